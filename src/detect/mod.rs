@@ -1,0 +1,473 @@
+//! Detection: what a repository is made of. [`detect`] is a pure function of a
+//! [`Snapshot`] and the [`RuleSet`]: it reads content only through the snapshot, and only
+//! for the files a rule needs, with capped reads.
+
+pub mod ecosystems;
+pub mod gitattributes;
+pub mod iac;
+pub mod languages;
+pub mod manifests;
+pub mod scanners;
+mod structured;
+pub mod terraform;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
+
+use self::ecosystems::DependencyFile;
+use self::gitattributes::{Attributes, LinguistAttributes};
+use self::iac::{IacContext, IacDetails, Verdict};
+use self::languages::Exclusion;
+use self::scanners::{Claim, Evidence, ScannerHit};
+use self::structured::FileContent;
+use crate::rules::schema::{Category, ContentCheck, LanguageType};
+use crate::rules::{LanguageId, RuleSet};
+use crate::snapshot::{Content, FileEntry, RepoPath, Snapshot, Warning};
+use crate::units::percent;
+
+/// Structured files (manifests, workflows, IaC) are read up to this size.
+pub const STRUCTURED_BYTES: usize = 1024 * 1024;
+
+/// What a repository is made of.
+#[derive(Debug, Clone)]
+pub struct Inventory {
+    pub repository: String,
+    pub files: Vec<FileFacts>,
+    pub languages: Vec<LanguageStat>,
+    pub iac: Vec<IacKindFound>,
+    pub ecosystems: Vec<EcosystemFound>,
+    pub scanners: Vec<ScannerFound>,
+    pub warnings: Vec<Warning>,
+}
+
+/// One file as detection saw it.
+#[derive(Debug, Clone)]
+pub struct FileFacts {
+    pub path: RepoPath,
+    pub size: u64,
+    pub language: Option<LanguageId>,
+    pub excluded: Option<Exclusion>,
+    /// Counted in the language statistics.
+    pub counted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LanguageStat {
+    pub language: LanguageId,
+    pub name: String,
+    pub kind: LanguageType,
+    pub bytes: u64,
+    pub files: usize,
+    /// Percentage of all counted bytes.
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IacKindFound {
+    pub id: String,
+    pub name: String,
+    pub files: Vec<String>,
+    pub details: IacDetails,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EcosystemFound {
+    pub id: String,
+    pub name: String,
+    pub dependabot: bool,
+    pub manifests: Vec<String>,
+    pub lockfiles: Vec<String>,
+    pub directories: Vec<String>,
+    pub dependencies: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScannerFound {
+    pub id: String,
+    pub name: String,
+    pub category: Category,
+    pub evidence: Vec<Evidence>,
+    /// What it covers where it runs; `None` when it is only configured, never run.
+    pub claim: Option<Claim>,
+}
+
+/// Everything learnt from one file.
+struct Examined {
+    facts: FileFacts,
+    iac: Vec<(usize, IacDetails)>,
+    dependencies: Vec<DependencyFile>,
+    scanners: Vec<ScannerHit>,
+    warnings: Vec<Warning>,
+}
+
+/// Detects the languages, IaC, ecosystems and scanners of a snapshot.
+pub fn detect(snapshot: &Snapshot, rules: &RuleSet) -> Inventory {
+    let mut warnings = snapshot.warnings().to_vec();
+    let attributes = read_attributes(snapshot, &mut warnings);
+    let context = read_iac_context(snapshot, rules, &mut warnings);
+    let examined: Vec<Examined> = snapshot
+        .files()
+        .par_iter()
+        .map(|file| examine(file, snapshot, rules, &attributes, &context))
+        .collect();
+    let inventory = aggregate(snapshot, rules, examined, warnings);
+    tracing::debug!(
+        files = inventory.files.len(),
+        warnings = inventory.warnings.len(),
+        "detected"
+    );
+    inventory
+}
+
+fn read_attributes(snapshot: &Snapshot, warnings: &mut Vec<Warning>) -> Attributes {
+    let files = snapshot
+        .files()
+        .iter()
+        .filter(|file| file.path.file_name() == ".gitattributes")
+        .filter_map(|file| {
+            let text = read_text(snapshot, &file.path, STRUCTURED_BYTES, warnings)?;
+            Some((file.path.parent().to_owned(), text))
+        })
+        .collect();
+    let (attributes, problems) = Attributes::parse(files);
+    warnings.extend(problems);
+    attributes
+}
+
+fn read_iac_context(
+    snapshot: &Snapshot,
+    rules: &RuleSet,
+    warnings: &mut Vec<Warning>,
+) -> IacContext {
+    let mut context = IacContext::default();
+    let kustomize = rules.iac.index_of("kustomize");
+    let helm = rules.iac.index_of("helm");
+    for file in snapshot.files() {
+        let owners = rules.iac.globs.matches(file.path.as_str());
+        if owners.iter().any(|(kind, _)| Some(*kind) == helm) {
+            context.chart_dirs.insert(file.path.parent().to_owned());
+        }
+        if owners.iter().any(|(kind, _)| Some(*kind) == kustomize) {
+            match snapshot.read(&file.path, STRUCTURED_BYTES) {
+                Ok(content) => {
+                    context.add_kustomization(
+                        file.path.as_str(),
+                        &FileContent::new(file.path.as_str(), &content),
+                    );
+                }
+                Err(err) => warnings.push(Warning::at(file.path.as_str(), err.to_string())),
+            }
+        }
+    }
+    context
+}
+
+fn read_text(
+    snapshot: &Snapshot,
+    path: &RepoPath,
+    limit: usize,
+    warnings: &mut Vec<Warning>,
+) -> Option<String> {
+    match snapshot.read(path, limit) {
+        Ok(content) => match content.text() {
+            Some(text) => Some(text.to_owned()),
+            None => {
+                warnings.push(Warning::at(path.as_str(), "not valid UTF-8; ignored"));
+                None
+            }
+        },
+        Err(err) => {
+            warnings.push(Warning::at(path.as_str(), err.to_string()));
+            None
+        }
+    }
+}
+
+fn examine(
+    file: &FileEntry,
+    snapshot: &Snapshot,
+    rules: &RuleSet,
+    attributes: &Attributes,
+    context: &IacContext,
+) -> Examined {
+    let path = file.path.as_str();
+    let linguist = attributes.for_path(path);
+    let helm_template = context.is_helm_template(path);
+    let iac_candidates: Vec<(usize, usize)> = if helm_template {
+        Vec::new()
+    } else {
+        rules.iac.globs.matches(path)
+    };
+    let dependency_roles = ecosystems::roles(path, snapshot, rules);
+    let scanner_source = scanners::source_of(path);
+
+    let structured = iac_candidates
+        .iter()
+        .any(|&(kind, rule)| rules.iac.kinds[kind].matches[rule].needs_content())
+        || !ecosystems::formats(&dependency_roles, rules).is_empty()
+        || scanner_source.is_some();
+    let limit = if structured {
+        STRUCTURED_BYTES
+    } else {
+        languages::bytes_needed(path, &linguist, rules)
+    };
+
+    let mut warnings = Vec::new();
+    let content = read(snapshot, &file.path, limit, &mut warnings);
+    let file_content = content
+        .as_ref()
+        .map(|content| FileContent::new(path, content));
+    let text = file_content.as_ref().and_then(FileContent::text);
+    if content.as_ref().is_some_and(Content::looks_binary) && structured {
+        warnings.push(Warning::at(
+            path,
+            "binary content where text was expected; skipped",
+        ));
+    }
+
+    let facts = language_facts(file, text, &linguist, rules);
+    let iac = file_content
+        .as_ref()
+        .map(|fc| iac_kinds(fc, &iac_candidates, rules, context, &mut warnings))
+        .unwrap_or_else(|| path_only_kinds(&iac_candidates, rules));
+    let dependencies = ecosystems::examine(
+        path,
+        &dependency_roles,
+        file_content.as_ref(),
+        rules,
+        &mut warnings,
+    );
+    let scanners = scanners::examine(
+        path,
+        scanner_source,
+        file_content.as_ref(),
+        rules,
+        &mut warnings,
+    );
+    Examined {
+        facts,
+        iac,
+        dependencies,
+        scanners,
+        warnings,
+    }
+}
+
+fn read(
+    snapshot: &Snapshot,
+    path: &RepoPath,
+    limit: usize,
+    warnings: &mut Vec<Warning>,
+) -> Option<Content> {
+    if limit == 0 {
+        return None;
+    }
+    snapshot
+        .read(path, limit)
+        .map_err(|err| warnings.push(Warning::at(path.as_str(), err.to_string())))
+        .ok()
+}
+
+fn language_facts(
+    file: &FileEntry,
+    text: Option<&str>,
+    linguist: &LinguistAttributes,
+    rules: &RuleSet,
+) -> FileFacts {
+    let path = file.path.as_str();
+    let language = languages::detect(path, text, linguist, rules);
+    let excluded = languages::exclusion(path, text, linguist, rules);
+    FileFacts {
+        path: file.path.clone(),
+        size: file.size,
+        language,
+        excluded,
+        counted: languages::counts_in_statistics(language, excluded, linguist, rules),
+    }
+}
+
+/// IaC kinds whose matching rule needs no content (a `*.bicep` file is Bicep).
+fn path_only_kinds(candidates: &[(usize, usize)], rules: &RuleSet) -> Vec<(usize, IacDetails)> {
+    let mut kinds: Vec<(usize, IacDetails)> = candidates
+        .iter()
+        .filter(|&&(kind, rule)| !rules.iac.kinds[kind].matches[rule].needs_content())
+        .map(|&(kind, _)| (kind, IacDetails::default()))
+        .collect();
+    kinds.dedup_by_key(|(kind, _)| *kind);
+    kinds
+}
+
+fn iac_kinds(
+    file: &FileContent<'_>,
+    candidates: &[(usize, usize)],
+    rules: &RuleSet,
+    context: &IacContext,
+    warnings: &mut Vec<Warning>,
+) -> Vec<(usize, IacDetails)> {
+    let text = file.text();
+    let mut found: Vec<(usize, IacDetails)> = Vec::new();
+    let mut unreadable = None;
+    for &(kind, rule) in candidates {
+        if found.iter().any(|(k, _)| *k == kind) {
+            continue;
+        }
+        let rule = &rules.iac.kinds[kind].matches[rule];
+        if rule.needs_content() {
+            let Some(text) = text else { continue };
+            if !iac::markers_present(text, &rule.markers, &rule.markers_any) {
+                continue;
+            }
+        }
+        match iac::check(rule.check, file, context) {
+            Verdict::Is(details) => found.push((kind, details)),
+            Verdict::IsNot => {}
+            Verdict::Unreadable(reason) if rule.check == ContentCheck::Terraform => {
+                warnings.push(Warning::at(file.path, reason));
+                found.push((kind, IacDetails::default()));
+            }
+            Verdict::Unreadable(reason) => unreadable = Some(reason),
+        }
+    }
+    if let Some(reason) = unreadable
+        && found.is_empty()
+    {
+        warnings.push(Warning::at(
+            file.path,
+            format!("cannot check for infrastructure as code: {reason}"),
+        ));
+    }
+    found
+}
+
+fn aggregate(
+    snapshot: &Snapshot,
+    rules: &RuleSet,
+    examined: Vec<Examined>,
+    mut warnings: Vec<Warning>,
+) -> Inventory {
+    let mut files = Vec::with_capacity(examined.len());
+    let mut iac: BTreeMap<usize, (BTreeSet<String>, IacDetails)> = BTreeMap::new();
+    let mut dependency_files: Vec<DependencyFile> = Vec::new();
+    let mut hits: Vec<ScannerHit> = Vec::new();
+    for item in examined {
+        for (kind, details) in item.iac {
+            let entry = iac.entry(kind).or_default();
+            entry.0.insert(item.facts.path.as_str().to_owned());
+            entry.1.providers.extend(details.providers);
+            entry.1.modules.extend(details.modules);
+        }
+        dependency_files.extend(item.dependencies);
+        hits.extend(item.scanners);
+        warnings.extend(item.warnings);
+        files.push(item.facts);
+    }
+    warnings.sort();
+    warnings.dedup();
+    Inventory {
+        repository: snapshot.repository.clone(),
+        languages: language_stats(&files, rules),
+        iac: iac
+            .into_iter()
+            .map(|(kind, (paths, mut details))| {
+                details.providers = terraform::merge_providers(&details.providers);
+                IacKindFound {
+                    id: rules.iac.kinds[kind].id.clone(),
+                    name: rules.iac.kinds[kind].name.clone(),
+                    files: paths.into_iter().collect(),
+                    details,
+                }
+            })
+            .collect(),
+        ecosystems: ecosystems_found(dependency_files, rules),
+        scanners: scanners_found(hits, rules),
+        files,
+        warnings,
+    }
+}
+
+fn language_stats(files: &[FileFacts], rules: &RuleSet) -> Vec<LanguageStat> {
+    let mut totals: BTreeMap<LanguageId, (u64, usize)> = BTreeMap::new();
+    for file in files.iter().filter(|f| f.counted) {
+        if let Some(language) = file.language {
+            let entry = totals.entry(language).or_default();
+            entry.0 += file.size;
+            entry.1 += 1;
+        }
+    }
+    let all: u64 = totals.values().map(|(bytes, _)| bytes).sum();
+    let mut stats: Vec<LanguageStat> = totals
+        .into_iter()
+        .map(|(language, (bytes, count))| {
+            let info = rules.languages.get(language);
+            LanguageStat {
+                language,
+                name: info.name.clone(),
+                kind: info.kind,
+                bytes,
+                files: count,
+                share: percent(bytes, all),
+            }
+        })
+        .collect();
+    stats.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.name.cmp(&b.name)));
+    stats
+}
+
+fn ecosystems_found(files: Vec<DependencyFile>, rules: &RuleSet) -> Vec<EcosystemFound> {
+    let mut by_ecosystem: BTreeMap<usize, Vec<DependencyFile>> = BTreeMap::new();
+    for file in files {
+        by_ecosystem.entry(file.ecosystem).or_default().push(file);
+    }
+    by_ecosystem
+        .into_iter()
+        .map(|(index, files)| {
+            let rule = &rules.ecosystems.ecosystems[index];
+            let pick = |lock: bool| -> Vec<String> {
+                let set: BTreeSet<&str> = files
+                    .iter()
+                    .filter(|f| f.is_lockfile == lock)
+                    .map(|f| f.path.as_str())
+                    .collect();
+                set.into_iter().map(str::to_owned).collect()
+            };
+            let directories: BTreeSet<&str> = files.iter().map(|f| f.directory.as_str()).collect();
+            EcosystemFound {
+                id: rule.id.clone(),
+                name: rule.name.clone(),
+                dependabot: rule.dependabot,
+                manifests: pick(false),
+                lockfiles: pick(true),
+                directories: directories.into_iter().map(str::to_owned).collect(),
+                dependencies: files.iter().filter_map(|f| f.dependencies).sum(),
+            }
+        })
+        .collect()
+}
+
+fn scanners_found(hits: Vec<ScannerHit>, rules: &RuleSet) -> Vec<ScannerFound> {
+    let mut by_scanner: BTreeMap<usize, Vec<ScannerHit>> = BTreeMap::new();
+    for hit in hits {
+        by_scanner.entry(hit.scanner).or_default().push(hit);
+    }
+    by_scanner
+        .into_iter()
+        .map(|(index, hits)| {
+            let rule = &rules.scanners.scanners[index];
+            let mut claim: Option<Claim> = None;
+            for hit_claim in hits.iter().filter_map(|hit| hit.claim.as_ref()) {
+                claim.get_or_insert_with(Claim::default).merge(hit_claim);
+            }
+            let mut evidence: Vec<Evidence> = hits.into_iter().map(|hit| hit.evidence).collect();
+            evidence.sort();
+            evidence.dedup();
+            ScannerFound {
+                id: rule.id.clone(),
+                name: rule.name.clone(),
+                category: rule.category,
+                evidence,
+                claim,
+            }
+        })
+        .collect()
+}

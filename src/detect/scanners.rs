@@ -1,0 +1,647 @@
+//! Security scanners already configured: workflow steps, reusable workflows, job
+//! containers and `run:` commands; pre-commit hooks; GitLab CI includes and scripts;
+//! bot configuration (Dependabot, Renovate) and scanner configuration files. Every hit
+//! carries the path and line that proves it, and what the scanner covers as configured.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value};
+
+use super::structured::{FileContent, line_of, strings};
+use crate::rules::RuleSet;
+use crate::rules::compiled::ScannerFileRole;
+use crate::rules::schema::{Coverage, Scope};
+use crate::snapshot::Warning;
+
+/// Where a scanner was found.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Evidence {
+    pub path: String,
+    pub line: usize,
+    /// What matched, as written in the file.
+    pub signal: String,
+}
+
+/// Which directories of an ecosystem a scanner covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Directories {
+    All,
+    /// Dependabot `directory` values and `directories` globs.
+    Only(BTreeSet<String>),
+}
+
+/// What a running scanner covers, as configured.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Claim {
+    pub sast: BTreeSet<String>,
+    pub secrets: bool,
+    pub sca: BTreeMap<String, Directories>,
+    pub iac: BTreeSet<String>,
+    pub container: bool,
+    pub cicd: bool,
+}
+
+impl Claim {
+    /// Everything the rule says the scanner can cover.
+    pub fn full(covers: &Coverage, rules: &RuleSet) -> Self {
+        let sca = if covers.sca.iter().any(|e| e == "*") {
+            rules
+                .ecosystems
+                .ecosystems
+                .iter()
+                .map(|e| (e.id.clone(), Directories::All))
+                .collect()
+        } else {
+            covers
+                .sca
+                .iter()
+                .map(|e| (e.clone(), Directories::All))
+                .collect()
+        };
+        Self {
+            sast: covers.sast.iter().cloned().collect(),
+            secrets: covers.secrets,
+            sca,
+            iac: covers.iac.iter().cloned().collect(),
+            container: covers.container,
+            cicd: covers.cicd,
+        }
+    }
+
+    pub fn merge(&mut self, other: &Claim) {
+        self.sast.extend(other.sast.iter().cloned());
+        self.secrets |= other.secrets;
+        for (ecosystem, directories) in &other.sca {
+            match (self.sca.get_mut(ecosystem), directories) {
+                (None, _) => {
+                    self.sca.insert(ecosystem.clone(), directories.clone());
+                }
+                (Some(mine), Directories::All) => *mine = Directories::All,
+                (Some(Directories::Only(mine)), Directories::Only(theirs)) => {
+                    mine.extend(theirs.iter().cloned());
+                }
+                (Some(Directories::All), Directories::Only(_)) => {}
+            }
+        }
+        self.iac.extend(other.iac.iter().cloned());
+        self.container |= other.container;
+        self.cicd |= other.cicd;
+    }
+}
+
+/// One sighting of a scanner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScannerHit {
+    pub scanner: usize,
+    pub evidence: Evidence,
+    /// `None` when the sighting only configures the scanner without running it.
+    pub claim: Option<Claim>,
+}
+
+/// The kind of file the scanner detector reads, decided from the path alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScannerSource {
+    Workflow,
+    CompositeAction,
+    PreCommit,
+    GitlabCi,
+    Dependabot,
+}
+
+pub fn source_of(path: &str) -> Option<ScannerSource> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let is_yaml = name.ends_with(".yml") || name.ends_with(".yaml");
+    if let Some(rest) = path.strip_prefix(".github/workflows/") {
+        return (is_yaml && !rest.contains('/')).then_some(ScannerSource::Workflow);
+    }
+    if path.starts_with(".github/") && (name == "action.yml" || name == "action.yaml") {
+        return Some(ScannerSource::CompositeAction);
+    }
+    match path {
+        ".pre-commit-config.yaml" | ".pre-commit-config.yml" => Some(ScannerSource::PreCommit),
+        ".github/dependabot.yml" | ".github/dependabot.yaml" => Some(ScannerSource::Dependabot),
+        _ if name.ends_with(".gitlab-ci.yml") || name.ends_with(".gitlab-ci.yaml") => {
+            Some(ScannerSource::GitlabCi)
+        }
+        _ if path.starts_with(".gitlab/ci/") && is_yaml => Some(ScannerSource::GitlabCi),
+        _ => None,
+    }
+}
+
+/// Scanner hits from one file's path and, for the sources above, its content.
+pub fn examine(
+    path: &str,
+    source: Option<ScannerSource>,
+    file: Option<&FileContent<'_>>,
+    rules: &RuleSet,
+    warnings: &mut Vec<Warning>,
+) -> Vec<ScannerHit> {
+    let mut finder = Finder {
+        path,
+        text: file.and_then(FileContent::text).unwrap_or(""),
+        rules,
+        hits: Vec::new(),
+    };
+    for (scanner, role) in rules.scanners.files.matches(path) {
+        let claim = (role == ScannerFileRole::Enabling)
+            .then(|| Claim::full(&rules.scanners.scanners[scanner].covers, rules));
+        let signal = match role {
+            ScannerFileRole::Enabling => format!("{path} enables it"),
+            ScannerFileRole::Config => format!("{path} configures it"),
+        };
+        finder.hits.push(ScannerHit {
+            scanner,
+            evidence: Evidence {
+                path: path.to_owned(),
+                line: 1,
+                signal,
+            },
+            claim,
+        });
+    }
+    let (Some(source), Some(file)) = (source, file) else {
+        return finder.hits;
+    };
+    let documents = match file.documents() {
+        Ok(documents) => documents,
+        Err(err) => {
+            warnings.push(Warning::at(
+                path,
+                format!("cannot read as YAML ({err}); scanners in it are not detected"),
+            ));
+            return finder.hits;
+        }
+    };
+    let Some(document) = documents.first().and_then(Value::as_object) else {
+        if documents.first().is_some_and(|doc| !doc.is_null()) {
+            warnings.push(Warning::at(
+                path,
+                "not a YAML mapping; scanners in it are not detected",
+            ));
+        }
+        return finder.hits;
+    };
+    match source {
+        ScannerSource::Workflow => finder.workflow(document),
+        ScannerSource::CompositeAction => {
+            if let Some(steps) = document
+                .get("runs")
+                .and_then(|runs| runs.get("steps"))
+                .and_then(Value::as_array)
+            {
+                finder.steps(steps, &Map::new());
+            }
+        }
+        ScannerSource::PreCommit => finder.pre_commit(document),
+        ScannerSource::GitlabCi => finder.gitlab(document),
+        ScannerSource::Dependabot => finder.dependabot(document, warnings),
+    }
+    finder.hits
+}
+
+struct Finder<'a> {
+    path: &'a str,
+    text: &'a str,
+    rules: &'a RuleSet,
+    hits: Vec<ScannerHit>,
+}
+
+impl Finder<'_> {
+    fn hit(&mut self, scanner: usize, needle: &str, signal: String, claim: Claim) {
+        let line = line_of(self.text, needle, 1).unwrap_or(1);
+        self.hits.push(ScannerHit {
+            scanner,
+            evidence: Evidence {
+                path: self.path.to_owned(),
+                line,
+                signal,
+            },
+            claim: Some(claim),
+        });
+    }
+
+    fn full_claim(&self, scanner: usize) -> Claim {
+        Claim::full(&self.rules.scanners.scanners[scanner].covers, self.rules)
+    }
+
+    fn workflow(&mut self, document: &Map<String, Value>) {
+        let Some(jobs) = document.get("jobs").and_then(Value::as_object) else {
+            return;
+        };
+        for job in jobs.values().filter_map(Value::as_object) {
+            if let Some(uses) = job.get("uses").and_then(Value::as_str) {
+                let scanner = self
+                    .rules
+                    .scanners
+                    .by_reusable_workflow(uses)
+                    .or_else(|| self.rules.scanners.by_action(uses));
+                if let Some(scanner) = scanner {
+                    let claim = self.full_claim(scanner);
+                    self.hit(scanner, uses, format!("uses: {uses}"), claim);
+                }
+            }
+            if let Some(image) = container_image(job.get("container")) {
+                self.image(image);
+            }
+            if let Some(steps) = job.get("steps").and_then(Value::as_array) {
+                self.steps(steps, job);
+            }
+        }
+    }
+
+    fn image(&mut self, image: &str) {
+        if let Some(scanner) = self.rules.scanners.by_image(image) {
+            let claim = self.full_claim(scanner);
+            self.hit(scanner, image, format!("image: {image}"), claim);
+        }
+    }
+
+    fn steps(&mut self, steps: &[Value], job: &Map<String, Value>) {
+        let codeql_languages = steps
+            .iter()
+            .filter(|step| {
+                step.get("uses")
+                    .and_then(Value::as_str)
+                    .is_some_and(|uses| {
+                        uses.to_lowercase().starts_with("github/codeql-action/init")
+                    })
+            })
+            .find_map(|step| codeql_languages(step.get("with"), job));
+        for step in steps.iter().filter_map(Value::as_object) {
+            if let Some(uses) = step.get("uses").and_then(Value::as_str) {
+                if uses.starts_with("docker://") {
+                    self.image(uses);
+                } else if let Some(scanner) = self.rules.scanners.by_action(uses) {
+                    let claim = self.scoped(scanner, step.get("with"), codeql_languages.as_ref());
+                    self.hit(scanner, uses, format!("uses: {uses}"), claim);
+                }
+            }
+            if let Some(run) = step.get("run").and_then(Value::as_str) {
+                self.script(run);
+            }
+        }
+    }
+
+    fn scoped(&self, scanner: usize, with: Option<&Value>, codeql: Option<&Vec<String>>) -> Claim {
+        let mut claim = self.full_claim(scanner);
+        match self.rules.scanners.scanners[scanner].covers.scope {
+            Scope::CodeqlLanguages => {
+                if let Some(languages) = codeql {
+                    narrow_to_codeql(&mut claim, languages);
+                }
+            }
+            Scope::TrivyScanType => {
+                let input = |key: &str| {
+                    with.and_then(|w| w.get(key))
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_owned()
+                };
+                let scan_type = input("scan-type");
+                let scan_type = if scan_type.is_empty() {
+                    "image".to_owned()
+                } else {
+                    scan_type
+                };
+                narrow_trivy(&mut claim, &scan_type, &input("scanners"));
+            }
+            Scope::None | Scope::DependabotUpdates => {}
+        }
+        claim
+    }
+
+    fn script(&mut self, script: &str) {
+        for line in script
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
+            for scanner in self.rules.scanners.by_command(line) {
+                let mut claim = self.full_claim(scanner);
+                if self.rules.scanners.scanners[scanner].covers.scope == Scope::TrivyScanType {
+                    let subcommand = line
+                        .split_whitespace()
+                        .skip_while(|word| !word.ends_with("trivy"))
+                        .nth(1)
+                        .unwrap_or("");
+                    narrow_trivy(&mut claim, subcommand, line);
+                }
+                self.hit(scanner, line, format!("run: {line}"), claim);
+            }
+        }
+    }
+
+    fn pre_commit(&mut self, document: &Map<String, Value>) {
+        let Some(repos) = document.get("repos").and_then(Value::as_array) else {
+            return;
+        };
+        let hooks = repos
+            .iter()
+            .filter_map(|repo| repo.get("hooks").and_then(Value::as_array))
+            .flatten()
+            .filter_map(|hook| hook.get("id").and_then(Value::as_str));
+        for hook in hooks {
+            for &scanner in self.rules.scanners.by_hook(hook) {
+                let mut claim = self.full_claim(scanner);
+                if hook == "terraform_trivy" {
+                    claim = Claim {
+                        iac: BTreeSet::from(["terraform".to_owned()]),
+                        ..Claim::default()
+                    };
+                }
+                self.hit(
+                    scanner,
+                    &format!("id: {hook}"),
+                    format!("pre-commit hook {hook}"),
+                    claim,
+                );
+            }
+        }
+    }
+
+    fn gitlab(&mut self, document: &Map<String, Value>) {
+        let includes: Vec<&str> = match document.get("include") {
+            Some(Value::Array(items)) => items.iter().flat_map(include_names).collect(),
+            Some(item) => include_names(item),
+            None => Vec::new(),
+        };
+        for include in includes {
+            if let Some(scanner) = self.rules.scanners.by_gitlab_include(include) {
+                let claim = self.full_claim(scanner);
+                self.hit(scanner, include, format!("include: {include}"), claim);
+            }
+        }
+        if let Some(image) = container_image(document.get("image")) {
+            self.image(image);
+        }
+        for job in document.values().filter_map(Value::as_object) {
+            if let Some(image) = container_image(job.get("image")) {
+                self.image(image);
+            }
+            for key in ["before_script", "script", "after_script"] {
+                for line in strings(job.get(key)) {
+                    self.script(line);
+                }
+            }
+        }
+    }
+
+    fn dependabot(&mut self, document: &Map<String, Value>, warnings: &mut Vec<Warning>) {
+        let Some(scanner) = self.rules.scanners.index_of("dependabot") else {
+            return;
+        };
+        let Some(updates) = document.get("updates").and_then(Value::as_array) else {
+            warnings.push(Warning::at(
+                self.path,
+                "no `updates` list; Dependabot updates nothing",
+            ));
+            return;
+        };
+        // The file-level hit from `enabling_files` claims everything; replace it with the
+        // ecosystems and directories the file really lists.
+        self.hits.retain(|hit| hit.scanner != scanner);
+        for update in updates.iter().filter_map(Value::as_object) {
+            let Some(ecosystem) = update.get("package-ecosystem").and_then(Value::as_str) else {
+                continue;
+            };
+            let mut directories: BTreeSet<String> = strings(update.get("directory"))
+                .into_iter()
+                .chain(strings(update.get("directories")))
+                .map(normalise_directory)
+                .collect();
+            if directories.is_empty() {
+                directories.insert("/".to_owned());
+            }
+            let claim = Claim {
+                sca: BTreeMap::from([(ecosystem.to_owned(), Directories::Only(directories))]),
+                ..Claim::default()
+            };
+            self.hit(
+                scanner,
+                &format!("package-ecosystem: {ecosystem}"),
+                format!("package-ecosystem: {ecosystem}"),
+                claim,
+            );
+        }
+    }
+}
+
+fn include_names(item: &Value) -> Vec<&str> {
+    match item {
+        Value::String(name) => vec![name.as_str()],
+        Value::Object(map) => ["template", "component"]
+            .iter()
+            .filter_map(|key| map.get(*key).and_then(Value::as_str))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn container_image(value: Option<&Value>) -> Option<&str> {
+    match value? {
+        Value::String(image) => Some(image),
+        Value::Object(map) => map
+            .get("image")
+            .or_else(|| map.get("name"))
+            .and_then(Value::as_str),
+        _ => None,
+    }
+}
+
+fn normalise_directory(directory: &str) -> String {
+    let trimmed = directory.trim().trim_end_matches('/');
+    if trimmed.is_empty() {
+        "/".to_owned()
+    } else if trimmed.starts_with('/') {
+        trimmed.to_owned()
+    } else {
+        format!("/{trimmed}")
+    }
+}
+
+/// CodeQL's `languages:` input, with `${{ matrix.x }}` resolved from the job's matrix.
+fn codeql_languages(with: Option<&Value>, job: &Map<String, Value>) -> Option<Vec<String>> {
+    let input = with?.get("languages")?.as_str()?;
+    let matrix = job.get("strategy").and_then(|s| s.get("matrix"));
+    let mut languages = Vec::new();
+    let mut rest = input;
+    while let Some(start) = rest.find("${{") {
+        let (literal, expression) = rest.split_at(start);
+        languages.extend(split_list(literal));
+        let end = expression.find("}}").map_or(expression.len(), |at| at + 2);
+        let inner = expression[3..end.saturating_sub(2).max(3)].trim();
+        if let Some(key) = inner.strip_prefix("matrix.") {
+            languages.extend(
+                strings(matrix.and_then(|m| m.get(key)))
+                    .into_iter()
+                    .map(str::to_owned),
+            );
+            if let Some(Value::Array(include)) = matrix.and_then(|m| m.get("include")) {
+                languages.extend(
+                    include
+                        .iter()
+                        .filter_map(|entry| entry.get(key)?.as_str().map(str::to_owned)),
+                );
+            }
+        }
+        rest = &expression[end..];
+    }
+    languages.extend(split_list(rest));
+    (!languages.is_empty()).then_some(languages)
+}
+
+fn split_list(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split([',', '\n', ' '])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+}
+
+/// CodeQL language ids (and their aliases) as linguist language names.
+fn codeql_to_linguist(id: &str) -> &'static [&'static str] {
+    match id.to_lowercase().as_str() {
+        "c-cpp" | "c" | "cpp" | "c++" => &["C", "C++"],
+        "csharp" | "c#" => &["C#"],
+        "go" => &["Go"],
+        "java-kotlin" | "java" | "kotlin" => &["Java", "Kotlin"],
+        "javascript-typescript" | "javascript" | "typescript" => &["JavaScript", "TypeScript"],
+        "python" => &["Python"],
+        "ruby" => &["Ruby"],
+        "swift" => &["Swift"],
+        "rust" => &["Rust"],
+        _ => &[],
+    }
+}
+
+fn narrow_to_codeql(claim: &mut Claim, languages: &[String]) {
+    let analysed: BTreeSet<String> = languages
+        .iter()
+        .flat_map(|id| codeql_to_linguist(id))
+        .map(|name| (*name).to_owned())
+        .collect();
+    claim.sast.retain(|language| analysed.contains(language));
+    claim.cicd = languages
+        .iter()
+        .any(|id| id.eq_ignore_ascii_case("actions"));
+}
+
+/// Trivy covers what its scan type scans: the file system (dependencies and secrets,
+/// plus misconfigurations when asked), configuration (IaC), or a container image.
+fn narrow_trivy(claim: &mut Claim, scan_type: &str, scanners: &str) {
+    let misconfig = scanners.contains("misconfig");
+    let (sca_and_secrets, iac, container) = match scan_type {
+        "fs" | "filesystem" | "repo" | "repository" | "rootfs" => (true, misconfig, false),
+        "config" => (false, true, false),
+        "image" => (false, false, true),
+        "k8s" | "kubernetes" => (false, true, false),
+        _ => (false, false, false),
+    };
+    if !sca_and_secrets {
+        claim.sca.clear();
+        claim.secrets = false;
+    }
+    if !iac {
+        claim.iac.clear();
+    }
+    claim.container = container;
+    claim.sast.clear();
+    claim.cicd = false;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::Content;
+
+    type Found = Vec<(String, usize, Option<Claim>)>;
+
+    fn hits(path: &str, text: &str) -> (Found, Vec<Warning>) {
+        let rules = RuleSet::embedded().unwrap();
+        let content = Content {
+            bytes: text.as_bytes().to_vec(),
+            truncated: false,
+        };
+        let file = FileContent::new(path, &content);
+        let mut warnings = Vec::new();
+        let found = examine(path, source_of(path), Some(&file), &rules, &mut warnings)
+            .into_iter()
+            .map(|hit| {
+                (
+                    rules.scanners.scanners[hit.scanner].id.clone(),
+                    hit.evidence.line,
+                    hit.claim,
+                )
+            })
+            .collect();
+        (found, warnings)
+    }
+
+    #[test]
+    fn codeql_languages_come_from_the_matrix() {
+        let (found, warnings) = hits(
+            ".github/workflows/codeql.yml",
+            "on: push\njobs:\n  analyze:\n    strategy:\n      matrix:\n        language: [python, actions]\n    steps:\n      - uses: actions/checkout@v4\n      - uses: github/codeql-action/init@v3\n        with:\n          languages: ${{ matrix.language }}\n      - uses: github/codeql-action/analyze@v3\n",
+        );
+        assert!(warnings.is_empty());
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].1, 9);
+        let claim = found[1].2.clone().unwrap();
+        assert_eq!(claim.sast, BTreeSet::from(["Python".to_owned()]));
+        assert!(claim.cicd);
+    }
+
+    #[test]
+    fn run_lines_containers_and_reusable_workflows() {
+        let (found, _) = hits(
+            ".github/workflows/sec.yml",
+            "on: push\njobs:\n  semgrep:\n    container:\n      image: semgrep/semgrep\n    steps:\n      - run: semgrep ci\n  osv:\n    uses: google/osv-scanner-action/.github/workflows/osv-scanner-reusable.yml@v2\n  go:\n    steps:\n      - run: |\n          go build ./...\n          gosec ./...\n",
+        );
+        let mut ids: Vec<_> = found
+            .iter()
+            .map(|(id, line, _)| (id.as_str(), *line))
+            .collect();
+        ids.sort_by_key(|(_, line)| *line);
+        assert_eq!(
+            ids,
+            [
+                ("semgrep", 5),
+                ("semgrep", 7),
+                ("osv-scanner", 9),
+                ("gosec", 14)
+            ]
+        );
+    }
+
+    #[test]
+    fn dependabot_claims_only_listed_directories() {
+        let (found, _) = hits(
+            ".github/dependabot.yml",
+            "version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /web\n  - package-ecosystem: pip\n    directories: [\"/\", \"/svc/*\"]\n",
+        );
+        assert_eq!(found.len(), 2);
+        let npm = found[0].2.clone().unwrap();
+        assert_eq!(
+            npm.sca.get("npm"),
+            Some(&Directories::Only(BTreeSet::from(["/web".to_owned()])))
+        );
+        assert_eq!(found[1].1, 5);
+    }
+
+    #[test]
+    fn trivy_image_scans_cover_containers_only() {
+        let (found, _) = hits(
+            ".github/workflows/t.yml",
+            "on: push\njobs:\n  t:\n    steps:\n      - uses: aquasecurity/trivy-action@v0.33.1\n        with:\n          image-ref: app:latest\n",
+        );
+        let claim = found[0].2.clone().unwrap();
+        assert!(claim.container && !claim.secrets && claim.sca.is_empty());
+    }
+
+    #[test]
+    fn malformed_workflows_warn() {
+        let (found, warnings) = hits(".github/workflows/bad.yml", "jobs:\n  a:\n   - b\n  c: [\n");
+        assert!(found.is_empty());
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].message.contains("YAML"), "{:?}", warnings[0]);
+    }
+}

@@ -1,0 +1,374 @@
+//! Evaluation: which security controls the detected stack requires (the policy in
+//! `rules/policy.toml`), which of them a configured scanner really covers, and the
+//! resulting coverage. Pure: an [`Inventory`] and the rules in, an [`Assessment`] out.
+
+use std::collections::BTreeMap;
+
+use globset::GlobBuilder;
+use serde::Serialize;
+
+use crate::detect::scanners::{Claim, Directories};
+use crate::detect::{EcosystemFound, Inventory};
+use crate::rules::RuleSet;
+use crate::rules::schema::{Category, LanguageType};
+use crate::units::{human_bytes, percent};
+
+/// One control the repository needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Requirement {
+    pub id: String,
+    pub category: Category,
+    /// Why the stack needs it.
+    pub reason: String,
+    pub status: Status,
+    /// Ids of the scanners that cover it.
+    pub satisfied_by: Vec<String>,
+    /// The language name, ecosystem id or IaC kind id the requirement is about.
+    #[serde(skip)]
+    pub subject: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Satisfied,
+    Missing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Ratio {
+    pub required: usize,
+    pub satisfied: usize,
+    /// Percentage satisfied; 100 when nothing is required.
+    pub percent: f64,
+}
+
+impl Ratio {
+    fn of(required: usize, satisfied: usize) -> Self {
+        Self {
+            required,
+            satisfied,
+            percent: if required == 0 {
+                100.0
+            } else {
+                percent(satisfied as u64, required as u64)
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CoverageSummary {
+    pub required: usize,
+    pub satisfied: usize,
+    pub percent: f64,
+    pub by_category: BTreeMap<&'static str, Ratio>,
+}
+
+/// The requirements of one repository and how far they are met.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
+    pub requirements: Vec<Requirement>,
+    pub coverage: CoverageSummary,
+    /// For each detected scanner id, the requirement ids it covers here.
+    pub covers: BTreeMap<String, Vec<String>>,
+}
+
+/// Derives the requirements from the inventory and checks each against the scanners.
+pub fn evaluate(inventory: &Inventory, rules: &RuleSet) -> Assessment {
+    let mut requirements = required(inventory, rules);
+    let mut covers: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for scanner in &inventory.scanners {
+        let covered = covers.entry(scanner.id.clone()).or_default();
+        let Some(claim) = &scanner.claim else {
+            continue;
+        };
+        for requirement in &mut requirements {
+            if claim_covers(claim, requirement, inventory) {
+                requirement.satisfied_by.push(scanner.id.clone());
+                covered.push(requirement.id.clone());
+            }
+        }
+    }
+    for requirement in &mut requirements {
+        if !requirement.satisfied_by.is_empty() {
+            requirement.status = Status::Satisfied;
+        }
+    }
+    let coverage = summarise(&requirements);
+    Assessment {
+        requirements,
+        coverage,
+        covers,
+    }
+}
+
+fn required(inventory: &Inventory, rules: &RuleSet) -> Vec<Requirement> {
+    let policy = &rules.policy;
+    let mut requirements = Vec::new();
+    let mut add = |id: String, category: Category, subject: &str, reason: String| {
+        requirements.push(Requirement {
+            id,
+            category,
+            reason,
+            status: Status::Missing,
+            satisfied_by: Vec::new(),
+            subject: subject.to_owned(),
+        });
+    };
+    for stat in &inventory.languages {
+        if stat.kind != LanguageType::Programming
+            || stat.bytes < policy.sast.min_bytes
+            || policy.sast.skip_languages.contains_key(&stat.name)
+        {
+            continue;
+        }
+        let slug = &rules.languages.get(stat.language).slug;
+        add(
+            format!("sast:{slug}"),
+            Category::Sast,
+            &stat.name,
+            format!(
+                "{}: {} in {} file(s), {}% of the code",
+                stat.name,
+                human_bytes(stat.bytes),
+                stat.files,
+                stat.share
+            ),
+        );
+    }
+    if policy.secrets.required && !inventory.files.is_empty() {
+        add(
+            "secrets".to_owned(),
+            Category::Secrets,
+            "",
+            format!(
+                "any of the {} file(s) can hold a leaked credential",
+                inventory.files.len()
+            ),
+        );
+    }
+    for ecosystem in &inventory.ecosystems {
+        if policy.sca.skip.contains_key(&ecosystem.id) {
+            continue;
+        }
+        add(
+            format!("sca:{}", ecosystem.id),
+            Category::Sca,
+            &ecosystem.id,
+            ecosystem_reason(ecosystem),
+        );
+    }
+    for kind in &inventory.iac {
+        if policy.iac.skip.contains_key(&kind.id) {
+            continue;
+        }
+        add(
+            format!("iac:{}", kind.id),
+            Category::Iac,
+            &kind.id,
+            files_reason(&kind.name, &kind.files),
+        );
+    }
+    let images: Vec<&str> = inventory
+        .iac
+        .iter()
+        .filter(|kind| policy.container.image_sources.contains(&kind.id))
+        .flat_map(|kind| kind.files.iter().map(String::as_str))
+        .collect();
+    if !images.is_empty() {
+        add(
+            "container:dockerfile".to_owned(),
+            Category::Container,
+            "dockerfile",
+            format!("images are built from {}", list(&images)),
+        );
+    }
+    for kind in inventory
+        .iac
+        .iter()
+        .filter(|kind| policy.cicd.pipelines.contains(&kind.id))
+    {
+        add(
+            format!("cicd:{}", kind.id),
+            Category::Cicd,
+            &kind.id,
+            files_reason(&kind.name, &kind.files),
+        );
+    }
+    requirements
+}
+
+fn ecosystem_reason(ecosystem: &EcosystemFound) -> String {
+    let dependencies = if ecosystem.manifests.is_empty() {
+        String::new()
+    } else {
+        format!(", {} direct dependencies", ecosystem.dependencies)
+    };
+    format!(
+        "{} in {}{dependencies}",
+        ecosystem.name,
+        list(
+            &ecosystem
+                .directories
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+        )
+    )
+}
+
+fn files_reason(name: &str, files: &[String]) -> String {
+    format!(
+        "{name}: {}",
+        list(&files.iter().map(String::as_str).collect::<Vec<_>>())
+    )
+}
+
+/// `a, b, c and 4 more`.
+fn list(items: &[&str]) -> String {
+    const SHOWN: usize = 3;
+    let mut text = items
+        .iter()
+        .take(SHOWN)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > SHOWN {
+        text.push_str(&format!(" and {} more", items.len() - SHOWN));
+    }
+    text
+}
+
+fn claim_covers(claim: &Claim, requirement: &Requirement, inventory: &Inventory) -> bool {
+    let subject = requirement.subject.as_str();
+    match requirement.category {
+        Category::Sast => claim.sast.contains(subject),
+        Category::Secrets => claim.secrets,
+        Category::Sca => {
+            let Some(ecosystem) = inventory.ecosystems.iter().find(|e| e.id == subject) else {
+                return false;
+            };
+            match claim.sca.get(subject) {
+                Some(Directories::All) => true,
+                Some(Directories::Only(patterns)) => {
+                    ecosystem.directories.iter().all(|directory| {
+                        patterns
+                            .iter()
+                            .any(|pattern| directory_matches(pattern, directory))
+                    })
+                }
+                None => false,
+            }
+        }
+        Category::Iac => claim.iac.contains(subject),
+        Category::Container => claim.container,
+        Category::Cicd => claim.cicd,
+        Category::Dast => false,
+    }
+}
+
+/// Dependabot `directory` values are exact; `directories` entries may be globs.
+fn directory_matches(pattern: &str, directory: &str) -> bool {
+    if pattern == directory {
+        return true;
+    }
+    pattern.contains(['*', '?', '['])
+        && GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .is_ok_and(|glob| glob.compile_matcher().is_match(directory))
+}
+
+fn summarise(requirements: &[Requirement]) -> CoverageSummary {
+    let satisfied = |items: &mut dyn Iterator<Item = &Requirement>| {
+        let (mut required, mut met) = (0, 0);
+        for requirement in items {
+            required += 1;
+            met += usize::from(requirement.status == Status::Satisfied);
+        }
+        Ratio::of(required, met)
+    };
+    let overall = satisfied(&mut requirements.iter());
+    let by_category = Category::REQUIRED
+        .into_iter()
+        .map(|category| {
+            (
+                category.as_str(),
+                satisfied(&mut requirements.iter().filter(|r| r.category == category)),
+            )
+        })
+        .collect();
+    CoverageSummary {
+        required: overall.required,
+        satisfied: overall.satisfied,
+        percent: overall.percent,
+        by_category,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::Snapshot;
+
+    fn assess(files: &[(&str, &str)]) -> Assessment {
+        let rules = RuleSet::embedded().unwrap();
+        let snapshot = Snapshot::from_memory("mem", files.iter().map(|(p, c)| (*p, *c)));
+        let inventory = crate::detect::detect(&snapshot, &rules);
+        evaluate(&inventory, &rules)
+    }
+
+    fn status(assessment: &Assessment, id: &str) -> Option<Status> {
+        assessment
+            .requirements
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| r.status)
+    }
+
+    #[test]
+    fn codeql_covers_only_its_configured_languages() {
+        let code = "def f():\n    return 1\n".repeat(100);
+        let go = "package main\nfunc main() {}\n".repeat(100);
+        let assessment = assess(&[
+            ("app.py", &code),
+            ("main.go", &go),
+            (
+                ".github/workflows/codeql.yml",
+                "on: push\njobs:\n  a:\n    steps:\n      - uses: github/codeql-action/init@v3\n        with:\n          languages: python\n      - uses: github/codeql-action/analyze@v3\n",
+            ),
+        ]);
+        assert_eq!(status(&assessment, "sast:python"), Some(Status::Satisfied));
+        assert_eq!(status(&assessment, "sast:go"), Some(Status::Missing));
+        assert_eq!(
+            status(&assessment, "cicd:github-actions"),
+            Some(Status::Missing)
+        );
+        assert_eq!(status(&assessment, "secrets"), Some(Status::Missing));
+        assert_eq!(assessment.covers["codeql"], ["sast:python"]);
+    }
+
+    #[test]
+    fn dependabot_covers_only_listed_directories() {
+        let assessment = assess(&[
+            ("package.json", r#"{"dependencies": {"a": "1"}}"#),
+            ("web/package.json", r#"{"dependencies": {"b": "1"}}"#),
+            ("go.mod", "module x\n\ngo 1.22\n"),
+            (
+                ".github/dependabot.yml",
+                "version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /\n  - package-ecosystem: gomod\n    directory: /\n",
+            ),
+        ]);
+        assert_eq!(status(&assessment, "sca:npm"), Some(Status::Missing));
+        assert_eq!(status(&assessment, "sca:gomod"), Some(Status::Satisfied));
+        assert_eq!(assessment.coverage.by_category["sca"].satisfied, 1);
+    }
+
+    #[test]
+    fn an_empty_repository_requires_nothing() {
+        let assessment = assess(&[]);
+        assert!(assessment.requirements.is_empty());
+        assert_eq!(assessment.coverage.percent, 100.0);
+    }
+}

@@ -1,0 +1,173 @@
+//! The scan report: the documented JSON contract (`docs/scan-json.md`), and its renderings
+//! for people (a terminal table) and for pull-request comments (Markdown).
+
+mod markdown;
+mod table;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+pub use self::markdown::render as markdown;
+pub use self::table::render as table;
+use crate::detect::Inventory;
+use crate::detect::languages::Exclusion;
+use crate::detect::scanners::Evidence;
+use crate::evaluate::{Assessment, CoverageSummary, Requirement};
+use crate::rules::RuleSet;
+use crate::rules::schema::{Category, LanguageType};
+use crate::snapshot::Warning;
+
+/// The JSON contract of `fullcover scan --format json`. Keys are only ever added.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanReport {
+    pub repository: String,
+    pub languages: Vec<LanguageEntry>,
+    pub iac: Vec<IacEntry>,
+    pub ecosystems: Vec<EcosystemEntry>,
+    pub scanners: Vec<ScannerEntry>,
+    pub requirements: Vec<Requirement>,
+    pub coverage: CoverageSummary,
+    pub warnings: Vec<Warning>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub files: Option<Vec<FileEntry>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LanguageEntry {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: LanguageType,
+    pub bytes: u64,
+    pub files: usize,
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IacEntry {
+    pub kind: String,
+    pub name: String,
+    pub files: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub providers: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub modules: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EcosystemEntry {
+    pub name: String,
+    pub title: String,
+    pub manifests: Vec<String>,
+    pub lockfiles: Vec<String>,
+    pub directories: Vec<String>,
+    pub dependencies: usize,
+    /// Whether Dependabot version updates support this ecosystem.
+    pub dependabot: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScannerEntry {
+    pub id: String,
+    pub name: String,
+    pub category: Category,
+    /// Whether something runs it (a workflow, a hook, a bot); `false` for configuration
+    /// files alone.
+    pub running: bool,
+    pub evidence: Vec<Evidence>,
+    pub covers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileEntry {
+    pub path: String,
+    pub language: Option<String>,
+    pub excluded: Option<Exclusion>,
+}
+
+impl ScanReport {
+    pub fn new(
+        inventory: &Inventory,
+        assessment: &Assessment,
+        rules: &RuleSet,
+        with_files: bool,
+    ) -> Self {
+        let empty = Vec::new();
+        Self {
+            repository: inventory.repository.clone(),
+            languages: inventory
+                .languages
+                .iter()
+                .map(|stat| LanguageEntry {
+                    name: stat.name.clone(),
+                    kind: stat.kind,
+                    bytes: stat.bytes,
+                    files: stat.files,
+                    share: stat.share,
+                })
+                .collect(),
+            iac: inventory
+                .iac
+                .iter()
+                .map(|kind| IacEntry {
+                    kind: kind.id.clone(),
+                    name: kind.name.clone(),
+                    files: kind.files.clone(),
+                    providers: kind.details.providers.iter().cloned().collect(),
+                    modules: kind.details.modules.iter().cloned().collect(),
+                })
+                .collect(),
+            ecosystems: inventory
+                .ecosystems
+                .iter()
+                .map(|ecosystem| EcosystemEntry {
+                    name: ecosystem.id.clone(),
+                    title: ecosystem.name.clone(),
+                    manifests: ecosystem.manifests.clone(),
+                    lockfiles: ecosystem.lockfiles.clone(),
+                    directories: ecosystem.directories.clone(),
+                    dependencies: ecosystem.dependencies,
+                    dependabot: ecosystem.dependabot,
+                })
+                .collect(),
+            scanners: inventory
+                .scanners
+                .iter()
+                .map(|scanner| ScannerEntry {
+                    id: scanner.id.clone(),
+                    name: scanner.name.clone(),
+                    category: scanner.category,
+                    running: scanner.claim.is_some(),
+                    evidence: scanner.evidence.clone(),
+                    covers: assessment.covers.get(&scanner.id).unwrap_or(&empty).clone(),
+                })
+                .collect(),
+            requirements: assessment.requirements.clone(),
+            coverage: assessment.coverage.clone(),
+            warnings: inventory.warnings.clone(),
+            files: with_files.then(|| {
+                inventory
+                    .files
+                    .iter()
+                    .map(|file| FileEntry {
+                        path: file.path.as_str().to_owned(),
+                        language: file.language.map(|id| rules.languages.get(id).name.clone()),
+                        excluded: file.excluded,
+                    })
+                    .collect()
+            }),
+        }
+    }
+
+    /// Requirements grouped by category, in report order.
+    pub fn requirements_by_category(&self) -> BTreeMap<Category, Vec<&Requirement>> {
+        let mut grouped: BTreeMap<Category, Vec<&Requirement>> = BTreeMap::new();
+        for requirement in &self.requirements {
+            grouped
+                .entry(requirement.category)
+                .or_default()
+                .push(requirement);
+        }
+        grouped
+    }
+}

@@ -1,0 +1,268 @@
+//! The repository as the rest of the pipeline sees it: every path with its size, plus
+//! on-demand reads of the few files whose content a rule needs.
+//!
+//! A [`Snapshot`] is the only thing detection reads from. The local implementation walks a
+//! checkout; a GitHub git tree can back it as well, by implementing [`FileSource`].
+
+pub mod local;
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+/// A repository-relative path with `/` separators and no leading `./` or `/`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct RepoPath(String);
+
+impl RepoPath {
+    /// Normalises backslashes and strips leading `./` and `/`.
+    pub fn new(path: impl Into<String>) -> Self {
+        let mut path: String = path.into();
+        if path.contains('\\') {
+            path = path.replace('\\', "/");
+        }
+        let trimmed = path.trim_start_matches("./").trim_start_matches('/');
+        if trimmed.len() != path.len() {
+            path = trimmed.to_owned();
+        }
+        Self(path)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The last path segment.
+    pub fn file_name(&self) -> &str {
+        self.0.rsplit('/').next().unwrap_or(&self.0)
+    }
+
+    /// The directory containing the file, `""` for the repository root.
+    pub fn parent(&self) -> &str {
+        self.0.rsplit_once('/').map_or("", |(dir, _)| dir)
+    }
+}
+
+impl fmt::Display for RepoPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One file of the repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileEntry {
+    pub path: RepoPath,
+    pub size: u64,
+}
+
+/// Something found while listing the repository that the report must mention.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Warning {
+    /// The path concerned, when there is one.
+    pub path: Option<String>,
+    pub message: String,
+}
+
+impl Warning {
+    pub fn at(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            path: Some(path.into()),
+            message: message.into(),
+        }
+    }
+}
+
+/// Why the content of a file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    #[error("not in the snapshot")]
+    NotFound,
+    #[error("cannot be read: {0}")]
+    Unreadable(String),
+}
+
+/// Up to `limit` leading bytes of a file, and whether the file was longer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Content {
+    pub bytes: Vec<u8>,
+    pub truncated: bool,
+}
+
+impl Content {
+    /// The content as text, or `None` when it is not valid UTF-8 (a cut inside a
+    /// multi-byte character at the read limit is tolerated).
+    pub fn text(&self) -> Option<&str> {
+        match std::str::from_utf8(&self.bytes) {
+            Ok(text) => Some(text),
+            Err(err) if self.truncated && err.error_len().is_none() => {
+                std::str::from_utf8(&self.bytes[..err.valid_up_to()]).ok()
+            }
+            Err(_) => None,
+        }
+    }
+
+    /// Git's own test for binary content: a NUL byte in the first 8000 bytes.
+    pub fn looks_binary(&self) -> bool {
+        self.bytes.iter().take(8000).any(|&b| b == 0)
+    }
+}
+
+/// Reads file content for a [`Snapshot`]. Implementations must be cheap to call from
+/// several threads at once.
+pub trait FileSource: Send + Sync {
+    fn read(&self, path: &RepoPath, limit: usize) -> Result<Content, ReadError>;
+}
+
+/// The listing of a repository at one point in time, with lazy access to content.
+pub struct Snapshot {
+    /// Human-readable name of what was scanned (a directory or `owner/repo`).
+    pub repository: String,
+    files: Vec<FileEntry>,
+    source: Arc<dyn FileSource>,
+    warnings: Vec<Warning>,
+}
+
+impl Snapshot {
+    /// Builds a snapshot from a listing; files are kept sorted by path.
+    pub fn new(
+        repository: impl Into<String>,
+        mut files: Vec<FileEntry>,
+        source: Arc<dyn FileSource>,
+        warnings: Vec<Warning>,
+    ) -> Self {
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files.dedup_by(|a, b| a.path == b.path);
+        Self {
+            repository: repository.into(),
+            files,
+            source,
+            warnings,
+        }
+    }
+
+    /// An in-memory snapshot, for tests and for content fetched ahead of time.
+    pub fn from_memory<P, C>(repository: &str, files: impl IntoIterator<Item = (P, C)>) -> Self
+    where
+        P: Into<String>,
+        C: Into<Vec<u8>>,
+    {
+        let source = MemorySource::new(files);
+        let listing = source.listing();
+        Self::new(repository, listing, Arc::new(source), Vec::new())
+    }
+
+    pub fn files(&self) -> &[FileEntry] {
+        &self.files
+    }
+
+    /// Problems met while listing (unreadable directories, symlink loops, ...).
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.files
+            .binary_search_by(|entry| entry.path.as_str().cmp(path))
+            .is_ok()
+    }
+
+    /// Reads at most `limit` leading bytes of `path`.
+    pub fn read(&self, path: &RepoPath, limit: usize) -> Result<Content, ReadError> {
+        self.source.read(path, limit)
+    }
+}
+
+impl fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("repository", &self.repository)
+            .field("files", &self.files.len())
+            .field("warnings", &self.warnings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// File content held in memory: the form a GitHub tree plus its fetched blobs takes.
+#[derive(Debug, Default)]
+pub struct MemorySource {
+    files: std::collections::BTreeMap<RepoPath, Vec<u8>>,
+}
+
+impl MemorySource {
+    pub fn new<P, C>(files: impl IntoIterator<Item = (P, C)>) -> Self
+    where
+        P: Into<String>,
+        C: Into<Vec<u8>>,
+    {
+        Self {
+            files: files
+                .into_iter()
+                .map(|(path, content)| (RepoPath::new(path), content.into()))
+                .collect(),
+        }
+    }
+
+    pub fn listing(&self) -> Vec<FileEntry> {
+        self.files
+            .iter()
+            .map(|(path, content)| FileEntry {
+                path: path.clone(),
+                size: content.len() as u64,
+            })
+            .collect()
+    }
+}
+
+impl FileSource for MemorySource {
+    fn read(&self, path: &RepoPath, limit: usize) -> Result<Content, ReadError> {
+        let content = self.files.get(path).ok_or(ReadError::NotFound)?;
+        let truncated = content.len() > limit;
+        Ok(Content {
+            bytes: content[..content.len().min(limit)].to_vec(),
+            truncated,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repo_paths_are_normalised() {
+        assert_eq!(RepoPath::new("./src/main.rs").as_str(), "src/main.rs");
+        assert_eq!(RepoPath::new("src\\lib.rs").as_str(), "src/lib.rs");
+        assert_eq!(RepoPath::new("a/b/c.txt").parent(), "a/b");
+        assert_eq!(RepoPath::new("c.txt").parent(), "");
+        assert_eq!(RepoPath::new("a/b/c.txt").file_name(), "c.txt");
+    }
+
+    #[test]
+    fn memory_reads_are_capped() {
+        let snapshot = Snapshot::from_memory("mem", [("a.txt", "hello world")]);
+        let content = snapshot.read(&RepoPath::new("a.txt"), 5).unwrap();
+        assert_eq!(content.bytes, b"hello");
+        assert!(content.truncated);
+        assert_eq!(
+            snapshot.read(&RepoPath::new("missing"), 5),
+            Err(ReadError::NotFound)
+        );
+    }
+
+    #[test]
+    fn text_tolerates_a_character_cut_at_the_limit() {
+        let cut = Content {
+            bytes: "é".as_bytes()[..1].to_vec(),
+            truncated: true,
+        };
+        assert_eq!(cut.text(), Some(""));
+        let invalid = Content {
+            bytes: vec![0xff, b'a'],
+            truncated: false,
+        };
+        assert_eq!(invalid.text(), None);
+    }
+}

@@ -14,6 +14,8 @@ pub const HEURISTICS_BYTES: usize = 50 * 1024;
 pub const SHEBANG_BYTES: usize = 1024;
 /// Enough for the first lines where generated-code markers sit.
 pub const GENERATED_MARKER_BYTES: usize = 16 * 1024;
+/// Git's window for telling binary from text: a NUL byte in the first 8000 bytes.
+pub const TEXT_CHECK_BYTES: usize = 8000;
 
 /// Why a file is left out of the language statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -46,7 +48,35 @@ pub fn bytes_needed(path: &str, attributes: &LinguistAttributes, rules: &RuleSet
     if attributes.generated.is_none() && generated_content_rule_applies(name, rules) {
         needed = needed.max(GENERATED_MARKER_BYTES);
     }
+    // A file that would count in the statistics is confirmed to be text, as linguist does.
+    if needed < TEXT_CHECK_BYTES
+        && may_count(name, attributes, rules)
+        && path_exclusion(path, attributes, rules).is_none()
+    {
+        needed = TEXT_CHECK_BYTES;
+    }
     needed
+}
+
+fn may_count(name: &str, attributes: &LinguistAttributes, rules: &RuleSet) -> bool {
+    if attributes.detectable == Some(true) {
+        return true;
+    }
+    let by_name = rules.languages.by_filename(name);
+    let ids = if by_name.is_empty() {
+        rules
+            .languages
+            .by_extension(name)
+            .map_or(&[][..], |(_, ids)| ids)
+    } else {
+        by_name
+    };
+    ids.iter().any(|&id| {
+        matches!(
+            rules.languages.get(id).kind,
+            LanguageType::Programming | LanguageType::Markup
+        )
+    })
 }
 
 /// The language of a file. `text` is its leading content when [`bytes_needed`] asked for it.
@@ -136,23 +166,35 @@ pub fn exclusion(
     attributes: &LinguistAttributes,
     rules: &RuleSet,
 ) -> Option<Exclusion> {
+    path_exclusion(path, attributes, rules).or_else(|| {
+        (attributes.generated.is_none() && generated_by_content(path, text, rules))
+            .then_some(Exclusion::Generated)
+    })
+}
+
+/// The exclusions decided by the path and `.gitattributes` alone.
+fn path_exclusion(
+    path: &str,
+    attributes: &LinguistAttributes,
+    rules: &RuleSet,
+) -> Option<Exclusion> {
     let paths = &rules.linguist_paths;
-    let vendored = attributes
+    if attributes
         .vendored
-        .unwrap_or_else(|| paths.vendored.is_match(path));
-    if vendored {
+        .unwrap_or_else(|| paths.vendored.is_match(path))
+    {
         return Some(Exclusion::Vendored);
     }
-    let documentation = attributes
+    if attributes
         .documentation
-        .unwrap_or_else(|| paths.documentation.is_match(path));
-    if documentation {
+        .unwrap_or_else(|| paths.documentation.is_match(path))
+    {
         return Some(Exclusion::Documentation);
     }
-    let generated = attributes.generated.unwrap_or_else(|| {
-        paths.generated.is_match(path) || generated_by_content(path, text, rules)
-    });
-    generated.then_some(Exclusion::Generated)
+    attributes
+        .generated
+        .unwrap_or_else(|| paths.generated.is_match(path))
+        .then_some(Exclusion::Generated)
 }
 
 /// Whether the file counts towards the language statistics.

@@ -218,7 +218,6 @@ fn examine(
     let file_content = content
         .as_ref()
         .map(|content| FileContent::new(path, content));
-    let text = file_content.as_ref().and_then(FileContent::text);
     if content.as_ref().is_some_and(Content::looks_binary) && structured {
         warnings.push(Warning::at(
             path,
@@ -226,7 +225,7 @@ fn examine(
         ));
     }
 
-    let facts = language_facts(file, text, &linguist, rules);
+    let facts = language_facts(file, content.as_ref(), &linguist, rules, &mut warnings);
     let iac = file_content
         .as_ref()
         .map(|fc| iac_kinds(fc, &iac_candidates, rules, context, &mut warnings))
@@ -271,12 +270,31 @@ fn read(
 
 fn language_facts(
     file: &FileEntry,
-    text: Option<&str>,
+    content: Option<&Content>,
     linguist: &LinguistAttributes,
     rules: &RuleSet,
+    warnings: &mut Vec<Warning>,
 ) -> FileFacts {
     let path = file.path.as_str();
-    let language = languages::detect(path, text, linguist, rules);
+    let binary = content.is_some_and(Content::looks_binary);
+    let text = if binary {
+        None
+    } else {
+        content.and_then(Content::text)
+    };
+    let mut language = languages::detect(path, text, linguist, rules);
+    if binary && language.is_some() && linguist.language.is_none() {
+        warnings.push(Warning::at(
+            path,
+            "binary content; not counted as source code",
+        ));
+        language = None;
+    } else if content.is_some() && !binary && text.is_none() {
+        warnings.push(Warning::at(
+            path,
+            "not valid UTF-8; language decided by the file name alone",
+        ));
+    }
     let excluded = languages::exclusion(path, text, linguist, rules);
     FileFacts {
         path: file.path.clone(),

@@ -143,8 +143,11 @@ pub fn examine(
         hits: Vec::new(),
     };
     for (scanner, role) in rules.scanners.files.matches(path) {
-        let claim = (role == ScannerFileRole::Enabling)
-            .then(|| Claim::full(&rules.scanners.scanners[scanner].covers, rules));
+        let covers = &rules.scanners.scanners[scanner].covers;
+        // Dependabot covers only what its file lists, which `dependabot()` reads below; a
+        // file that cannot be read configures nothing.
+        let claim = (role == ScannerFileRole::Enabling && covers.scope != Scope::DependabotUpdates)
+            .then(|| Claim::full(covers, rules));
         let signal = match role {
             ScannerFileRole::Enabling => format!("{path} enables it"),
             ScannerFileRole::Config => format!("{path} configures it"),
@@ -165,10 +168,14 @@ pub fn examine(
     let documents = match file.documents() {
         Ok(documents) => documents,
         Err(err) => {
-            warnings.push(Warning::at(
-                path,
-                format!("cannot read as YAML ({err}); scanners in it are not detected"),
-            ));
+            const CONSEQUENCE: &str = "scanners in it are not detected";
+            match warnings
+                .iter_mut()
+                .find(|w| w.path.as_deref() == Some(path))
+            {
+                Some(earlier) => earlier.message = format!("{}; {CONSEQUENCE}", earlier.message),
+                None => warnings.push(Warning::at(path, format!("{err}; {CONSEQUENCE}"))),
+            }
             return finder.hits;
         }
     };
@@ -397,9 +404,6 @@ impl Finder<'_> {
             ));
             return;
         };
-        // The file-level hit from `enabling_files` claims everything; replace it with the
-        // ecosystems and directories the file really lists.
-        self.hits.retain(|hit| hit.scanner != scanner);
         for update in updates.iter().filter_map(Value::as_object) {
             let Some(ecosystem) = update.get("package-ecosystem").and_then(Value::as_str) else {
                 continue;

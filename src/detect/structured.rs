@@ -62,12 +62,9 @@ impl<'a> FileContent<'a> {
         if is_json {
             serde_json::from_str::<Value>(text)
                 .map(|value| vec![value])
-                .map_err(|err| format!("invalid JSON at line {}: {err}", err.line()))
+                .map_err(|err| format!("invalid JSON: {err}"))
         } else {
-            parse_yaml_documents(text).map_err(|ManifestError { line, message }| match line {
-                Some(line) => format!("invalid YAML at line {line}: {message}"),
-                None => format!("invalid YAML: {message}"),
-            })
+            parse_yaml_documents(text).map_err(|err: ManifestError| err.to_string())
         }
     }
 }

@@ -1,0 +1,150 @@
+//! The `fullcover` binary, run as a user runs it.
+
+use std::process::{Command, Output};
+
+use crate::support::fixtures_dir;
+
+fn fullcover(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fullcover"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn rules_check_accepts_the_built_in_rules() {
+    let output = fullcover(&["rules", "check"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("built-in rules: ok"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn rules_check_accepts_the_rules_directory_of_the_repository() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/rules");
+    let output = fullcover(&["rules", "check", dir]);
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+#[test]
+fn rules_check_reports_every_problem_with_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("scanners.toml"),
+        "[[scanner]]\nid = \"x\"\nname = \"X\"\ncategory = \"sast\"\ncommands = ['(unclosed']\n[scanner.covers]\nsast = [\"Klingon\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("iac.toml"),
+        "[[kind]]\nid = \"terraform\"\nname = \"T\"\n[[kind.match]]\npaths = [\"a/[b\"]\n",
+    )
+    .unwrap();
+    let output = fullcover(&["rules", "check", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let errors = stderr(&output);
+    assert!(
+        errors.contains("scanners.toml: x: covers unknown language `Klingon`"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("scanners.toml: commands: bad regex `(unclosed`"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("iac.toml: terraform: bad glob `a/[b`"),
+        "{errors}"
+    );
+}
+
+#[test]
+fn scan_prints_json_that_follows_the_contract() {
+    let path = fixtures_dir().join("go-service");
+    let output = fullcover(&["scan", path.to_str().unwrap(), "--format", "json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let keys: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut expected = vec![
+        "repository",
+        "languages",
+        "iac",
+        "ecosystems",
+        "scanners",
+        "requirements",
+        "coverage",
+        "warnings",
+    ];
+    expected.sort_unstable();
+    let mut keys = keys;
+    keys.sort_unstable();
+    assert_eq!(keys, expected);
+    assert_eq!(json["repository"], "go-service");
+    assert!(json["coverage"]["percent"].is_number());
+}
+
+#[test]
+fn scan_table_and_markdown_are_plain_when_piped() {
+    let path = fixtures_dir().join("python-django");
+    let table = fullcover(&["scan", path.to_str().unwrap()]);
+    assert!(table.status.success(), "{}", stderr(&table));
+    let text = stdout(&table);
+    assert!(text.contains("AppSec coverage"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no colour codes when piped");
+    let markdown = fullcover(&["scan", path.to_str().unwrap(), "--format", "markdown"]);
+    let text = stdout(&markdown);
+    assert!(
+        text.starts_with("## AppSec coverage of `python-django`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| Category | Satisfied | Required | Coverage |"),
+        "{text}"
+    );
+}
+
+#[test]
+fn fail_under_sets_the_exit_status() {
+    let path = fixtures_dir().join("node-web-app");
+    let failing = fullcover(&["scan", path.to_str().unwrap(), "--fail-under", "100"]);
+    assert_eq!(failing.status.code(), Some(1));
+    assert!(
+        stderr(&failing).contains("is below the required 100%"),
+        "{}",
+        stderr(&failing)
+    );
+    let passing = fullcover(&["scan", path.to_str().unwrap(), "--fail-under", "0"]);
+    assert_eq!(passing.status.code(), Some(0));
+}
+
+#[test]
+fn bad_arguments_are_explained() {
+    let missing = fullcover(&["scan", "/no/such/checkout"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("/no/such/checkout"),
+        "{}",
+        stderr(&missing)
+    );
+    let bad_percent = fullcover(&["scan", ".", "--fail-under", "150"]);
+    assert!(!bad_percent.status.success());
+    assert!(
+        stderr(&bad_percent).contains("150 is not between 0 and 100"),
+        "{}",
+        stderr(&bad_percent)
+    );
+}

@@ -1,0 +1,12 @@
+//! One integration-test binary for the whole crate.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code fails loudly"
+)]
+
+mod bad_input;
+mod cli;
+mod fixtures;
+mod support;

@@ -1,1 +1,257 @@
-fn main() {}
+//! Scan speed on a large repository against the cost of simply reading it.
+//!
+//! Builds a deterministic synthetic tree of 100,000 files (sources in several languages,
+//! manifests, IaC, workflows, vendored and binary files), then runs, each in a fresh
+//! child process so that peak memory is its own:
+//!
+//! - the read-once baseline: the same parallel walk, reading every file whole, once;
+//! - the scan: list, detect and evaluate, as `fullcover scan` does.
+//!
+//! Run with `cargo bench --bench scan_large_tree`. Prints the median of several runs of
+//! each, the ratio, and each one's peak resident memory.
+
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "a benchmark fails loudly"
+)]
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use fullcover::rules::RuleSet;
+use fullcover::{detect, evaluate, snapshot};
+
+const FILES: usize = 100_000;
+const RUNS: usize = 5;
+const CHILD: &str = "FULLCOVER_BENCH_CHILD";
+
+fn main() {
+    if let Ok(mode) = std::env::var(CHILD) {
+        let root = PathBuf::from(std::env::args().nth(1).unwrap_or_default());
+        child(&mode, &root);
+        return;
+    }
+    let root = std::env::temp_dir().join(format!("fullcover-bench-tree-{FILES}"));
+    let started = Instant::now();
+    let bytes = build_tree(&root);
+    println!(
+        "tree: {FILES} files, {:.1} MiB, at {} (built in {:.1?})",
+        bytes as f64 / 1_048_576.0,
+        root.display(),
+        started.elapsed()
+    );
+    // Warm the page cache so that both sides read from memory, not from disk.
+    run_child("baseline", &root);
+    let mut baseline = Vec::new();
+    let mut scan = Vec::new();
+    for _ in 0..RUNS {
+        baseline.push(run_child("baseline", &root));
+        scan.push(run_child("scan", &root));
+    }
+    let baseline_time = median(baseline.iter().map(|r| r.0).collect());
+    let scan_time = median(scan.iter().map(|r| r.0).collect());
+    let baseline_peak = baseline.iter().map(|r| r.1).max().unwrap_or(0);
+    let scan_peak = scan.iter().map(|r| r.1).max().unwrap_or(0);
+    println!(
+        "read-once baseline: {baseline_time:>9.1?}  peak RSS {:>6.1} MiB",
+        baseline_peak as f64 / 1024.0
+    );
+    println!(
+        "scan:               {scan_time:>9.1?}  peak RSS {:>6.1} MiB",
+        scan_peak as f64 / 1024.0
+    );
+    println!(
+        "scan / baseline:    {:.2}x (median of {RUNS} runs each)",
+        scan_time.as_secs_f64() / baseline_time.as_secs_f64()
+    );
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// Runs one measurement in a child process; returns its time and peak RSS in KiB.
+fn run_child(mode: &str, root: &Path) -> (Duration, u64) {
+    let output = Command::new(std::env::current_exe().expect("own path"))
+        .arg(root)
+        .env(CHILD, mode)
+        .output()
+        .expect("the child runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut fields = text.split_whitespace();
+    let nanos: u64 = fields.next().and_then(|f| f.parse().ok()).expect("time");
+    let peak: u64 = fields.next().and_then(|f| f.parse().ok()).expect("peak");
+    (Duration::from_nanos(nanos), peak)
+}
+
+fn child(mode: &str, root: &Path) {
+    let started = Instant::now();
+    match mode {
+        "baseline" => {
+            let read = read_everything(root);
+            assert!(read > 0);
+        }
+        _ => {
+            let rules = RuleSet::embedded().expect("built-in rules load");
+            let snapshot = snapshot::local::snapshot(root).expect("tree lists");
+            let inventory = detect::detect(&snapshot, &rules);
+            let assessment = evaluate::evaluate(&inventory, &rules);
+            assert_eq!(inventory.files.len(), FILES);
+            assert!(!assessment.requirements.is_empty());
+        }
+    }
+    let elapsed = started.elapsed();
+    println!("{} {}", elapsed.as_nanos(), peak_rss_kib());
+}
+
+/// The `cat`-like baseline: the same parallel walk, every file read whole once.
+fn read_everything(root: &Path) -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let total = AtomicU64::new(0);
+    ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .parents(false)
+        .ignore(false)
+        .git_global(false)
+        .git_exclude(false)
+        .require_git(false)
+        .threads(std::thread::available_parallelism().map_or(2, |n| n.get().min(8)))
+        .build_parallel()
+        .run(|| {
+            let total = &total;
+            let mut buffer = Vec::new();
+            Box::new(move |entry| {
+                if let Ok(entry) = entry
+                    && entry.file_type().is_some_and(|t| t.is_file())
+                    && let Ok(mut file) = std::fs::File::open(entry.path())
+                {
+                    buffer.clear();
+                    if let Ok(read) = file.read_to_end(&mut buffer) {
+                        total.fetch_add(read as u64, Ordering::Relaxed);
+                    }
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    total.into_inner()
+}
+
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("VmHWM:"))
+                .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// A small deterministic generator (an LCG), so the tree is the same on every machine.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// Writes the tree unless a complete one is already there; returns its size in bytes.
+fn build_tree(root: &Path) -> u64 {
+    let marker = root.with_extension("complete");
+    if let Ok(size) = std::fs::read_to_string(&marker)
+        && let Ok(size) = size.trim().parse()
+    {
+        return size;
+    }
+    let _ = std::fs::remove_dir_all(root);
+    let mut rng = Lcg(42);
+    let mut total = 0u64;
+    let mut written = 0usize;
+    let mut write = |path: String, content: Vec<u8>| {
+        let full = root.join(path);
+        std::fs::create_dir_all(full.parent().expect("has a parent")).expect("mkdir");
+        total += content.len() as u64;
+        std::fs::write(full, content).expect("write");
+    };
+    // 100 services of 1,000 files each.
+    for service in 0..FILES / 1000 {
+        let base = format!("services/svc{service:03}");
+        write(format!("{base}/package.json"), br#"{"name":"svc","dependencies":{"express":"4","pg":"8"},"devDependencies":{"jest":"29"}}"#.to_vec());
+        write(format!("{base}/go.mod"), b"module example.com/svc\n\ngo 1.22\n\nrequire (\n\tgithub.com/gin-gonic/gin v1.9.1\n\tgolang.org/x/net v0.20.0 // indirect\n)\n".to_vec());
+        write(
+            format!("{base}/requirements.txt"),
+            b"flask==3.0.0\nrequests>=2\n# comment\n".to_vec(),
+        );
+        write(
+            format!("{base}/Dockerfile"),
+            b"FROM python:3.12-slim\nRUN pip install -r requirements.txt\n".to_vec(),
+        );
+        write(format!("{base}/deploy/k8s.yaml"), b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: svc\nspec:\n  replicas: 2\n".to_vec());
+        write(format!("{base}/infra/main.tf"), b"terraform {\n  required_providers {\n    aws = { source = \"hashicorp/aws\" }\n  }\n}\nmodule \"vpc\" { source = \"terraform-aws-modules/vpc/aws\" }\n".to_vec());
+        let mut count = 6;
+        while count < 1000 {
+            let (path, content) = synthetic_file(&mut rng, &base, count);
+            write(path, content);
+            count += 1;
+        }
+        written += 1000;
+    }
+    assert_eq!(written, FILES);
+    std::fs::write(&marker, total.to_string()).expect("marker");
+    total
+}
+
+fn synthetic_file(rng: &mut Lcg, base: &str, index: usize) -> (String, Vec<u8>) {
+    let dir = index / 50;
+    let size = 512 + rng.below(12 * 1024) as usize;
+    let pick = rng.below(100);
+    let (dir_name, ext, line): (&str, &str, &str) = match pick {
+        0..20 => (
+            "src",
+            "py",
+            "def handler(event):\n    return {'status': 200}\n",
+        ),
+        20..35 => ("src", "js", "export function add(a, b) { return a + b; }\n"),
+        35..45 => ("src", "ts", "export const id = (x: number): number => x;\n"),
+        45..55 => ("pkg", "go", "func helper(x int) int { return x * 2 }\n"),
+        55..62 => ("src", "rs", "pub fn square(x: u64) -> u64 { x * x }\n"),
+        62..67 => ("src", "h", "#include <vector>\nstd::vector<int> v;\n"),
+        67..72 => (
+            "node_modules/dep",
+            "js",
+            "module.exports = function () {};\n",
+        ),
+        72..80 => ("config", "json", "{\"key\": \"value\", \"n\": 1}\n"),
+        80..86 => ("config", "yaml", "key: value\nlist: [1, 2, 3]\n"),
+        86..92 => ("docs", "md", "# Title\n\nSome documentation text.\n"),
+        92..96 => ("assets", "png", ""),
+        _ => ("test", "java", "class T { void t() { assert true; } }\n"),
+    };
+    let content = if ext == "png" {
+        let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        bytes.resize(size, 0);
+        bytes
+    } else {
+        line.as_bytes().iter().copied().cycle().take(size).collect()
+    };
+    (format!("{base}/{dir_name}{dir}/file{index}.{ext}"), content)
+}

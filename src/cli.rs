@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -91,9 +92,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
     let rules = RuleSet::from_dir_or_embedded(args.rules.as_deref())?;
+    tracing::debug!(elapsed = ?started.elapsed(), "rules loaded");
     let snapshot = snapshot::local::snapshot(&args.path)?;
+    tracing::debug!(elapsed = ?started.elapsed(), files = snapshot.files().len(), "listed");
     let inventory = detect::detect(&snapshot, &rules);
+    tracing::debug!(elapsed = ?started.elapsed(), "detected");
     let assessment = evaluate::evaluate(&inventory, &rules);
     let report = ScanReport::new(&inventory, &assessment, &rules, args.files);
     let rendered = match args.format {
@@ -124,7 +129,9 @@ fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn rules_check(dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
-    match RuleSet::from_dir_or_embedded(dir.as_deref()) {
+    let loaded = RuleSet::from_dir_or_embedded(dir.as_deref())
+        .and_then(|rules| rules.compile_all().map(|()| rules));
+    match loaded {
         Ok(rules) => {
             let source =
                 dir.map_or_else(|| "built-in rules".to_owned(), |d| d.display().to_string());

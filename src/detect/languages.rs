@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::gitattributes::LinguistAttributes;
+use crate::rules::compiled::lowercase;
 use crate::rules::schema::LanguageType;
 use crate::rules::{LanguageId, RuleSet};
 
@@ -12,10 +13,12 @@ use crate::rules::{LanguageId, RuleSet};
 pub const HEURISTICS_BYTES: usize = 50 * 1024;
 /// Enough for a shebang line.
 pub const SHEBANG_BYTES: usize = 1024;
-/// Enough for the first lines where generated-code markers sit.
-pub const GENERATED_MARKER_BYTES: usize = 16 * 1024;
-/// Git's window for telling binary from text: a NUL byte in the first 8000 bytes.
-pub const TEXT_CHECK_BYTES: usize = 8000;
+/// Generous room per line for the first lines where generated-code markers sit.
+const BYTES_PER_MARKER_LINE: usize = 256;
+/// The window for telling binary from text: a NUL byte in the first KiB. (Git looks at
+/// 8000 bytes; binary formats show a NUL far earlier, and the smaller read keeps scans
+/// of large trees close to the cost of listing them.)
+pub const TEXT_CHECK_BYTES: usize = 1024;
 
 /// Why a file is left out of the language statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -26,9 +29,19 @@ pub enum Exclusion {
     Documentation,
 }
 
-/// How many leading bytes language detection needs to read, 0 for none.
-pub fn bytes_needed(path: &str, attributes: &LinguistAttributes, rules: &RuleSet) -> usize {
+/// What language detection needs for one file, decided from its path alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    /// Leading bytes to read, 0 for none.
+    pub bytes: usize,
+    /// The exclusion the path and `.gitattributes` decide, before any content is seen.
+    pub path_exclusion: Option<Exclusion>,
+}
+
+/// Plans language detection for a path.
+pub fn plan(path: &str, attributes: &LinguistAttributes, rules: &RuleSet) -> Plan {
     let name = file_name(path);
+    let path_exclusion = path_exclusion(path, attributes, rules);
     let mut needed = 0;
     if attributes.language.is_none() {
         let by_name = rules.languages.by_filename(name);
@@ -45,17 +58,19 @@ pub fn bytes_needed(path: &str, attributes: &LinguistAttributes, rules: &RuleSet
             }
         }
     }
-    if attributes.generated.is_none() && generated_content_rule_applies(name, rules) {
-        needed = needed.max(GENERATED_MARKER_BYTES);
+    if path_exclusion.is_none() {
+        if attributes.generated.is_none() {
+            needed = needed.max(generated_marker_bytes(name, rules));
+        }
+        // A file that would count in the statistics is confirmed to be text.
+        if may_count(name, attributes, rules) {
+            needed = needed.max(TEXT_CHECK_BYTES);
+        }
     }
-    // A file that would count in the statistics is confirmed to be text, as linguist does.
-    if needed < TEXT_CHECK_BYTES
-        && may_count(name, attributes, rules)
-        && path_exclusion(path, attributes, rules).is_none()
-    {
-        needed = TEXT_CHECK_BYTES;
+    Plan {
+        bytes: needed,
+        path_exclusion,
     }
-    needed
 }
 
 fn may_count(name: &str, attributes: &LinguistAttributes, rules: &RuleSet) -> bool {
@@ -164,9 +179,10 @@ pub fn exclusion(
     path: &str,
     text: Option<&str>,
     attributes: &LinguistAttributes,
+    plan: &Plan,
     rules: &RuleSet,
 ) -> Option<Exclusion> {
-    path_exclusion(path, attributes, rules).or_else(|| {
+    plan.path_exclusion.or_else(|| {
         (attributes.generated.is_none() && generated_by_content(path, text, rules))
             .then_some(Exclusion::Generated)
     })
@@ -179,21 +195,22 @@ fn path_exclusion(
     rules: &RuleSet,
 ) -> Option<Exclusion> {
     let paths = &rules.linguist_paths;
+    let bytes = path.as_bytes();
     if attributes
         .vendored
-        .unwrap_or_else(|| paths.vendored.is_match(path))
+        .unwrap_or_else(|| paths.vendored.is_match(bytes))
     {
         return Some(Exclusion::Vendored);
     }
     if attributes
         .documentation
-        .unwrap_or_else(|| paths.documentation.is_match(path))
+        .unwrap_or_else(|| paths.documentation.is_match(bytes))
     {
         return Some(Exclusion::Documentation);
     }
     attributes
         .generated
-        .unwrap_or_else(|| paths.generated.is_match(path))
+        .unwrap_or_else(|| paths.generated.is_match(bytes))
         .then_some(Exclusion::Generated)
 }
 
@@ -218,18 +235,26 @@ pub fn counts_in_statistics(
     })
 }
 
-fn generated_content_rule_applies(name: &str, rules: &RuleSet) -> bool {
-    let lower = name.to_lowercase();
-    rules.linguist_paths.generated_content.iter().any(|rule| {
-        rule.extensions
-            .iter()
-            .any(|ext| lower.ends_with(ext.as_str()))
-    })
+/// How much of the file the generated-code markers for its extension need.
+fn generated_marker_bytes(name: &str, rules: &RuleSet) -> usize {
+    let lower = lowercase(name);
+    rules
+        .linguist_paths
+        .generated_content
+        .iter()
+        .filter(|rule| {
+            rule.extensions
+                .iter()
+                .any(|ext| lower.ends_with(ext.as_str()))
+        })
+        .map(|rule| rule.lines.saturating_mul(BYTES_PER_MARKER_LINE))
+        .max()
+        .unwrap_or(0)
 }
 
 fn generated_by_content(path: &str, text: Option<&str>, rules: &RuleSet) -> bool {
     let Some(text) = text else { return false };
-    let lower = file_name(path).to_lowercase();
+    let lower = lowercase(file_name(path));
     rules.linguist_paths.generated_content.iter().any(|rule| {
         rule.extensions
             .iter()
@@ -331,7 +356,9 @@ mod tests {
     fn exclusions_follow_linguist_paths_and_content() {
         let rules = rules();
         let none = LinguistAttributes::default();
-        let check = |path: &str, text: Option<&str>| exclusion(path, text, &none, &rules);
+        let check = |path: &str, text: Option<&str>| {
+            exclusion(path, text, &none, &plan(path, &none, &rules), &rules)
+        };
         assert_eq!(
             check("node_modules/x/index.js", None),
             Some(Exclusion::Vendored)

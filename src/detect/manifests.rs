@@ -387,12 +387,6 @@ const SWIFT_SCALA: Syntax = Syntax {
     quotes: b"\"",
     triple_quotes: true,
 };
-const HCL: Syntax = Syntax {
-    line_comments: &["#", "//"],
-    block_comments: true,
-    quotes: b"\"",
-    triple_quotes: false,
-};
 const ELIXIR: Syntax = Syntax {
     line_comments: &["#"],
     block_comments: false,
@@ -964,11 +958,8 @@ fn composer_json(text: &str) -> Result<usize, ManifestError> {
 }
 
 fn msbuild_project(text: &str) -> Result<usize, ManifestError> {
-    let elements = [
-        "PackageReference",
-        "PackageVersion",
-        "GlobalPackageReference",
-    ];
+    // `PackageVersion` (central package management) pins a version; it declares nothing.
+    let elements = ["PackageReference", "GlobalPackageReference"];
     Ok(xml_attribute_values(text, &elements, "Include")?.len())
 }
 
@@ -1280,42 +1271,20 @@ fn dockerfile(text: &str) -> Result<usize, ManifestError> {
     Ok(images.len())
 }
 
-static TF_MODULE: LazyRegex = LazyLock::new(|| Regex::new(r#"^\s*module\s+"([^"]*)"\s*\{"#));
-static TF_REQUIRED_PROVIDERS: LazyRegex =
-    LazyLock::new(|| Regex::new(r"^\s*required_providers\s*\{"));
-static TF_ENTRY: LazyRegex = LazyLock::new(|| Regex::new(r#"^\s*"?([A-Za-z0-9_-]+)"?\s*="#));
-
+/// Providers and non-local modules, from the HCL syntax tree: a local module
+/// (`./modules/x`) is the repository's own code, not a dependency.
 fn terraform(text: &str) -> Result<usize, ManifestError> {
-    let (module_re, providers_re, entry_re) = (
-        regex(&TF_MODULE)?,
-        regex(&TF_REQUIRED_PROVIDERS)?,
-        regex(&TF_ENTRY)?,
-    );
-    let code = mask(text, &HCL, false);
-    let shape = mask(text, &HCL, true);
-    let mut names = Names::new();
-    let mut depth = 0i64;
-    // Brace depth outside the `required_providers` block being read.
-    let mut providers_block: Option<i64> = None;
-    for (line, shape_line) in code.lines().zip(shape.lines()) {
-        if let Some(outer) = providers_block
-            && depth == outer + 1
-            && let Some(entry) = entry_re.captures(line).and_then(|c| c.get(1))
-        {
-            names.insert(format!("provider:{}", entry.as_str()));
-        }
-        if let Some(module) = module_re.captures(line).and_then(|c| c.get(1)) {
-            names.insert(format!("module:{}", module.as_str()));
-        }
-        if providers_block.is_none() && providers_re.is_match(shape_line) {
-            providers_block = Some(depth);
-        }
-        depth += nesting_delta(shape_line).0;
-        if providers_block.is_some_and(|outer| depth <= outer) {
-            providers_block = None;
-        }
+    let facts = super::terraform::parse(text)
+        .ok_or_else(|| ManifestError::new(None, "the HCL grammar could not be loaded"))?;
+    if facts.has_errors {
+        return Err(ManifestError::new(None, "invalid HCL: syntax errors"));
     }
-    Ok(names.len())
+    let modules = facts
+        .modules
+        .iter()
+        .filter(|source| !source.starts_with("./") && !source.starts_with("../"))
+        .count();
+    Ok(super::terraform::merge_providers(&facts.providers).len() + modules)
 }
 
 fn git_modules(text: &str) -> Result<usize, ManifestError> {
@@ -1457,9 +1426,6 @@ mod tests {
             &SBT_MODULE,
             &MIX_DEPS,
             &SWIFT_PACKAGE,
-            &TF_MODULE,
-            &TF_REQUIRED_PROVIDERS,
-            &TF_ENTRY,
         ] {
             assert!(regex(lazy).is_ok());
         }
@@ -1948,7 +1914,7 @@ end
     <GlobalPackageReference Include="Nerdbank.GitVersioning" Version="3.6.133" />
   </ItemGroup>
 </Project>"#;
-        assert_eq!(count(F::MsbuildProject, props), 3);
+        assert_eq!(count(F::MsbuildProject, props), 1);
 
         let config = r#"<?xml version="1.0" encoding="utf-8"?>
 <packages>
@@ -2275,6 +2241,10 @@ module "disabled" {
 */
 module "eks" {
   source = "terraform-aws-modules/eks/aws"
+}
+
+module "local" {
+  source = "./modules/local"
 }
 
 resource "aws_s3_bucket" "b" {

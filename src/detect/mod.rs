@@ -8,6 +8,7 @@ pub mod iac;
 pub mod languages;
 pub mod manifests;
 pub mod scanners;
+pub mod scope;
 mod structured;
 pub mod terraform;
 
@@ -79,7 +80,9 @@ pub struct EcosystemFound {
     pub manifests: Vec<String>,
     pub lockfiles: Vec<String>,
     pub directories: Vec<String>,
-    pub dependencies: usize,
+    /// Direct dependencies summed over the manifests that were parsed; `None` when none
+    /// could be (no parser for the format, or every manifest malformed).
+    pub dependencies: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +101,7 @@ struct Examined {
     iac: Vec<(usize, IacDetails)>,
     dependencies: Vec<DependencyFile>,
     scanners: Vec<ScannerHit>,
+    runs_pre_commit: bool,
     warnings: Vec<Warning>,
 }
 
@@ -207,10 +211,11 @@ fn examine(
         .any(|&(kind, rule)| rules.iac.kinds[kind].matches[rule].needs_content())
         || !ecosystems::formats(&dependency_roles, rules).is_empty()
         || scanner_source.is_some();
+    let language_plan = languages::plan(path, &linguist, rules);
     let limit = if structured {
         STRUCTURED_BYTES
     } else {
-        languages::bytes_needed(path, &linguist, rules)
+        language_plan.bytes
     };
 
     let mut warnings = Vec::new();
@@ -225,11 +230,19 @@ fn examine(
         ));
     }
 
-    let facts = language_facts(file, content.as_ref(), &linguist, rules, &mut warnings);
-    let iac = file_content
-        .as_ref()
-        .map(|fc| iac_kinds(fc, &iac_candidates, rules, context, &mut warnings))
-        .unwrap_or_else(|| path_only_kinds(&iac_candidates, rules));
+    let facts = language_facts(
+        file,
+        content.as_ref(),
+        &linguist,
+        &language_plan,
+        rules,
+        &mut warnings,
+    );
+    let iac = match &file_content {
+        _ if iac_candidates.is_empty() => Vec::new(),
+        Some(fc) => iac_kinds(fc, &iac_candidates, rules, context, &mut warnings),
+        None => path_only_kinds(&iac_candidates, rules),
+    };
     let dependencies = ecosystems::examine(
         path,
         &dependency_roles,
@@ -237,7 +250,7 @@ fn examine(
         rules,
         &mut warnings,
     );
-    let scanners = scanners::examine(
+    let found = scanners::examine(
         path,
         scanner_source,
         file_content.as_ref(),
@@ -248,7 +261,8 @@ fn examine(
         facts,
         iac,
         dependencies,
-        scanners,
+        scanners: found.hits,
+        runs_pre_commit: found.runs_pre_commit,
         warnings,
     }
 }
@@ -272,6 +286,7 @@ fn language_facts(
     file: &FileEntry,
     content: Option<&Content>,
     linguist: &LinguistAttributes,
+    plan: &languages::Plan,
     rules: &RuleSet,
     warnings: &mut Vec<Warning>,
 ) -> FileFacts {
@@ -282,7 +297,12 @@ fn language_facts(
     } else {
         content.and_then(Content::text)
     };
-    let mut language = languages::detect(path, text, linguist, rules);
+    // Linguist gives empty files no language.
+    let mut language = if file.size == 0 {
+        None
+    } else {
+        languages::detect(path, text, linguist, rules)
+    };
     if binary && language.is_some() && linguist.language.is_none() {
         warnings.push(Warning::at(
             path,
@@ -295,7 +315,7 @@ fn language_facts(
             "not valid UTF-8; language decided by the file name alone",
         ));
     }
-    let excluded = languages::exclusion(path, text, linguist, rules);
+    let excluded = languages::exclusion(path, text, linguist, plan, rules);
     FileFacts {
         path: file.path.clone(),
         size: file.size,
@@ -368,6 +388,7 @@ fn aggregate(
     let mut iac: BTreeMap<usize, (BTreeSet<String>, IacDetails)> = BTreeMap::new();
     let mut dependency_files: Vec<DependencyFile> = Vec::new();
     let mut hits: Vec<ScannerHit> = Vec::new();
+    let runs_pre_commit = examined.iter().any(|item| item.runs_pre_commit);
     for item in examined {
         for (kind, details) in item.iac {
             let entry = iac.entry(kind).or_default();
@@ -379,6 +400,13 @@ fn aggregate(
         hits.extend(item.scanners);
         warnings.extend(item.warnings);
         files.push(item.facts);
+    }
+    if !runs_pre_commit {
+        // Hooks run only on machines where someone installed pre-commit; nothing enforces them.
+        for hit in hits.iter_mut().filter(|hit| hit.pre_commit_hook) {
+            hit.claim = None;
+            hit.evidence.signal.push_str(" (not run in CI)");
+        }
     }
     warnings.sort();
     warnings.dedup();
@@ -457,7 +485,10 @@ fn ecosystems_found(files: Vec<DependencyFile>, rules: &RuleSet) -> Vec<Ecosyste
                 manifests: pick(false),
                 lockfiles: pick(true),
                 directories: directories.into_iter().map(str::to_owned).collect(),
-                dependencies: files.iter().filter_map(|f| f.dependencies).sum(),
+                dependencies: files
+                    .iter()
+                    .filter_map(|f| f.dependencies)
+                    .reduce(|a, b| a + b),
             }
         })
         .collect()

@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use super::structured::{FileContent, line_of, strings};
+use super::scope::{self, Trigger};
+use super::structured::{FileContent, strings};
 use crate::rules::RuleSet;
 use crate::rules::compiled::ScannerFileRole;
 use crate::rules::schema::{Coverage, Scope};
@@ -39,6 +40,8 @@ pub struct Claim {
     pub iac: BTreeSet<String>,
     pub container: bool,
     pub cicd: bool,
+    /// Ecosystems covered only where a lockfile exists.
+    pub sca_needs_lockfile: BTreeSet<String>,
 }
 
 impl Claim {
@@ -65,6 +68,7 @@ impl Claim {
             iac: covers.iac.iter().cloned().collect(),
             container: covers.container,
             cicd: covers.cicd,
+            sca_needs_lockfile: covers.sca_needs_lockfile.iter().cloned().collect(),
         }
     }
 
@@ -86,6 +90,8 @@ impl Claim {
         self.iac.extend(other.iac.iter().cloned());
         self.container |= other.container;
         self.cicd |= other.cicd;
+        self.sca_needs_lockfile
+            .extend(other.sca_needs_lockfile.iter().cloned());
     }
 }
 
@@ -96,6 +102,16 @@ pub struct ScannerHit {
     pub evidence: Evidence,
     /// `None` when the sighting only configures the scanner without running it.
     pub claim: Option<Claim>,
+    /// A pre-commit hook: it covers something only if CI runs pre-commit.
+    pub pre_commit_hook: bool,
+}
+
+/// What one file says about scanners.
+#[derive(Debug, Default)]
+pub struct ScannerFindings {
+    pub hits: Vec<ScannerHit>,
+    /// The file runs pre-commit in CI (or enables pre-commit.ci).
+    pub runs_pre_commit: bool,
 }
 
 /// The kind of file the scanner detector reads, decided from the path alone.
@@ -135,12 +151,14 @@ pub fn examine(
     file: Option<&FileContent<'_>>,
     rules: &RuleSet,
     warnings: &mut Vec<Warning>,
-) -> Vec<ScannerHit> {
+) -> ScannerFindings {
     let mut finder = Finder {
         path,
-        text: file.and_then(FileContent::text).unwrap_or(""),
+        text: source.and(file).and_then(FileContent::text).unwrap_or(""),
         rules,
         hits: Vec::new(),
+        runs_pre_commit: false,
+        searched: BTreeMap::new(),
     };
     for (scanner, role) in rules.scanners.files.matches(path) {
         let covers = &rules.scanners.scanners[scanner].covers;
@@ -160,10 +178,11 @@ pub fn examine(
                 signal,
             },
             claim,
+            pre_commit_hook: false,
         });
     }
     let (Some(source), Some(file)) = (source, file) else {
-        return finder.hits;
+        return finder.findings();
     };
     let documents = match file.documents() {
         Ok(documents) => documents,
@@ -176,7 +195,7 @@ pub fn examine(
                 Some(earlier) => earlier.message = format!("{}; {CONSEQUENCE}", earlier.message),
                 None => warnings.push(Warning::at(path, format!("{err}; {CONSEQUENCE}"))),
             }
-            return finder.hits;
+            return finder.findings();
         }
     };
     let Some(document) = documents.first().and_then(Value::as_object) else {
@@ -186,7 +205,7 @@ pub fn examine(
                 "not a YAML mapping; scanners in it are not detected",
             ));
         }
-        return finder.hits;
+        return finder.findings();
     };
     match source {
         ScannerSource::Workflow => finder.workflow(document),
@@ -203,7 +222,7 @@ pub fn examine(
         ScannerSource::GitlabCi => finder.gitlab(document),
         ScannerSource::Dependabot => finder.dependabot(document, warnings),
     }
-    finder.hits
+    finder.findings()
 }
 
 struct Finder<'a> {
@@ -211,11 +230,46 @@ struct Finder<'a> {
     text: &'a str,
     rules: &'a RuleSet,
     hits: Vec<ScannerHit>,
+    runs_pre_commit: bool,
+    /// For each needle, the line after its last sighting: repeated values (the same
+    /// action in two jobs) get their own lines.
+    searched: BTreeMap<String, usize>,
 }
 
 impl Finder<'_> {
+    fn findings(self) -> ScannerFindings {
+        ScannerFindings {
+            hits: self.hits,
+            runs_pre_commit: self.runs_pre_commit,
+        }
+    }
+
+    /// The line of the next occurrence of `needle` on a line that also holds `context`.
+    fn line_of(&mut self, needle: &str, context: &str) -> usize {
+        let key = format!("{context}\u{0}{needle}");
+        let from = self.searched.get(&key).copied().unwrap_or(0);
+        let found = self
+            .text
+            .lines()
+            .enumerate()
+            .skip(from)
+            .find(|(_, line)| line.contains(needle) && line.contains(context))
+            .map(|(index, _)| index + 1);
+        match found {
+            Some(line) => {
+                self.searched.insert(key, line);
+                line
+            }
+            None => 1,
+        }
+    }
+
     fn hit(&mut self, scanner: usize, needle: &str, signal: String, claim: Claim) {
-        let line = line_of(self.text, needle, 1).unwrap_or(1);
+        let line = self.line_of(needle, "");
+        self.push(scanner, line, signal, claim);
+    }
+
+    fn push(&mut self, scanner: usize, line: usize, signal: String, claim: Claim) {
         self.hits.push(ScannerHit {
             scanner,
             evidence: Evidence {
@@ -224,6 +278,7 @@ impl Finder<'_> {
                 signal,
             },
             claim: Some(claim),
+            pre_commit_hook: false,
         });
     }
 
@@ -247,11 +302,12 @@ impl Finder<'_> {
                     self.hit(scanner, uses, format!("uses: {uses}"), claim);
                 }
             }
-            if let Some(image) = container_image(job.get("container")) {
-                self.image(image);
-            }
+            let before = self.hits.len();
             if let Some(steps) = job.get("steps").and_then(Value::as_array) {
                 self.steps(steps, job);
+            }
+            if let Some(image) = container_image(job.get("container")) {
+                self.job_image(image, before);
             }
         }
     }
@@ -260,6 +316,22 @@ impl Finder<'_> {
         if let Some(scanner) = self.rules.scanners.by_image(image) {
             let claim = self.full_claim(scanner);
             self.hit(scanner, image, format!("image: {image}"), claim);
+        }
+    }
+
+    /// A job's container image. When the job's own commands already run that scanner,
+    /// their arguments say what it covers, and the image is evidence only.
+    fn job_image(&mut self, image: &str, first_hit_of_job: usize) {
+        let Some(scanner) = self.rules.scanners.by_image(image) else {
+            return;
+        };
+        let run_by_commands = self.hits[first_hit_of_job..]
+            .iter()
+            .any(|hit| hit.scanner == scanner);
+        self.image(image);
+        if run_by_commands && let Some(last) = self.hits.last_mut() {
+            last.claim = None;
+            last.evidence.signal.push_str(" (runs the commands above)");
         }
     }
 
@@ -276,10 +348,17 @@ impl Finder<'_> {
             .find_map(|step| codeql_languages(step.get("with"), job));
         for step in steps.iter().filter_map(Value::as_object) {
             if let Some(uses) = step.get("uses").and_then(Value::as_str) {
+                if uses.to_lowercase().starts_with("pre-commit/action") {
+                    self.runs_pre_commit = true;
+                }
                 if uses.starts_with("docker://") {
                     self.image(uses);
                 } else if let Some(scanner) = self.rules.scanners.by_action(uses) {
-                    let claim = self.scoped(scanner, step.get("with"), codeql_languages.as_ref());
+                    let trigger = Trigger::Step {
+                        with: step.get("with"),
+                        codeql_languages: codeql_languages.as_deref(),
+                    };
+                    let claim = self.scoped(scanner, &trigger);
                     self.hit(scanner, uses, format!("uses: {uses}"), claim);
                 }
             }
@@ -289,31 +368,10 @@ impl Finder<'_> {
         }
     }
 
-    fn scoped(&self, scanner: usize, with: Option<&Value>, codeql: Option<&Vec<String>>) -> Claim {
+    fn scoped(&self, scanner: usize, trigger: &Trigger<'_>) -> Claim {
         let mut claim = self.full_claim(scanner);
-        match self.rules.scanners.scanners[scanner].covers.scope {
-            Scope::CodeqlLanguages => {
-                if let Some(languages) = codeql {
-                    narrow_to_codeql(&mut claim, languages);
-                }
-            }
-            Scope::TrivyScanType => {
-                let input = |key: &str| {
-                    with.and_then(|w| w.get(key))
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_owned()
-                };
-                let scan_type = input("scan-type");
-                let scan_type = if scan_type.is_empty() {
-                    "image".to_owned()
-                } else {
-                    scan_type
-                };
-                narrow_trivy(&mut claim, &scan_type, &input("scanners"));
-            }
-            Scope::None | Scope::DependabotUpdates => {}
-        }
+        let scope = self.rules.scanners.scanners[scanner].covers.scope;
+        scope::narrow(scope, &mut claim, trigger);
         claim
     }
 
@@ -323,16 +381,11 @@ impl Finder<'_> {
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
         {
+            if scope::runs_pre_commit(line) {
+                self.runs_pre_commit = true;
+            }
             for scanner in self.rules.scanners.by_command(line) {
-                let mut claim = self.full_claim(scanner);
-                if self.rules.scanners.scanners[scanner].covers.scope == Scope::TrivyScanType {
-                    let subcommand = line
-                        .split_whitespace()
-                        .skip_while(|word| !word.ends_with("trivy"))
-                        .nth(1)
-                        .unwrap_or("");
-                    narrow_trivy(&mut claim, subcommand, line);
-                }
+                let claim = self.scoped(scanner, &Trigger::Command(line));
                 self.hit(scanner, line, format!("run: {line}"), claim);
             }
         }
@@ -349,20 +402,17 @@ impl Finder<'_> {
             .filter_map(|hook| hook.get("id").and_then(Value::as_str));
         for hook in hooks {
             for &scanner in self.rules.scanners.by_hook(hook) {
-                let mut claim = self.full_claim(scanner);
-                if hook == "terraform_trivy" {
-                    claim = Claim {
-                        iac: BTreeSet::from(["terraform".to_owned()]),
-                        ..Claim::default()
-                    };
+                let claim = self.scoped(scanner, &Trigger::Hook(hook));
+                let line = self.line_of(hook, "id:");
+                self.push(scanner, line, format!("pre-commit hook {hook}"), claim);
+                if let Some(last) = self.hits.last_mut() {
+                    last.pre_commit_hook = true;
                 }
-                self.hit(
-                    scanner,
-                    &format!("id: {hook}"),
-                    format!("pre-commit hook {hook}"),
-                    claim,
-                );
             }
+        }
+        // A `ci:` section configures pre-commit.ci, which runs the hooks on every push.
+        if document.contains_key("ci") {
+            self.runs_pre_commit = true;
         }
     }
 
@@ -374,7 +424,7 @@ impl Finder<'_> {
         };
         for include in includes {
             if let Some(scanner) = self.rules.scanners.by_gitlab_include(include) {
-                let claim = self.full_claim(scanner);
+                let claim = self.scoped(scanner, &Trigger::GitlabInclude);
                 self.hit(scanner, include, format!("include: {include}"), claim);
             }
         }
@@ -382,13 +432,14 @@ impl Finder<'_> {
             self.image(image);
         }
         for job in document.values().filter_map(Value::as_object) {
-            if let Some(image) = container_image(job.get("image")) {
-                self.image(image);
-            }
+            let before = self.hits.len();
             for key in ["before_script", "script", "after_script"] {
                 for line in strings(job.get(key)) {
                     self.script(line);
                 }
+            }
+            if let Some(image) = container_image(job.get("image")) {
+                self.job_image(image, before);
             }
         }
     }
@@ -404,6 +455,9 @@ impl Finder<'_> {
             ));
             return;
         };
+        // The entries below replace the file-level sighting, which claims nothing.
+        self.hits
+            .retain(|hit| !(hit.scanner == scanner && hit.claim.is_none()));
         for update in updates.iter().filter_map(Value::as_object) {
             let Some(ecosystem) = update.get("package-ecosystem").and_then(Value::as_str) else {
                 continue;
@@ -420,9 +474,10 @@ impl Finder<'_> {
                 sca: BTreeMap::from([(ecosystem.to_owned(), Directories::Only(directories))]),
                 ..Claim::default()
             };
-            self.hit(
+            let line = self.line_of(ecosystem, "package-ecosystem");
+            self.push(
                 scanner,
-                &format!("package-ecosystem: {ecosystem}"),
+                line,
                 format!("package-ecosystem: {ecosystem}"),
                 claim,
             );
@@ -501,57 +556,6 @@ fn split_list(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_owned)
 }
 
-/// CodeQL language ids (and their aliases) as linguist language names.
-fn codeql_to_linguist(id: &str) -> &'static [&'static str] {
-    match id.to_lowercase().as_str() {
-        "c-cpp" | "c" | "cpp" | "c++" => &["C", "C++"],
-        "csharp" | "c#" => &["C#"],
-        "go" => &["Go"],
-        "java-kotlin" | "java" | "kotlin" => &["Java", "Kotlin"],
-        "javascript-typescript" | "javascript" | "typescript" => &["JavaScript", "TypeScript"],
-        "python" => &["Python"],
-        "ruby" => &["Ruby"],
-        "swift" => &["Swift"],
-        "rust" => &["Rust"],
-        _ => &[],
-    }
-}
-
-fn narrow_to_codeql(claim: &mut Claim, languages: &[String]) {
-    let analysed: BTreeSet<String> = languages
-        .iter()
-        .flat_map(|id| codeql_to_linguist(id))
-        .map(|name| (*name).to_owned())
-        .collect();
-    claim.sast.retain(|language| analysed.contains(language));
-    claim.cicd = languages
-        .iter()
-        .any(|id| id.eq_ignore_ascii_case("actions"));
-}
-
-/// Trivy covers what its scan type scans: the file system (dependencies and secrets,
-/// plus misconfigurations when asked), configuration (IaC), or a container image.
-fn narrow_trivy(claim: &mut Claim, scan_type: &str, scanners: &str) {
-    let misconfig = scanners.contains("misconfig");
-    let (sca_and_secrets, iac, container) = match scan_type {
-        "fs" | "filesystem" | "repo" | "repository" | "rootfs" => (true, misconfig, false),
-        "config" => (false, true, false),
-        "image" => (false, false, true),
-        "k8s" | "kubernetes" => (false, true, false),
-        _ => (false, false, false),
-    };
-    if !sca_and_secrets {
-        claim.sca.clear();
-        claim.secrets = false;
-    }
-    if !iac {
-        claim.iac.clear();
-    }
-    claim.container = container;
-    claim.sast.clear();
-    claim.cicd = false;
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -568,6 +572,7 @@ mod tests {
         let file = FileContent::new(path, &content);
         let mut warnings = Vec::new();
         let found = examine(path, source_of(path), Some(&file), &rules, &mut warnings)
+            .hits
             .into_iter()
             .map(|hit| {
                 (

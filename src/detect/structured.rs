@@ -11,6 +11,7 @@ use crate::snapshot::Content;
 pub struct FileContent<'a> {
     pub path: &'a str,
     pub content: &'a Content,
+    text: OnceLock<Option<&'a str>>,
     parsed: OnceLock<Result<Vec<Value>, String>>,
 }
 
@@ -19,16 +20,20 @@ impl<'a> FileContent<'a> {
         Self {
             path,
             content,
+            text: OnceLock::new(),
             parsed: OnceLock::new(),
         }
     }
 
     /// The text, if the content is UTF-8 and not binary.
     pub fn text(&self) -> Option<&'a str> {
-        if self.content.looks_binary() {
-            return None;
-        }
-        self.content.text()
+        *self.text.get_or_init(|| {
+            if self.content.looks_binary() {
+                None
+            } else {
+                self.content.text()
+            }
+        })
     }
 
     /// The YAML documents (or the one JSON document) in the file; an error names what went
@@ -67,15 +72,6 @@ impl<'a> FileContent<'a> {
             parse_yaml_documents(text).map_err(|err: ManifestError| err.to_string())
         }
     }
-}
-
-/// The 1-based number of the first line at or after `from` that contains `needle`.
-pub fn line_of(text: &str, needle: &str, from: usize) -> Option<usize> {
-    text.lines()
-        .enumerate()
-        .skip(from.saturating_sub(1))
-        .find(|(_, line)| line.contains(needle))
-        .map(|(index, _)| index + 1)
 }
 
 /// A string value, or the strings of a sequence value.

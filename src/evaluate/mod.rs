@@ -39,8 +39,8 @@ pub enum Status {
 pub struct Ratio {
     pub required: usize,
     pub satisfied: usize,
-    /// Percentage satisfied; 100 when nothing is required.
-    pub percent: f64,
+    /// Percentage satisfied; `None` when nothing in the category is required.
+    pub percent: Option<f64>,
 }
 
 impl Ratio {
@@ -48,11 +48,7 @@ impl Ratio {
         Self {
             required,
             satisfied,
-            percent: if required == 0 {
-                100.0
-            } else {
-                percent(satisfied as u64, required as u64)
-            },
+            percent: (required > 0).then(|| percent(satisfied as u64, required as u64)),
         }
     }
 }
@@ -129,10 +125,11 @@ fn required(inventory: &Inventory, rules: &RuleSet) -> Vec<Requirement> {
             Category::Sast,
             &stat.name,
             format!(
-                "{}: {} in {} file(s), {}% of the code",
+                "{}: {} in {} {}, {}% of the code",
                 stat.name,
                 human_bytes(stat.bytes),
                 stat.files,
+                if stat.files == 1 { "file" } else { "files" },
                 stat.share
             ),
         );
@@ -142,10 +139,10 @@ fn required(inventory: &Inventory, rules: &RuleSet) -> Vec<Requirement> {
             "secrets".to_owned(),
             Category::Secrets,
             "",
-            format!(
-                "any of the {} file(s) can hold a leaked credential",
-                inventory.files.len()
-            ),
+            match inventory.files.len() {
+                1 => "its one file could hold a leaked credential".to_owned(),
+                n => format!("any of its {n} files could hold a leaked credential"),
+            },
         );
     }
     for ecosystem in &inventory.ecosystems {
@@ -200,10 +197,10 @@ fn required(inventory: &Inventory, rules: &RuleSet) -> Vec<Requirement> {
 }
 
 fn ecosystem_reason(ecosystem: &EcosystemFound) -> String {
-    let dependencies = if ecosystem.manifests.is_empty() {
-        String::new()
-    } else {
-        format!(", {} direct dependencies", ecosystem.dependencies)
+    let dependencies = match ecosystem.dependencies {
+        Some(1) => ", 1 direct dependency".to_owned(),
+        Some(count) => format!(", {count} direct dependencies"),
+        None => String::new(),
     };
     format!(
         "{} in {}{dependencies}",
@@ -249,6 +246,9 @@ fn claim_covers(claim: &Claim, requirement: &Requirement, inventory: &Inventory)
             let Some(ecosystem) = inventory.ecosystems.iter().find(|e| e.id == subject) else {
                 return false;
             };
+            if claim.sca_needs_lockfile.contains(subject) && ecosystem.lockfiles.is_empty() {
+                return false;
+            }
             match claim.sca.get(subject) {
                 Some(Directories::All) => true,
                 Some(Directories::Only(patterns)) => {
@@ -302,7 +302,8 @@ fn summarise(requirements: &[Requirement]) -> CoverageSummary {
     CoverageSummary {
         required: overall.required,
         satisfied: overall.satisfied,
-        percent: overall.percent,
+        // Nothing required is nothing missing: an empty repository is fully covered.
+        percent: overall.percent.unwrap_or(100.0),
         by_category,
     }
 }

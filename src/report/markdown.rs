@@ -23,11 +23,11 @@ pub fn render(report: &ScanReport) -> String {
     let _ = writeln!(out, "| Category | Satisfied | Required | Coverage |");
     let _ = writeln!(out, "|---|---:|---:|---:|");
     for (category, ratio) in &coverage.by_category {
-        if ratio.required > 0 {
+        if let Some(percent) = ratio.percent {
             let _ = writeln!(
                 out,
-                "| {category} | {} | {} | {}% |",
-                ratio.satisfied, ratio.required, ratio.percent
+                "| {category} | {} | {} | {percent}% |",
+                ratio.satisfied, ratio.required
             );
         }
     }

@@ -61,7 +61,8 @@ pub struct EcosystemEntry {
     pub manifests: Vec<String>,
     pub lockfiles: Vec<String>,
     pub directories: Vec<String>,
-    pub dependencies: usize,
+    /// Direct dependencies declared in the manifests, summed; `null` when none was parsed.
+    pub dependencies: Option<usize>,
     /// Whether Dependabot version updates support this ecosystem.
     pub dependabot: bool,
 }
@@ -83,6 +84,8 @@ pub struct FileEntry {
     pub path: String,
     pub language: Option<String>,
     pub excluded: Option<Exclusion>,
+    /// Whether the file counts in the language statistics.
+    pub counted: bool,
 }
 
 impl ScanReport {
@@ -153,6 +156,7 @@ impl ScanReport {
                         path: file.path.as_str().to_owned(),
                         language: file.language.map(|id| rules.languages.get(id).name.clone()),
                         excluded: file.excluded,
+                        counted: file.counted,
                     })
                     .collect()
             }),

@@ -26,74 +26,89 @@ pub fn render(report: &ScanReport) -> String {
     };
     let _ = writeln!(
         out,
-        "{BOLD}{}{BOLD:#}  AppSec coverage {tone}{}%{tone:#} ({} of {} controls)",
+        "{BOLD}{}{BOLD:#}  AppSec coverage {tone}{}%{tone:#} ({} of {} required controls)",
         report.repository, coverage.percent, coverage.satisfied, coverage.required
     );
 
     section(&mut out, "Languages");
-    if report.languages.is_empty() {
-        let _ = writeln!(out, "  {DIM}none counted{DIM:#}");
-    }
-    for language in &report.languages {
-        let _ = writeln!(
-            out,
-            "  {:<24} {:>10} {:>6} files {:>7.2}%",
-            language.name,
-            human_bytes(language.bytes),
-            language.files,
-            language.share
-        );
-    }
+    rows(
+        &mut out,
+        report
+            .languages
+            .iter()
+            .map(|l| {
+                vec![
+                    l.name.clone(),
+                    human_bytes(l.bytes),
+                    count(l.files, "file"),
+                    format!("{:.2}%", l.share),
+                ]
+            })
+            .collect(),
+        "none counted",
+    );
 
     section(&mut out, "Infrastructure as code");
-    if report.iac.is_empty() {
-        let _ = writeln!(out, "  {DIM}none{DIM:#}");
-    }
-    for kind in &report.iac {
-        let _ = writeln!(out, "  {:<24} {} file(s)", kind.name, kind.files.len());
-        if !kind.providers.is_empty() {
-            let _ = writeln!(
-                out,
-                "  {DIM}  providers: {}{DIM:#}",
-                kind.providers.join(", ")
-            );
-        }
-        if !kind.modules.is_empty() {
-            let _ = writeln!(out, "  {DIM}  modules: {}{DIM:#}", kind.modules.join(", "));
-        }
-    }
+    rows(
+        &mut out,
+        report
+            .iac
+            .iter()
+            .map(|k| {
+                let mut details = sample(&k.files);
+                if !k.providers.is_empty() {
+                    details.push_str(&format!("; providers {}", k.providers.join(", ")));
+                }
+                vec![k.name.clone(), count(k.files.len(), "file"), details]
+            })
+            .collect(),
+        "none",
+    );
 
     section(&mut out, "Dependency ecosystems");
-    if report.ecosystems.is_empty() {
-        let _ = writeln!(out, "  {DIM}none{DIM:#}");
-    }
-    for ecosystem in &report.ecosystems {
-        let _ = writeln!(
-            out,
-            "  {:<24} {:>4} direct deps in {}",
-            ecosystem.name,
-            ecosystem.dependencies,
-            ecosystem.directories.join(", ")
-        );
-    }
+    rows(
+        &mut out,
+        report
+            .ecosystems
+            .iter()
+            .map(|e| {
+                let dependencies = e.dependencies.map_or_else(
+                    || "not parsed".to_owned(),
+                    |n| count(n, "direct dependency"),
+                );
+                vec![
+                    e.name.clone(),
+                    dependencies,
+                    format!("in {}", sample(&e.directories)),
+                ]
+            })
+            .collect(),
+        "none",
+    );
 
     section(&mut out, "Scanners configured");
-    if report.scanners.is_empty() {
-        let _ = writeln!(out, "  {DIM}none{DIM:#}");
-    }
-    for scanner in &report.scanners {
-        let state = if scanner.running {
-            String::new()
-        } else {
-            format!(" {YELLOW}(configured, never run){YELLOW:#}")
-        };
-        let at = scanner
-            .evidence
-            .first()
-            .map(|e| format!("{}:{}", e.path, e.line))
-            .unwrap_or_default();
-        let _ = writeln!(out, "  {:<24} {DIM}{at}{DIM:#}{state}", scanner.name);
-    }
+    let mut scanners: Vec<_> = report.scanners.iter().collect();
+    scanners.sort_by_key(|s| s.name.to_lowercase());
+    rows(
+        &mut out,
+        scanners
+            .iter()
+            .map(|s| {
+                let at = s
+                    .evidence
+                    .first()
+                    .map(|e| format!("{}:{}", e.path, e.line))
+                    .unwrap_or_default();
+                let state = if s.running {
+                    String::new()
+                } else {
+                    format!("{YELLOW}configured, never run{YELLOW:#}")
+                };
+                vec![s.name.clone(), at, state]
+            })
+            .collect(),
+        "none",
+    );
 
     section(&mut out, "Required controls");
     if report.requirements.is_empty() {
@@ -108,22 +123,26 @@ pub fn render(report: &ScanReport) -> String {
             ratio.satisfied,
             ratio.required
         );
-        for requirement in requirements {
-            let (mark, style) = match requirement.status {
-                Status::Satisfied => ("✓", GREEN),
-                Status::Missing => ("✗", RED),
-            };
-            let by = if requirement.satisfied_by.is_empty() {
-                "missing".to_owned()
-            } else {
-                requirement.satisfied_by.join(", ")
-            };
-            let _ = writeln!(
-                out,
-                "    {style}{mark}{style:#} {:<28} {by:<20} {DIM}{}{DIM:#}",
-                requirement.id, requirement.reason
-            );
-        }
+        let lines = requirements
+            .iter()
+            .map(|r| {
+                let mark = match r.status {
+                    Status::Satisfied => format!("{GREEN}✓{GREEN:#}"),
+                    Status::Missing => format!("{RED}✗{RED:#}"),
+                };
+                let by = if r.satisfied_by.is_empty() {
+                    "missing".to_owned()
+                } else {
+                    r.satisfied_by.join(", ")
+                };
+                vec![
+                    format!("{mark} {}", r.id),
+                    by,
+                    format!("{DIM}{}{DIM:#}", r.reason),
+                ]
+            })
+            .collect();
+        indented_rows(&mut out, lines, "", 4);
     }
 
     if !report.warnings.is_empty() {
@@ -138,4 +157,87 @@ pub fn render(report: &ScanReport) -> String {
 
 fn section(out: &mut String, title: &str) {
     let _ = writeln!(out, "\n{BOLD}{title}{BOLD:#}");
+}
+
+/// Left-aligned columns, each as wide as its widest visible cell.
+fn rows(out: &mut String, rows: Vec<Vec<String>>, empty: &str) {
+    indented_rows(out, rows, empty, 2);
+}
+
+fn indented_rows(out: &mut String, rows: Vec<Vec<String>>, empty: &str, indent: usize) {
+    if rows.is_empty() {
+        if !empty.is_empty() {
+            let _ = writeln!(out, "  {DIM}{empty}{DIM:#}");
+        }
+        return;
+    }
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|row| row.get(c))
+                .map(|cell| visible_width(cell))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in rows {
+        let mut line = " ".repeat(indent);
+        for (index, cell) in row.iter().enumerate() {
+            line.push_str(cell);
+            if index + 1 < row.len() {
+                let pad = widths[index].saturating_sub(visible_width(cell)) + 2;
+                line.push_str(&" ".repeat(pad));
+            }
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+}
+
+/// Width on screen: characters outside ANSI escape sequences.
+fn visible_width(text: &str) -> usize {
+    let mut width = 0;
+    let mut in_escape = false;
+    for c in text.chars() {
+        match (in_escape, c) {
+            (false, '\u{1b}') => in_escape = true,
+            (true, 'm') => in_escape = false,
+            (true, _) => {}
+            (false, _) => width += 1,
+        }
+    }
+    width
+}
+
+fn count(n: usize, noun: &str) -> String {
+    match (n, noun) {
+        (1, _) => format!("1 {noun}"),
+        (_, "direct dependency") => format!("{n} direct dependencies"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
+/// `a, b, c and 2 more`.
+fn sample(items: &[String]) -> String {
+    let mut text = items.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+    if items.len() > 3 {
+        text.push_str(&format!(" and {} more", items.len() - 3));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widths_ignore_colour_codes() {
+        assert_eq!(visible_width(&format!("{GREEN}✓{GREEN:#} x")), 3);
+        assert_eq!(count(1, "file"), "1 file");
+        assert_eq!(count(2, "direct dependency"), "2 direct dependencies");
+        assert_eq!(
+            sample(&["a".into(), "b".into(), "c".into(), "d".into()]),
+            "a, b, c and 1 more"
+        );
+    }
 }

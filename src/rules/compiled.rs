@@ -112,6 +112,22 @@ impl RuleSet {
         }
     }
 
+    /// Compiles what is otherwise compiled on first use, so that `rules check` finds every
+    /// problem.
+    pub fn compile_all(&self) -> Result<(), RuleErrors> {
+        let errors: Vec<RuleError> = self
+            .heuristics
+            .compile_all()
+            .into_iter()
+            .map(|message| RuleError::new("heuristics.toml", message))
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(RuleErrors(errors))
+        }
+    }
+
     /// Counts of what the rules define, for `fullcover rules check`.
     pub fn summary(&self) -> String {
         format!(
@@ -166,6 +182,29 @@ impl Checker<'_> {
             }
         }
         RegexSet::new(patterns).unwrap_or_else(|_| RegexSet::empty())
+    }
+
+    /// Linguist's path regexes are Ruby's, where `\\w` and `\\d` are ASCII: compiled
+    /// without Unicode, they also build several times faster.
+    fn path_regex_set(
+        &mut self,
+        file: &str,
+        owner: &str,
+        patterns: &[String],
+    ) -> regex::bytes::RegexSet {
+        let mut builder = regex::bytes::RegexSetBuilder::new(patterns);
+        builder.unicode(false);
+        builder.build().unwrap_or_else(|_| {
+            for pattern in patterns {
+                if let Err(err) = regex::bytes::RegexBuilder::new(pattern)
+                    .unicode(false)
+                    .build()
+                {
+                    self.fail(file, format!("{owner}: bad regex `{pattern}`: {err}"));
+                }
+            }
+            regex::bytes::RegexSet::empty()
+        })
     }
 
     fn glob_set(&mut self, file: &str, builder: GlobSetBuilder) -> GlobSet {
@@ -270,7 +309,7 @@ impl Languages {
     /// Languages for the longest known extension of `filename` (`.d.ts` before `.ts`),
     /// with that extension.
     pub fn by_extension<'n>(&self, filename: &'n str) -> Option<(&'n str, &[LanguageId])> {
-        let lower = filename.to_lowercase();
+        let lower = lowercase(filename);
         lower
             .char_indices()
             .filter(|&(_, c)| c == '.')
@@ -286,6 +325,15 @@ fn push<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<LanguageId>>, key: K, 
     let ids = map.entry(key).or_default();
     if !ids.contains(&id) {
         ids.push(id);
+    }
+}
+
+/// Lower-cases without allocating when there is nothing to change.
+pub fn lowercase(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) || !text.is_ascii() {
+        std::borrow::Cow::Owned(text.to_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(text)
     }
 }
 
@@ -331,8 +379,42 @@ pub struct HeuristicRule {
 
 #[derive(Debug)]
 struct Condition {
-    pattern: Option<fancy_regex::Regex>,
-    negative: Option<fancy_regex::Regex>,
+    pattern: Option<LazyRegex>,
+    negative: Option<LazyRegex>,
+}
+
+/// A heuristic regex, compiled on first use: a scan meets few ambiguous extensions, and
+/// compiling all of linguist's patterns up front would dominate a small scan.
+#[derive(Debug)]
+struct LazyRegex {
+    source: String,
+    compiled: std::sync::OnceLock<Result<fancy_regex::Regex, String>>,
+}
+
+impl LazyRegex {
+    fn new(source: String) -> Self {
+        Self {
+            source,
+            compiled: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn get(&self) -> Result<&fancy_regex::Regex, &str> {
+        self.compiled
+            .get_or_init(|| {
+                fancy_regex::RegexBuilder::new(&self.source)
+                    .backtrack_limit(100_000)
+                    .build()
+                    .map_err(|err| err.to_string())
+            })
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    /// Whether it matches; a pattern that fails to compile or gives up matches nothing.
+    fn is_match(&self, text: &str) -> Option<bool> {
+        self.get().ok()?.is_match(text).ok()
+    }
 }
 
 impl Heuristics {
@@ -389,6 +471,18 @@ impl Heuristics {
             .map(|&index| self.disambiguations[index].as_slice())
     }
 
+    /// Compiles every pattern now, returning the ones that fail.
+    pub fn compile_all(&self) -> Vec<String> {
+        self.disambiguations
+            .iter()
+            .flatten()
+            .flat_map(|rule| &rule.conditions)
+            .flat_map(|condition| [&condition.pattern, &condition.negative])
+            .flatten()
+            .filter_map(|re| re.get().err().map(|err| format!("`{}`: {err}", re.source)))
+            .collect()
+    }
+
     /// Whether linguist has a disambiguation for this extension.
     pub fn is_ambiguous(&self, extension: &str) -> bool {
         self.by_extension.contains_key(&extension.to_lowercase())
@@ -426,7 +520,7 @@ fn compile_condition(
             None => check.fail(file, format!("{owner}: unknown named pattern `{name}`")),
         }
     }
-    let mut compile = |patterns: &[String]| -> Option<fancy_regex::Regex> {
+    let mut compile = |patterns: &[String]| -> Option<LazyRegex> {
         if patterns.is_empty() {
             return None;
         }
@@ -435,11 +529,12 @@ fn compile_condition(
             .map(|p| format!("(?:{p})"))
             .collect::<Vec<_>>()
             .join("|");
-        fancy_regex::RegexBuilder::new(&format!("(?m){union}"))
-            .backtrack_limit(100_000)
-            .build()
+        let source = format!("(?m){union}");
+        // Parsing catches syntax errors now; `RuleSet::compile_all` compiles for `rules check`.
+        fancy_regex::Expr::parse_tree(&source)
             .map_err(|err| check.fail(file, format!("{owner}: bad pattern: {err}")))
             .ok()
+            .map(|_| LazyRegex::new(source))
     };
     Some(Condition {
         pattern: compile(&positive),
@@ -450,9 +545,9 @@ fn compile_condition(
 /// Linguist's vendored, documentation and generated path rules.
 #[derive(Debug)]
 pub struct LinguistPaths {
-    pub vendored: RegexSet,
-    pub documentation: RegexSet,
-    pub generated: RegexSet,
+    pub vendored: regex::bytes::RegexSet,
+    pub documentation: regex::bytes::RegexSet,
+    pub generated: regex::bytes::RegexSet,
     pub generated_content: Vec<GeneratedContent>,
 }
 
@@ -485,9 +580,13 @@ impl LinguistPaths {
             })
             .collect();
         Self {
-            vendored: check.regex_set(file, "vendored", &data.vendored.patterns),
-            documentation: check.regex_set(file, "documentation", &data.documentation.patterns),
-            generated: check.regex_set(file, "generated", &data.generated.paths),
+            vendored: check.path_regex_set(file, "vendored", &data.vendored.patterns),
+            documentation: check.path_regex_set(
+                file,
+                "documentation",
+                &data.documentation.patterns,
+            ),
+            generated: check.path_regex_set(file, "generated", &data.generated.paths),
             generated_content,
         }
     }

@@ -157,9 +157,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn embedded_rules_load_without_errors() {
-        if let Err(errors) = RuleSet::embedded() {
-            panic!("{errors}");
+    fn embedded_rules_load_and_compile_without_errors() {
+        match RuleSet::embedded() {
+            Ok(rules) => {
+                if let Err(errors) = rules.compile_all() {
+                    panic!("{errors}");
+                }
+            }
+            Err(errors) => panic!("{errors}"),
         }
     }
 

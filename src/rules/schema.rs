@@ -270,6 +270,9 @@ pub struct Coverage {
     pub container: bool,
     #[serde(default)]
     pub cicd: bool,
+    /// Ecosystems the scanner sees only through a lockfile: without one it covers nothing.
+    #[serde(default)]
+    pub sca_needs_lockfile: Vec<String>,
     /// How the scanner's own configuration narrows what it covers.
     #[serde(default)]
     pub scope: Scope,
@@ -287,6 +290,12 @@ pub enum Scope {
     DependabotUpdates,
     /// Trivy's `scan-type` / subcommand.
     TrivyScanType,
+    /// Checkov's `framework` input or `--framework` flag.
+    CheckovFramework,
+    /// Terrascan's `iac_type` input or `-i` flag.
+    TerrascanIacType,
+    /// Grype's target: an image, or a directory or SBOM.
+    GrypeTarget,
 }
 
 #[derive(

@@ -153,11 +153,14 @@ fn strip_path(err: &ignore::Error) -> String {
 
 fn relative(root: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(root).unwrap_or(path);
-    relative
-        .components()
-        .map(|part| part.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    match relative.to_str() {
+        Some(text) => text.to_owned(),
+        None => relative
+            .components()
+            .map(|part| part.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+    }
 }
 
 /// Reads files below a root directory.
@@ -167,23 +170,48 @@ pub struct LocalSource {
 }
 
 impl FileSource for LocalSource {
-    fn read(&self, path: &RepoPath, limit: usize) -> Result<Content, ReadError> {
+    fn read(
+        &self,
+        path: &RepoPath,
+        limit: usize,
+        listed_size: Option<u64>,
+    ) -> Result<Content, ReadError> {
         let full = self.root.join(path.as_str());
-        let file = File::open(&full).map_err(|err| match err.kind() {
+        let mut file = File::open(&full).map_err(|err| match err.kind() {
             std::io::ErrorKind::NotFound => ReadError::NotFound,
             _ => ReadError::Unreadable(err.to_string()),
         })?;
-        let mut bytes = Vec::with_capacity(limit.min(64 * 1024));
-        // One byte beyond the limit tells whether the file is longer.
-        let read_limit = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-        file.take(read_limit)
-            .read_to_end(&mut bytes)
-            .map_err(|err| ReadError::Unreadable(err.to_string()))?;
-        let truncated = bytes.len() > limit;
+        // With the listed size, read exactly what is wanted (no probe for the end of the
+        // file); without it, one byte beyond the limit tells whether the file is longer.
+        let wanted = match listed_size {
+            Some(size) => usize::try_from(size).unwrap_or(usize::MAX).min(limit),
+            None => limit.saturating_add(1),
+        };
+        let mut bytes = vec![0; wanted.min(STARTING_BUFFER)];
+        let mut filled = 0;
+        while filled < wanted {
+            if filled == bytes.len() {
+                bytes.resize(bytes.len().saturating_mul(2).min(wanted), 0);
+            }
+            match file.read(&mut bytes[filled..]) {
+                Ok(0) => break,
+                Ok(read) => filled += read,
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(ReadError::Unreadable(err.to_string())),
+            }
+        }
+        bytes.truncate(filled);
+        let truncated = match listed_size {
+            Some(size) => size > limit as u64,
+            None => filled > limit,
+        };
         bytes.truncate(limit);
         Ok(Content { bytes, truncated })
     }
 }
+
+/// Most reads are small; a larger file grows the buffer as it is read.
+const STARTING_BUFFER: usize = 64 * 1024;
 
 #[cfg(test)]
 mod tests {

@@ -106,14 +106,21 @@ impl Content {
 
     /// Git's own test for binary content: a NUL byte in the first 8000 bytes.
     pub fn looks_binary(&self) -> bool {
-        self.bytes.iter().take(8000).any(|&b| b == 0)
+        memchr::memchr(0, &self.bytes[..self.bytes.len().min(8000)]).is_some()
     }
 }
 
 /// Reads file content for a [`Snapshot`]. Implementations must be cheap to call from
 /// several threads at once.
 pub trait FileSource: Send + Sync {
-    fn read(&self, path: &RepoPath, limit: usize) -> Result<Content, ReadError>;
+    /// Up to `limit` leading bytes of `path`. `listed_size` is the size the listing gave,
+    /// which lets a source read exactly what is there.
+    fn read(
+        &self,
+        path: &RepoPath,
+        limit: usize,
+        listed_size: Option<u64>,
+    ) -> Result<Content, ReadError>;
 }
 
 /// The listing of a repository at one point in time, with lazy access to content.
@@ -171,7 +178,12 @@ impl Snapshot {
 
     /// Reads at most `limit` leading bytes of `path`.
     pub fn read(&self, path: &RepoPath, limit: usize) -> Result<Content, ReadError> {
-        self.source.read(path, limit)
+        let listed_size = self
+            .files
+            .binary_search_by(|entry| entry.path.cmp(path))
+            .ok()
+            .map(|index| self.files[index].size);
+        self.source.read(path, limit, listed_size)
     }
 }
 
@@ -217,7 +229,7 @@ impl MemorySource {
 }
 
 impl FileSource for MemorySource {
-    fn read(&self, path: &RepoPath, limit: usize) -> Result<Content, ReadError> {
+    fn read(&self, path: &RepoPath, limit: usize, _: Option<u64>) -> Result<Content, ReadError> {
         let content = self.files.get(path).ok_or(ReadError::NotFound)?;
         let truncated = content.len() > limit;
         Ok(Content {

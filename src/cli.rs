@@ -9,9 +9,10 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::plan::{Change, PlanSettings, Templates, Visibility};
 use crate::report::{self, ScanReport};
 use crate::rules::RuleSet;
-use crate::{detect, evaluate, snapshot};
+use crate::{detect, evaluate, plan, snapshot};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,6 +29,8 @@ pub struct Cli {
 pub enum Command {
     /// Detect a checkout's stack and scanners, and report its AppSec coverage.
     Scan(ScanArgs),
+    /// Show, or write with --write, the configuration that closes the coverage gaps.
+    Plan(PlanArgs),
     /// Work with the detection rules.
     Rules {
         #[command(subcommand)]
@@ -51,6 +54,43 @@ pub struct ScanArgs {
     /// Exit with status 1 when coverage is below this percentage.
     #[arg(long, value_name = "PCT", value_parser = parse_percent)]
     pub fail_under: Option<f64>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// The checkout to plan for.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
+    pub format: PlanFormat,
+    /// Write the planned files into the checkout (never over a file someone else wrote).
+    #[arg(long)]
+    pub write: bool,
+    /// The repository's visibility on GitHub: code scanning is free only for public ones.
+    #[arg(long, value_enum, default_value_t = Visibility::Public)]
+    pub visibility: Visibility,
+    /// GitHub Advanced Security is available (code scanning on private repositories).
+    #[arg(long)]
+    pub advanced_security: bool,
+    /// The branch the workflows run on.
+    #[arg(long, default_value = "main")]
+    pub default_branch: String,
+    /// Read rules from this directory instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// Read templates from this directory instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Table,
+    Json,
+    /// The pull-request body.
+    Markdown,
+    /// A unified diff of every change.
+    Diff,
 }
 
 #[derive(Debug, Subcommand)]
@@ -85,6 +125,7 @@ fn parse_percent(value: &str) -> Result<f64, String> {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan(&args),
+        Command::Plan(args) => plan_command(&args),
         Command::Rules {
             command: RulesCommand::Check { dir },
         } => rules_check(dir),
@@ -126,6 +167,133 @@ fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         }
         _ => Ok(ExitCode::SUCCESS),
     }
+}
+
+fn plan_command(args: &PlanArgs) -> anyhow::Result<ExitCode> {
+    let rules = RuleSet::from_dir_or_embedded(args.rules.as_deref())?;
+    let templates = match &args.templates {
+        Some(dir) => Templates::from_dir(dir)?,
+        None => Templates::embedded()?,
+    };
+    let snapshot = snapshot::local::snapshot(&args.path)?;
+    let inventory = detect::detect(&snapshot, &rules);
+    let before = evaluate::evaluate(&inventory, &rules);
+    let settings = PlanSettings {
+        repository: inventory.repository.clone(),
+        default_branch: args.default_branch.clone(),
+        visibility: args.visibility,
+        advanced_security: args.advanced_security,
+    };
+    let planned = plan::plan(
+        &snapshot, &inventory, &before, &rules, &templates, &settings,
+    )?;
+    let preview = snapshot.with_files(
+        planned
+            .changes()
+            .map(|f| (f.path.clone(), f.content.clone())),
+    );
+    let after = evaluate::evaluate(&detect::detect(&preview, &rules), &rules);
+    let rendered = match args.format {
+        PlanFormat::Json => {
+            let json = serde_json::json!({
+                "repository": inventory.repository,
+                "plan": planned,
+                "coverage_before": before.coverage,
+                "coverage_after": after.coverage,
+                "pull_request": plan::pull_request(&planned, &inventory, &before.coverage, &after.coverage, &templates)?,
+            });
+            let mut text = serde_json::to_string_pretty(&json).context("cannot encode the plan")?;
+            text.push('\n');
+            text
+        }
+        PlanFormat::Markdown => {
+            plan::pull_request(
+                &planned,
+                &inventory,
+                &before.coverage,
+                &after.coverage,
+                &templates,
+            )?
+            .body
+        }
+        PlanFormat::Diff => diff(&planned),
+        PlanFormat::Table => plan_table(&planned, &before.coverage, &after.coverage),
+    };
+    let mut stdout = anstream::stdout();
+    stdout
+        .write_all(rendered.as_bytes())
+        .and_then(|()| stdout.flush())
+        .context("cannot write the plan")?;
+    if args.write {
+        for file in planned.changes() {
+            let target = args.path.join(&file.path);
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
+            }
+            std::fs::write(&target, &file.content)
+                .with_context(|| format!("cannot write {}", target.display()))?;
+        }
+        eprintln!("wrote {} file(s)", planned.changes().count());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn plan_table(
+    planned: &plan::Plan,
+    before: &evaluate::CoverageSummary,
+    after: &evaluate::CoverageSummary,
+) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Coverage {}% -> {}% ({} -> {} of {} required controls)",
+        before.percent, after.percent, before.satisfied, after.satisfied, after.required
+    );
+    if planned.files.is_empty() {
+        let _ = writeln!(out, "\nNothing to add.");
+    }
+    for file in &planned.files {
+        let change = match &file.change {
+            Change::Create => "add".to_owned(),
+            Change::Update => "update".to_owned(),
+            Change::Unchanged => "unchanged".to_owned(),
+            Change::Kept(reason) => format!("left alone: {reason}"),
+        };
+        let _ = writeln!(
+            out,
+            "\n{} ({change})\n  {}: {}",
+            file.path,
+            file.scanner,
+            file.satisfies.join(", ")
+        );
+    }
+    if !planned.manual.is_empty() {
+        let _ = writeln!(out, "\nOnly a person can do:");
+        for step in &planned.manual {
+            let _ = writeln!(out, "  {}: {}", step.requirement, step.action);
+        }
+    }
+    out
+}
+
+fn diff(planned: &plan::Plan) -> String {
+    let mut out = String::new();
+    for file in planned.changes() {
+        let old = file.previous.as_deref().unwrap_or("");
+        let from = if file.previous.is_some() {
+            format!("a/{}", file.path)
+        } else {
+            "/dev/null".to_owned()
+        };
+        let text = similar::TextDiff::from_lines(old, &file.content)
+            .unified_diff()
+            .header(&from, &format!("b/{}", file.path))
+            .to_string();
+        out.push_str(&text);
+    }
+    out
 }
 
 fn rules_check(dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {

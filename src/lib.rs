@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod detect;
 pub mod evaluate;
+pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod snapshot;

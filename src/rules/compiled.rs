@@ -8,7 +8,7 @@ use regex::RegexSet;
 
 use super::schema::{
     Category, ContentCheck, Coverage, EcosystemsFile, HeuristicsFile, IacFile, LanguageType,
-    LanguagesFile, LinguistPathsFile, PolicyFile, ScannerRule, ScannersFile,
+    LanguagesFile, LinguistPathsFile, OnboardingFile, PolicyFile, ScannerRule, ScannersFile,
 };
 use super::{RuleError, RuleErrors, RuleSources, parse_toml};
 
@@ -34,6 +34,7 @@ pub struct RuleSet {
     pub ecosystems: EcosystemRules,
     pub scanners: ScannerRules,
     pub policy: PolicyFile,
+    pub onboarding: OnboardingFile,
 }
 
 impl RuleSet {
@@ -47,6 +48,7 @@ impl RuleSet {
         let ecosystems_file: Option<EcosystemsFile> = parsed(sources, 4, &mut errors);
         let scanners_file: Option<ScannersFile> = parsed(sources, 5, &mut errors);
         let policy_file: Option<PolicyFile> = parsed(sources, 6, &mut errors);
+        let onboarding_file: Option<OnboardingFile> = parsed(sources, 7, &mut errors);
 
         let (
             Some(languages_file),
@@ -56,6 +58,7 @@ impl RuleSet {
             Some(ecosystems_file),
             Some(scanners_file),
             Some(policy),
+            Some(onboarding),
         ) = (
             languages_file,
             heuristics_file,
@@ -64,6 +67,7 @@ impl RuleSet {
             ecosystems_file,
             scanners_file,
             policy_file,
+            onboarding_file,
         )
         else {
             return Err(RuleErrors(errors));
@@ -97,6 +101,15 @@ impl RuleSet {
             &mut check,
         );
 
+        check_onboarding(
+            sources.get(7).0,
+            &onboarding,
+            &languages,
+            &iac,
+            &scanners,
+            &mut check,
+        );
+
         if errors.is_empty() {
             Ok(Self {
                 languages,
@@ -106,6 +119,7 @@ impl RuleSet {
                 ecosystems,
                 scanners,
                 policy,
+                onboarding,
             })
         } else {
             Err(RuleErrors(errors))
@@ -979,6 +993,49 @@ fn check_policy(
     for (key, kind) in kinds {
         if iac.index_of(kind).is_none() {
             check.fail(file, format!("{key}: unknown IaC kind `{kind}`"));
+        }
+    }
+}
+
+fn check_onboarding(
+    file: &str,
+    onboarding: &OnboardingFile,
+    languages: &Languages,
+    iac: &IacRules,
+    scanners: &ScannerRules,
+    check: &mut Checker<'_>,
+) {
+    let chosen = [
+        ("sast.default", &onboarding.sast.default),
+        ("sast.fallback", &onboarding.sast.fallback),
+        ("secrets.default", &onboarding.secrets.default),
+        ("sca.default", &onboarding.sca.default),
+        ("sca.updates", &onboarding.sca.updates),
+        ("sca.pull_requests", &onboarding.sca.pull_requests),
+        ("iac.default", &onboarding.iac.default),
+        ("iac.dockerfile", &onboarding.iac.dockerfile),
+        ("container.default", &onboarding.container.default),
+        ("cicd.default", &onboarding.cicd.default),
+    ];
+    for (key, id) in chosen {
+        if scanners.index_of(id).is_none() {
+            check.fail(file, format!("{key}: unknown scanner `{id}`"));
+        }
+    }
+    for language in onboarding.sast.codeql_languages.keys() {
+        if languages.by_name(language).is_none() {
+            check.fail(
+                file,
+                format!("sast.codeql_languages: unknown language `{language}`"),
+            );
+        }
+    }
+    for kind in onboarding.iac.checkov_frameworks.keys() {
+        if iac.index_of(kind).is_none() {
+            check.fail(
+                file,
+                format!("iac.checkov_frameworks: unknown IaC kind `{kind}`"),
+            );
         }
     }
 }

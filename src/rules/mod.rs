@@ -13,7 +13,7 @@ use std::path::Path;
 pub use compiled::{LanguageId, RuleSet};
 
 /// The data files, in the order they are loaded.
-pub const FILES: [&str; 7] = [
+pub const FILES: [&str; 8] = [
     "languages.toml",
     "heuristics.toml",
     "linguist-paths.toml",
@@ -21,9 +21,10 @@ pub const FILES: [&str; 7] = [
     "ecosystems.toml",
     "scanners.toml",
     "policy.toml",
+    "onboarding.toml",
 ];
 
-const EMBEDDED: [(&str, &str); 7] = [
+const EMBEDDED: [(&str, &str); 8] = [
     ("languages.toml", include_str!("../../rules/languages.toml")),
     (
         "heuristics.toml",
@@ -40,6 +41,10 @@ const EMBEDDED: [(&str, &str); 7] = [
     ),
     ("scanners.toml", include_str!("../../rules/scanners.toml")),
     ("policy.toml", include_str!("../../rules/policy.toml")),
+    (
+        "onboarding.toml",
+        include_str!("../../rules/onboarding.toml"),
+    ),
 ];
 
 /// One problem in the rule data.

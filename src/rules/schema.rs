@@ -385,3 +385,60 @@ pub struct CicdPolicy {
     /// IaC kinds that are CI/CD pipelines.
     pub pipelines: Vec<String>,
 }
+
+/// `onboarding.toml`: which scanner the plan adds for each missing control.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OnboardingFile {
+    pub sast: SastOnboarding,
+    pub secrets: Choice,
+    pub sca: ScaOnboarding,
+    pub iac: IacOnboarding,
+    pub container: Choice,
+    pub cicd: Choice,
+}
+
+/// A scanner id and why it is the default.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    pub default: String,
+    pub default_reason: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SastOnboarding {
+    pub default: String,
+    pub default_reason: String,
+    pub fallback: String,
+    pub fallback_reason: String,
+    pub semgrep_image: String,
+    pub semgrep_configs: Vec<String>,
+    /// Linguist language name -> CodeQL language id.
+    pub codeql_languages: BTreeMap<String, String>,
+    /// CodeQL language ids that need `build-mode: autobuild`.
+    pub codeql_autobuild: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScaOnboarding {
+    pub default: String,
+    pub default_reason: String,
+    pub updates: String,
+    pub updates_reason: String,
+    pub pull_requests: String,
+    pub pull_requests_reason: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IacOnboarding {
+    pub default: String,
+    pub default_reason: String,
+    /// IaC kind id -> Checkov framework.
+    pub checkov_frameworks: BTreeMap<String, String>,
+    pub dockerfile: String,
+    pub dockerfile_reason: String,
+}

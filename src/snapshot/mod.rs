@@ -161,6 +161,30 @@ impl Snapshot {
         Self::new(repository, listing, Arc::new(source), Vec::new())
     }
 
+    /// This snapshot with some files added or replaced: what the repository would look
+    /// like once a plan is applied.
+    pub fn with_files(&self, changes: impl IntoIterator<Item = (String, String)>) -> Snapshot {
+        let overlay = MemorySource::new(changes);
+        let mut files: Vec<FileEntry> = overlay.listing();
+        let replaced: std::collections::BTreeSet<&RepoPath> = overlay.files.keys().collect();
+        files.extend(
+            self.files
+                .iter()
+                .filter(|entry| !replaced.contains(&entry.path))
+                .cloned(),
+        );
+        let source = OverlaySource {
+            overlay,
+            base: Arc::clone(&self.source),
+        };
+        Snapshot::new(
+            self.repository.clone(),
+            files,
+            Arc::new(source),
+            self.warnings.clone(),
+        )
+    }
+
     pub fn files(&self) -> &[FileEntry] {
         &self.files
     }
@@ -239,6 +263,26 @@ impl FileSource for MemorySource {
     }
 }
 
+/// New or changed files in memory over an existing source.
+struct OverlaySource {
+    overlay: MemorySource,
+    base: Arc<dyn FileSource>,
+}
+
+impl FileSource for OverlaySource {
+    fn read(
+        &self,
+        path: &RepoPath,
+        limit: usize,
+        listed_size: Option<u64>,
+    ) -> Result<Content, ReadError> {
+        match self.overlay.read(path, limit, None) {
+            Err(ReadError::NotFound) => self.base.read(path, limit, listed_size),
+            found => found,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,6 +294,26 @@ mod tests {
         assert_eq!(RepoPath::new("a/b/c.txt").parent(), "a/b");
         assert_eq!(RepoPath::new("c.txt").parent(), "");
         assert_eq!(RepoPath::new("a/b/c.txt").file_name(), "c.txt");
+    }
+
+    #[test]
+    fn overlays_add_and_replace_files() {
+        let base = Snapshot::from_memory("mem", [("a.txt", "old"), ("b.txt", "kept")]);
+        let next = base.with_files([
+            ("a.txt".to_owned(), "new!".to_owned()),
+            ("c.txt".to_owned(), "added".to_owned()),
+        ]);
+        let paths: Vec<&str> = next.files().iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["a.txt", "b.txt", "c.txt"]);
+        assert_eq!(
+            next.read(&RepoPath::new("a.txt"), 10).unwrap().bytes,
+            b"new!"
+        );
+        assert_eq!(
+            next.read(&RepoPath::new("b.txt"), 10).unwrap().bytes,
+            b"kept"
+        );
+        assert_eq!(next.files()[0].size, 4);
     }
 
     #[test]

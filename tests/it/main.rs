@@ -9,4 +9,5 @@
 mod bad_input;
 mod cli;
 mod fixtures;
+mod plan;
 mod support;

@@ -2,13 +2,14 @@
 //! pipeline the GitHub App runs.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::config::{self, Config};
 use crate::plan::{Change, PlanSettings, Templates, Visibility};
 use crate::report::{self, ScanReport};
 use crate::rules::RuleSet;
@@ -51,6 +52,9 @@ pub struct ScanArgs {
     /// Read rules from this directory instead of the built-in ones.
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
+    /// The organisation's `.github/fullcover.yml`; the repository's own file overrides it.
+    #[arg(long, value_name = "FILE")]
+    pub org_config: Option<PathBuf>,
     /// Exit with status 1 when coverage is below this percentage.
     #[arg(long, value_name = "PCT", value_parser = parse_percent)]
     pub fail_under: Option<f64>,
@@ -81,6 +85,10 @@ pub struct PlanArgs {
     /// Read templates from this directory instead of the built-in ones.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// The organisation's `.github/fullcover.yml` (from its `.github` repository); the
+    /// repository's own file overrides it.
+    #[arg(long, value_name = "FILE")]
+    pub org_config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -136,7 +144,8 @@ fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let rules = RuleSet::from_dir_or_embedded(args.rules.as_deref())?;
     tracing::debug!(elapsed = ?started.elapsed(), "rules loaded");
-    let snapshot = snapshot::local::snapshot(&args.path)?;
+    let config = load_config(&args.path, args.org_config.as_deref())?;
+    let snapshot = configured(snapshot::local::snapshot(&args.path)?, &config);
     tracing::debug!(elapsed = ?started.elapsed(), files = snapshot.files().len(), "listed");
     let inventory = detect::detect(&snapshot, &rules);
     tracing::debug!(elapsed = ?started.elapsed(), "detected");
@@ -175,7 +184,8 @@ fn plan_command(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         Some(dir) => Templates::from_dir(dir)?,
         None => Templates::embedded()?,
     };
-    let snapshot = snapshot::local::snapshot(&args.path)?;
+    let config = load_config(&args.path, args.org_config.as_deref())?;
+    let snapshot = configured(snapshot::local::snapshot(&args.path)?, &config);
     let inventory = detect::detect(&snapshot, &rules);
     let before = evaluate::evaluate(&inventory, &rules);
     let settings = PlanSettings {
@@ -183,6 +193,7 @@ fn plan_command(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         default_branch: args.default_branch.clone(),
         visibility: args.visibility,
         advanced_security: args.advanced_security,
+        config,
     };
     let planned = plan::plan(
         &snapshot, &inventory, &before, &rules, &templates, &settings,
@@ -239,6 +250,32 @@ fn plan_command(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The repository's `.github/fullcover.yml` over the organisation's, if any.
+fn load_config(checkout: &Path, organisation: Option<&Path>) -> anyhow::Result<Config> {
+    let read = |path: &Path| -> anyhow::Result<Option<Config>> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Ok(Some(Config::parse(&path.display().to_string(), &text)?)),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(err).with_context(|| format!("cannot read {}", path.display())),
+        }
+    };
+    let repository = read(&checkout.join(config::PATH))?.unwrap_or_default();
+    let organisation = match organisation {
+        Some(path) => read(path)?.with_context(|| format!("{} does not exist", path.display()))?,
+        None => Config::default(),
+    };
+    Ok(repository.over(organisation))
+}
+
+/// The snapshot without the paths the configuration ignores.
+fn configured(snapshot: snapshot::Snapshot, config: &Config) -> snapshot::Snapshot {
+    if config.ignore.is_empty() {
+        return snapshot;
+    }
+    let ignored = config.ignored();
+    snapshot.without(|path| ignored.is_match(path))
+}
+
 fn plan_table(
     planned: &plan::Plan,
     before: &evaluate::CoverageSummary,
@@ -272,6 +309,12 @@ fn plan_table(
     if !planned.manual.is_empty() {
         let _ = writeln!(out, "\nOnly a person can do:");
         for step in &planned.manual {
+            let _ = writeln!(out, "  {}: {}", step.requirement, step.action);
+        }
+    }
+    if !planned.skipped.is_empty() {
+        let _ = writeln!(out, "\nSkipped:");
+        for step in &planned.skipped {
             let _ = writeln!(out, "  {}: {}", step.requirement, step.action);
         }
     }

@@ -6,6 +6,7 @@
 //! files happens only behind [`snapshot::Snapshot`].
 
 pub mod cli;
+pub mod config;
 pub mod detect;
 pub mod evaluate;
 pub mod plan;

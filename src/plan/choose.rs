@@ -56,10 +56,15 @@ pub fn choose(
 ) -> Choices {
     let onboarding = &rules.onboarding;
     let code_scanning = settings.visibility == Visibility::Public || settings.advanced_security;
+    let codeql_wanted = settings
+        .config
+        .scanners
+        .get("sast")
+        .is_none_or(|s| s == "codeql");
     let missing: Vec<_> = assessment
         .requirements
         .iter()
-        .filter(|r| r.status == Status::Missing)
+        .filter(|r| r.status == Status::Missing && !settings.config.skip.contains_key(&r.id))
         .collect();
     let of = |category: Category| missing.iter().filter(move |r| r.category == category);
     let mut choices = Choices::default();
@@ -86,7 +91,7 @@ pub fn choose(
     for requirement in of(Category::Sast) {
         let language = requirement.subject.as_str();
         match onboarding.sast.codeql_languages.get(language) {
-            Some(id) if code_scanning => codeql
+            Some(id) if code_scanning && codeql_wanted => codeql
                 .entry(id.clone())
                 .or_default()
                 .push(requirement.id.clone()),
@@ -122,7 +127,13 @@ pub fn choose(
         ));
     }
     if !semgrep.is_empty() {
-        let reason = if code_scanning {
+        let reason = if !codeql_wanted {
+            format!(
+                "{}; chosen in {}",
+                onboarding.sast.fallback_reason,
+                crate::config::PATH
+            )
+        } else if code_scanning {
             format!(
                 "{}; CodeQL does not analyse these languages",
                 onboarding.sast.fallback_reason

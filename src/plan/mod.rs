@@ -37,6 +37,8 @@ pub struct PlanSettings {
     pub visibility: Visibility,
     /// GitHub Advanced Security (code scanning on private repositories) is available.
     pub advanced_security: bool,
+    /// The repository's (and its organisation's) `.github/fullcover.yml`.
+    pub config: crate::config::Config,
 }
 
 /// What happens to one file.
@@ -71,6 +73,8 @@ pub struct PlannedFile {
 pub struct Plan {
     pub files: Vec<PlannedFile>,
     pub manual: Vec<ManualStep>,
+    /// Requirements `.github/fullcover.yml` skips, with its reasons.
+    pub skipped: Vec<ManualStep>,
     /// Identifies the plan's content: the same gaps give the same hash.
     pub hash: String,
 }
@@ -98,8 +102,13 @@ pub fn plan(
     templates: &Templates,
     settings: &PlanSettings,
 ) -> Result<Plan, TemplateError> {
+    let cron = settings
+        .config
+        .schedule
+        .clone()
+        .unwrap_or_else(|| weekly_cron(&settings.repository));
     let base = json!({
-        "cron": weekly_cron(&settings.repository),
+        "cron": cron,
         "default_branch": settings.default_branch,
         "repository": settings.repository,
     });
@@ -183,9 +192,20 @@ pub fn plan(
             .collect::<Vec<_>>()
             .join("\n"),
     );
+    let skipped = settings
+        .config
+        .skip
+        .iter()
+        .filter(|(id, _)| assessment.requirements.iter().any(|r| &r.id == *id))
+        .map(|(id, reason)| ManualStep {
+            requirement: id.clone(),
+            action: format!("skipped by {}: {reason}", crate::config::PATH),
+        })
+        .collect();
     Ok(Plan {
         files: planned,
         manual,
+        skipped,
         hash,
     })
 }
@@ -375,7 +395,7 @@ pub fn pull_request(
         "categories": categories,
         "files": files,
         "file_count": files.len(),
-        "manual": plan.manual,
+        "manual": plan.manual.iter().chain(&plan.skipped).collect::<Vec<_>>(),
         "marker": format!("<!-- fullcover:plan={} -->", plan.hash),
     });
     let title = templates.render("pr/title", &context)?.trim().to_owned();

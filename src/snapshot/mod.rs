@@ -185,6 +185,21 @@ impl Snapshot {
         )
     }
 
+    /// This snapshot without the files `drop` selects (paths a configuration ignores).
+    pub fn without(&self, drop: impl Fn(&str) -> bool) -> Snapshot {
+        Snapshot {
+            repository: self.repository.clone(),
+            files: self
+                .files
+                .iter()
+                .filter(|entry| !drop(entry.path.as_str()))
+                .cloned()
+                .collect(),
+            source: Arc::clone(&self.source),
+            warnings: self.warnings.clone(),
+        }
+    }
+
     pub fn files(&self) -> &[FileEntry] {
         &self.files
     }

@@ -148,3 +148,55 @@ fn bad_arguments_are_explained() {
         stderr(&bad_percent)
     );
 }
+
+#[test]
+fn plan_prints_the_pull_request_body_and_writes_only_with_write() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("app.py"),
+        "def f():\n    return 1\n".repeat(100),
+    )
+    .unwrap();
+    let path = dir.path().to_str().unwrap();
+    let markdown = fullcover(&["plan", path, "--format", "markdown"]);
+    assert!(markdown.status.success(), "{}", stderr(&markdown));
+    let body = stdout(&markdown);
+    assert!(body.starts_with("<!-- fullcover:plan="), "{body}");
+    assert!(
+        !dir.path().join(".github").exists(),
+        "nothing is written without --write"
+    );
+    let diff = fullcover(&["plan", path, "--format", "diff"]);
+    assert!(
+        stdout(&diff).contains("+++ b/.github/workflows/fullcover-codeql.yml"),
+        "{}",
+        stdout(&diff)
+    );
+    let write = fullcover(&["plan", path, "--write"]);
+    assert!(write.status.success(), "{}", stderr(&write));
+    assert!(
+        dir.path()
+            .join(".github/workflows/fullcover-codeql.yml")
+            .exists()
+    );
+    let scan = fullcover(&["scan", path, "--fail-under", "100"]);
+    assert_eq!(scan.status.code(), Some(0), "{}", stdout(&scan));
+}
+
+#[test]
+fn a_bad_configuration_is_rejected_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".github")).unwrap();
+    std::fs::write(
+        dir.path().join(".github/fullcover.yml"),
+        "skip: {}\nscaners:\n  sast: semgrep\n",
+    )
+    .unwrap();
+    let output = fullcover(&["plan", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let errors = stderr(&output);
+    assert!(
+        errors.contains(".github/fullcover.yml:2: unknown field `scaners`"),
+        "{errors}"
+    );
+}

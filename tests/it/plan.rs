@@ -31,6 +31,7 @@ fn settings(name: &str, visibility: Visibility) -> PlanSettings {
         default_branch: "main".to_owned(),
         visibility,
         advanced_security: false,
+        config: fullcover::config::Config::default(),
     }
 }
 
@@ -288,4 +289,86 @@ fn zizmor_finds_nothing_in_generated_workflows() {
         .map(|e| e.unwrap().path())
         .collect();
     run_tool("zizmor", &["--offline", "--no-progress"], &dirs);
+}
+
+#[test]
+fn the_repository_configuration_skips_controls_and_chooses_scanners() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path();
+    copy_dir(&fixtures_dir().join("node-web-app"), dir);
+    let config = fullcover::config::Config::parse(
+        ".github/fullcover.yml",
+        "skip:\n  secrets: scanned by the platform team's org-wide job\nscanners:\n  sast: semgrep\nschedule: \"5 1 * * 3\"\n",
+    )
+    .unwrap();
+    let mut settings = settings("node-web-app", Visibility::Public);
+    settings.config = config;
+    let planned = plan_and_write(dir, &settings);
+    let scanners: Vec<&str> = planned.files.iter().map(|f| f.scanner.as_str()).collect();
+    assert!(
+        scanners.contains(&"semgrep") && !scanners.contains(&"codeql"),
+        "{scanners:?}"
+    );
+    assert!(!scanners.contains(&"trufflehog"), "{scanners:?}");
+    assert_eq!(planned.skipped[0].requirement, "secrets");
+    let semgrep =
+        std::fs::read_to_string(dir.join(".github/workflows/fullcover-semgrep.yml")).unwrap();
+    assert!(semgrep.contains("cron: \"5 1 * * 3\""), "{semgrep}");
+}
+
+#[test]
+fn the_pull_request_body_carries_the_marker_and_stays_under_the_limit() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path();
+    copy_dir(&fixtures_dir().join("polyglot-ecosystems"), dir);
+    let templates = Templates::embedded().unwrap();
+    let snapshot = snapshot::local::snapshot(dir).unwrap();
+    let inventory = detect::detect(&snapshot, &RULES);
+    let before = evaluate::evaluate(&inventory, &RULES);
+    let settings = settings("polyglot-ecosystems", Visibility::Public);
+    let mut planned = plan::plan(
+        &snapshot, &inventory, &before, &RULES, &templates, &settings,
+    )
+    .unwrap();
+    let preview = snapshot.with_files(
+        planned
+            .changes()
+            .map(|f| (f.path.clone(), f.content.clone())),
+    );
+    let after = evaluate::evaluate(&detect::detect(&preview, &RULES), &RULES);
+    let pr = plan::pull_request(
+        &planned,
+        &inventory,
+        &before.coverage,
+        &after.coverage,
+        &templates,
+    )
+    .unwrap();
+    assert!(
+        pr.body
+            .starts_with(&format!("<!-- fullcover:plan={} -->", planned.hash))
+    );
+    assert!(pr.body.contains("### What this adds"));
+    assert!(
+        pr.title.starts_with("Add security scanning: "),
+        "{}",
+        pr.title
+    );
+    // A monorepo with thousands of gaps switches to the summary layout.
+    for index in 0..3000 {
+        planned.manual.push(plan::ManualStep {
+            requirement: format!("sast:lang{index}"),
+            action: "a long explanation of what a person has to do here, repeated".to_owned(),
+        });
+    }
+    let big = plan::pull_request(
+        &planned,
+        &inventory,
+        &before.coverage,
+        &after.coverage,
+        &templates,
+    )
+    .unwrap();
+    assert!(big.body.len() <= plan::BODY_LIMIT, "{}", big.body.len());
+    assert!(big.body.contains("summary layout"));
 }

@@ -144,18 +144,24 @@ fn child(mode: &str, root: &Path) {
     println!("{} {}", elapsed.as_nanos(), peak_rss_kib());
 }
 
-/// The `cat`-like baseline: one thread, every file read whole once.
-fn cat_everything(root: &Path) -> u64 {
-    let mut total = 0;
-    let mut buffer = Vec::new();
-    let walker = ignore::WalkBuilder::new(root)
+/// The walk both baselines use: the scan's settings, every file included.
+fn baseline_walker(root: &Path) -> ignore::WalkBuilder {
+    let mut builder = ignore::WalkBuilder::new(root);
+    builder
         .hidden(false)
         .parents(false)
         .ignore(false)
         .git_global(false)
         .git_exclude(false)
-        .require_git(false)
-        .build();
+        .require_git(false);
+    builder
+}
+
+/// The `cat`-like baseline: one thread, every file read whole once.
+fn cat_everything(root: &Path) -> u64 {
+    let mut total = 0;
+    let mut buffer = Vec::new();
+    let walker = baseline_walker(root).build();
     for entry in walker.flatten() {
         if entry.file_type().is_some_and(|t| t.is_file())
             && let Ok(mut file) = std::fs::File::open(entry.path())
@@ -173,13 +179,7 @@ fn cat_everything(root: &Path) -> u64 {
 fn read_everything(root: &Path) -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     let total = AtomicU64::new(0);
-    ignore::WalkBuilder::new(root)
-        .hidden(false)
-        .parents(false)
-        .ignore(false)
-        .git_global(false)
-        .git_exclude(false)
-        .require_git(false)
+    baseline_walker(root)
         .threads(std::thread::available_parallelism().map_or(2, |n| n.get().min(8)))
         .build_parallel()
         .run(|| {

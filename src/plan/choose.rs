@@ -15,6 +15,8 @@ use crate::rules::schema::Category;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Addition {
     pub scanner: String,
+    /// The scanner's display name.
+    pub name: String,
     /// Template name, `workflows/<scanner>`.
     pub template: String,
     pub path: String,
@@ -119,6 +121,7 @@ pub fn choose(
             })
             .collect();
         choices.additions.push(addition(
+            rules,
             &onboarding.sast.default,
             common(json!({ "matrix": matrix })),
             codeql.into_values().flatten().collect(),
@@ -145,6 +148,7 @@ pub fn choose(
             )
         };
         choices.additions.push(addition(
+            rules,
             &onboarding.sast.fallback,
             common(json!({ "image": onboarding.sast.semgrep_image, "configs": onboarding.sast.semgrep_configs })),
             semgrep,
@@ -157,6 +161,7 @@ pub fn choose(
     let secrets: Vec<String> = of(Category::Secrets).map(|r| r.id.clone()).collect();
     if !secrets.is_empty() {
         choices.additions.push(addition(
+            rules,
             &onboarding.secrets.default,
             common(json!({})),
             secrets,
@@ -219,6 +224,7 @@ pub fn choose(
     choices.updates.reason = onboarding.sca.updates_reason.clone();
     if !osv.is_empty() {
         choices.additions.push(addition(
+            rules,
             &onboarding.sca.default,
             common(json!({})),
             osv,
@@ -228,6 +234,7 @@ pub fn choose(
     }
     if !review.is_empty() {
         choices.additions.push(addition(
+            rules,
             &onboarding.sca.pull_requests,
             common(json!({})),
             review,
@@ -256,6 +263,7 @@ pub fn choose(
     }
     if !checkov.is_empty() {
         choices.additions.push(addition(
+            rules,
             &onboarding.iac.default,
             common(json!({ "frameworks": frameworks })),
             checkov,
@@ -271,6 +279,7 @@ pub fn choose(
         .collect();
     if !hadolint.is_empty() {
         choices.additions.push(addition(
+            rules,
             &onboarding.iac.dockerfile,
             common(json!({ "dockerfiles": dockerfiles })),
             hadolint,
@@ -300,6 +309,7 @@ pub fn choose(
             })
             .collect();
         choices.additions.push(addition(
+            rules,
             &onboarding.container.default,
             common(json!({ "images": images })),
             container,
@@ -312,6 +322,7 @@ pub fn choose(
     let cicd: Vec<String> = of(Category::Cicd).map(|r| r.id.clone()).collect();
     if !cicd.is_empty() {
         choices.additions.push(addition(
+            rules,
             &onboarding.cicd.default,
             common(json!({})),
             cicd,
@@ -323,14 +334,20 @@ pub fn choose(
 }
 
 fn addition(
+    rules: &RuleSet,
     scanner: &str,
     context: Value,
     satisfies: Vec<String>,
     reason: &str,
     customise: &str,
 ) -> Addition {
+    let name = rules.scanners.index_of(scanner).map_or_else(
+        || scanner.to_owned(),
+        |i| rules.scanners.scanners[i].name.clone(),
+    );
     Addition {
         scanner: scanner.to_owned(),
+        name,
         template: format!("workflows/{scanner}"),
         path: format!(".github/workflows/fullcover-{scanner}.yml"),
         context,

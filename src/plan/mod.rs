@@ -59,6 +59,8 @@ pub struct PlannedFile {
     #[serde(flatten)]
     pub change: Change,
     pub scanner: String,
+    /// The scanner's display name.
+    pub name: String,
     pub satisfies: Vec<String>,
     /// Why this scanner.
     pub reason: String,
@@ -229,6 +231,7 @@ fn workflow_file(
         change: change_for(previous.as_deref(), &content),
         path: addition.path.clone(),
         scanner: addition.scanner.clone(),
+        name: addition.name.clone(),
         satisfies: addition.satisfies.clone(),
         reason: addition.reason.clone(),
         customise: addition.customise.clone(),
@@ -260,6 +263,7 @@ fn dependabot_file(
                 "it cannot be read ({err}); fix it and Fullcover will add the missing entries"
             )),
             scanner: "dependabot".to_owned(),
+            name: "Dependabot version updates".to_owned(),
             satisfies: Vec::new(),
             reason: updates.reason.clone(),
             customise: String::new(),
@@ -296,6 +300,7 @@ fn dependabot_file(
         path,
         change,
         scanner: "dependabot".to_owned(),
+        name: "Dependabot version updates".to_owned(),
         satisfies: updates.satisfies.clone(),
         reason: updates.reason.clone(),
         customise: "Each entry names an ecosystem and its directories; change `interval` or add `ignore` rules as you like.".to_owned(),
@@ -361,13 +366,14 @@ pub fn pull_request(
     let categories: Vec<Value> = before
         .by_category
         .iter()
-        .filter(|(_, ratio)| ratio.required > 0)
-        .map(|(name, ratio)| {
-            let after = &after.by_category[name];
-            json!({
-                "name": name,
-                "before": format!("{}/{}", ratio.satisfied, ratio.required),
-                "after": format!("{}/{}", after.satisfied, after.required),
+        .filter_map(|(name, was)| {
+            let now = after.by_category.get(name)?;
+            (was.required > 0 || now.required > 0).then(|| {
+                json!({
+                    "name": name,
+                    "before": format!("{}/{}", was.satisfied, was.required),
+                    "after": format!("{}/{}", now.satisfied, now.required),
+                })
             })
         })
         .collect();
@@ -376,7 +382,7 @@ pub fn pull_request(
         .map(|f| {
             json!({
                 "path": f.path,
-                "scanner": f.scanner,
+                "scanner": f.name,
                 "satisfies": f.satisfies.join(", "),
                 "reason": f.reason,
                 "customise": f.customise,

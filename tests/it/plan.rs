@@ -372,3 +372,38 @@ fn the_pull_request_body_carries_the_marker_and_stays_under_the_limit() {
     assert!(big.body.len() <= plan::BODY_LIMIT, "{}", big.body.len());
     assert!(big.body.contains("summary layout"));
 }
+
+#[test]
+fn the_pull_request_text_for_a_typical_repository() {
+    let dir = fixtures_dir().join("node-web-app");
+    let templates = Templates::embedded().unwrap();
+    let snapshot = snapshot::local::snapshot(&dir).unwrap();
+    let inventory = detect::detect(&snapshot, &RULES);
+    let before = evaluate::evaluate(&inventory, &RULES);
+    let settings = settings("node-web-app", Visibility::Public);
+    let planned = plan::plan(
+        &snapshot, &inventory, &before, &RULES, &templates, &settings,
+    )
+    .unwrap();
+    let preview = snapshot.with_files(
+        planned
+            .changes()
+            .map(|f| (f.path.clone(), f.content.clone())),
+    );
+    let after = evaluate::evaluate(&detect::detect(&preview, &RULES), &RULES);
+    let pr = plan::pull_request(
+        &planned,
+        &inventory,
+        &before.coverage,
+        &after.coverage,
+        &templates,
+    )
+    .unwrap();
+    insta::assert_snapshot!("pr-node-web-app", format!("{}\n\n{}", pr.title, pr.body));
+    let workflow = planned
+        .files
+        .iter()
+        .find(|f| f.path == ".github/workflows/fullcover-codeql.yml")
+        .unwrap();
+    insta::assert_snapshot!("workflow-codeql-node-web-app", workflow.content);
+}

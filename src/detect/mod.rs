@@ -210,7 +210,8 @@ fn examine(
         .iter()
         .any(|&(kind, rule)| rules.iac.kinds[kind].matches[rule].needs_content())
         || !ecosystems::formats(&dependency_roles, rules).is_empty()
-        || scanner_source.is_some();
+        || scanner_source.is_some()
+        || rules.scanners.content.is_match(path);
     let language_plan = languages::plan(path, &linguist, rules);
     let limit = if structured {
         STRUCTURED_BYTES

@@ -181,6 +181,23 @@ pub fn examine(
             pre_commit_hook: false,
         });
     }
+    if let Some(text) = file.and_then(FileContent::text) {
+        for (scanner, signature) in rules.scanners.content.matches(path) {
+            let needle = &rules.scanners.scanners[scanner].config_content[signature].contains;
+            if let Some(index) = text.lines().position(|line| line.contains(needle.as_str())) {
+                finder.hits.push(ScannerHit {
+                    scanner,
+                    evidence: Evidence {
+                        path: path.to_owned(),
+                        line: index + 1,
+                        signal: format!("{needle} configures it"),
+                    },
+                    claim: None,
+                    pre_commit_hook: false,
+                });
+            }
+        }
+    }
     let (Some(source), Some(file)) = (source, file) else {
         return finder.findings();
     };

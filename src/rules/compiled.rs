@@ -786,6 +786,8 @@ pub struct ScannerRules {
     hooks: HashMap<String, Vec<usize>>,
     gitlab_includes: Vec<(String, usize)>,
     pub files: OwnedGlobs<(usize, ScannerFileRole)>,
+    /// `(scanner index, signature index)` per content-signature glob.
+    pub content: OwnedGlobs<(usize, usize)>,
 }
 
 struct References<'a> {
@@ -816,7 +818,12 @@ impl ScannerRules {
                 set: GlobSet::empty(),
                 owners: Vec::new(),
             },
+            content: OwnedGlobs {
+                set: GlobSet::empty(),
+                owners: Vec::new(),
+            },
         };
+        let mut content_globs = Vec::new();
         let mut commands = Vec::new();
         let mut file_globs = Vec::new();
         for (index, scanner) in data.scanner.iter().enumerate() {
@@ -847,6 +854,11 @@ impl ScannerRules {
             for hook in &scanner.precommit_hooks {
                 rules.hooks.entry(hook.clone()).or_default().push(index);
             }
+            for (signature, content) in scanner.config_content.iter().enumerate() {
+                if let Some(glob) = check.glob(file, &scanner.id, &content.path) {
+                    content_globs.push((glob, (index, signature)));
+                }
+            }
             for include in &scanner.gitlab_includes {
                 rules.gitlab_includes.push((include.clone(), index));
             }
@@ -864,6 +876,7 @@ impl ScannerRules {
         }
         rules.commands = check.regex_set(file, "commands", &commands);
         rules.files = OwnedGlobs::build(file, file_globs, check);
+        rules.content = OwnedGlobs::build(file, content_globs, check);
         rules.scanners = data.scanner;
         rules
     }

@@ -248,7 +248,18 @@ pub struct ScannerRule {
     /// Files that configure the scanner but do not run it by themselves.
     #[serde(default)]
     pub config_files: Vec<String>,
+    /// Files whose content configures the scanner (`[tool.bandit]` in pyproject.toml).
+    #[serde(default)]
+    pub config_content: Vec<ContentSignature>,
     pub covers: Coverage,
+}
+
+/// A string that, found in a file matching `path`, shows the scanner is configured.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContentSignature {
+    pub path: String,
+    pub contains: String,
 }
 
 /// What a running scanner covers, before any scoping by its configuration.

@@ -5,7 +5,7 @@ use super::manifests::ManifestFormat;
 use super::manifests::count_direct_dependencies;
 use super::structured::FileContent;
 use crate::rules::RuleSet;
-use crate::rules::compiled::DependencyFileRole;
+use crate::rules::compiled::{Candidate, DependencyFileRole};
 use crate::snapshot::{Snapshot, Warning};
 
 /// One manifest or lockfile of one ecosystem.
@@ -21,12 +21,17 @@ pub struct DependencyFile {
 }
 
 /// The ecosystem roles this path plays, after the ignore list and sibling conditions.
-pub fn roles(path: &str, snapshot: &Snapshot, rules: &RuleSet) -> Vec<(usize, DependencyFileRole)> {
+pub fn roles(
+    path: &str,
+    candidate: &Candidate<'_>,
+    snapshot: &Snapshot,
+    rules: &RuleSet,
+) -> Vec<(usize, DependencyFileRole)> {
     let ecosystems = &rules.ecosystems;
-    if ecosystems.ignore.is_match(path) {
+    if ecosystems.ignore.is_match_candidate(candidate) {
         return Vec::new();
     }
-    let mut found = ecosystems.globs.matches(path);
+    let mut found = ecosystems.globs.matches(candidate);
     found.sort_by_key(|(index, role)| (*index, matches!(role, DependencyFileRole::Lockfile(_))));
     found.dedup_by_key(|(index, _)| *index);
     found.retain(|&(index, role)| {

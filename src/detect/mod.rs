@@ -22,6 +22,7 @@ use self::iac::{IacContext, IacDetails, Verdict};
 use self::languages::Exclusion;
 use self::scanners::{Claim, Evidence, ScannerHit};
 use self::structured::FileContent;
+use crate::rules::compiled::Candidate;
 use crate::rules::schema::{Category, ContentCheck, LanguageType};
 use crate::rules::{LanguageId, RuleSet};
 use crate::snapshot::{Content, FileEntry, RepoPath, Snapshot, Warning};
@@ -148,11 +149,14 @@ fn read_iac_context(
     let kustomize = rules.iac.index_of("kustomize");
     let helm = rules.iac.index_of("helm");
     for file in snapshot.files() {
-        let owners = rules.iac.globs.matches(file.path.as_str());
-        if owners.iter().any(|(kind, _)| Some(*kind) == helm) {
+        let kinds = rules
+            .iac
+            .context
+            .matches(&Candidate::new(file.path.as_str()));
+        if kinds.iter().any(|kind| Some(*kind) == helm) {
             context.chart_dirs.insert(file.path.parent().to_owned());
         }
-        if owners.iter().any(|(kind, _)| Some(*kind) == kustomize) {
+        if kinds.iter().any(|kind| Some(*kind) == kustomize) {
             match snapshot.read(&file.path, STRUCTURED_BYTES) {
                 Ok(content) => {
                     context.add_kustomization(
@@ -197,13 +201,14 @@ fn examine(
 ) -> Examined {
     let path = file.path.as_str();
     let linguist = attributes.for_path(path);
+    let candidate = Candidate::new(path);
     let helm_template = context.is_helm_template(path);
     let iac_candidates: Vec<(usize, usize)> = if helm_template {
         Vec::new()
     } else {
-        rules.iac.globs.matches(path)
+        rules.iac.globs.matches(&candidate)
     };
-    let dependency_roles = ecosystems::roles(path, snapshot, rules);
+    let dependency_roles = ecosystems::roles(path, &candidate, snapshot, rules);
     let scanner_source = scanners::source_of(path);
 
     let structured = iac_candidates
@@ -211,7 +216,7 @@ fn examine(
         .any(|&(kind, rule)| rules.iac.kinds[kind].matches[rule].needs_content())
         || !ecosystems::formats(&dependency_roles, rules).is_empty()
         || scanner_source.is_some()
-        || rules.scanners.content.is_match(path);
+        || rules.scanners.content.is_match(&candidate);
     let language_plan = languages::plan(path, &linguist, rules);
     let limit = if structured {
         STRUCTURED_BYTES
@@ -253,6 +258,7 @@ fn examine(
     );
     let found = scanners::examine(
         path,
+        &candidate,
         scanner_source,
         file_content.as_ref(),
         rules,

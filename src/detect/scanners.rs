@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::scope::{self, Trigger};
 use super::structured::{FileContent, strings};
 use crate::rules::RuleSet;
-use crate::rules::compiled::ScannerFileRole;
+use crate::rules::compiled::{Candidate, ScannerFileRole};
 use crate::rules::schema::{Coverage, Scope};
 use crate::snapshot::Warning;
 
@@ -147,6 +147,7 @@ pub fn source_of(path: &str) -> Option<ScannerSource> {
 /// Scanner hits from one file's path and, for the sources above, its content.
 pub fn examine(
     path: &str,
+    candidate: &Candidate<'_>,
     source: Option<ScannerSource>,
     file: Option<&FileContent<'_>>,
     rules: &RuleSet,
@@ -160,7 +161,7 @@ pub fn examine(
         runs_pre_commit: false,
         searched: BTreeMap::new(),
     };
-    for (scanner, role) in rules.scanners.files.matches(path) {
+    for (scanner, role) in rules.scanners.files.matches(candidate) {
         let covers = &rules.scanners.scanners[scanner].covers;
         // Dependabot covers only what its file lists, which `dependabot()` reads below; a
         // file that cannot be read configures nothing.
@@ -182,7 +183,7 @@ pub fn examine(
         });
     }
     if let Some(text) = file.and_then(FileContent::text) {
-        for (scanner, signature) in rules.scanners.content.matches(path) {
+        for (scanner, signature) in rules.scanners.content.matches(candidate) {
             let needle = &rules.scanners.scanners[scanner].config_content[signature].contains;
             if let Some(index) = text.lines().position(|line| line.contains(needle.as_str())) {
                 finder.hits.push(ScannerHit {
@@ -588,17 +589,25 @@ mod tests {
         };
         let file = FileContent::new(path, &content);
         let mut warnings = Vec::new();
-        let found = examine(path, source_of(path), Some(&file), &rules, &mut warnings)
-            .hits
-            .into_iter()
-            .map(|hit| {
-                (
-                    rules.scanners.scanners[hit.scanner].id.clone(),
-                    hit.evidence.line,
-                    hit.claim,
-                )
-            })
-            .collect();
+        let candidate = Candidate::new(path);
+        let found = examine(
+            path,
+            &candidate,
+            source_of(path),
+            Some(&file),
+            &rules,
+            &mut warnings,
+        )
+        .hits
+        .into_iter()
+        .map(|hit| {
+            (
+                rules.scanners.scanners[hit.scanner].id.clone(),
+                hit.evidence.line,
+                hit.claim,
+            )
+        })
+        .collect();
         (found, warnings)
     }
 

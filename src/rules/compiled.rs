@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+pub use globset::Candidate;
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::RegexSet;
 
@@ -627,17 +628,18 @@ impl<T: Copy> OwnedGlobs<T> {
         }
     }
 
-    /// The owners of every glob that matches `path`.
-    pub fn matches(&self, path: &str) -> Vec<T> {
+    /// The owners of every glob that matches the path. One [`Candidate`] serves every set
+    /// a path is matched against, so the path is taken apart once.
+    pub fn matches(&self, path: &Candidate<'_>) -> Vec<T> {
         self.set
-            .matches(path)
+            .matches_candidate(path)
             .into_iter()
             .map(|index| self.owners[index])
             .collect()
     }
 
-    pub fn is_match(&self, path: &str) -> bool {
-        self.set.is_match(path)
+    pub fn is_match(&self, path: &Candidate<'_>) -> bool {
+        self.set.is_match_candidate(path)
     }
 }
 
@@ -647,7 +649,13 @@ pub struct IacRules {
     pub kinds: Vec<IacKind>,
     /// `(kind index, match index)` per glob.
     pub globs: OwnedGlobs<(usize, usize)>,
+    /// The globs of the kinds that decide what other files are (Helm charts make their
+    /// templates not manifests; kustomizations name patches), by kind index.
+    pub context: OwnedGlobs<usize>,
 }
+
+/// IaC kinds read before the others, because they change what other files are.
+const CONTEXT_KINDS: [&str; 2] = ["helm", "kustomize"];
 
 #[derive(Debug)]
 pub struct IacKind {
@@ -673,12 +681,16 @@ impl IacRules {
     fn compile(file: &str, data: IacFile, check: &mut Checker<'_>) -> Self {
         check.unique(file, "IaC kind", data.kind.iter().map(|k| k.id.as_str()));
         let mut globs = Vec::new();
+        let mut context = Vec::new();
         let mut kinds = Vec::new();
         for (kind_index, kind) in data.kind.into_iter().enumerate() {
             let mut matches = Vec::new();
             for (match_index, rule) in kind.matches.into_iter().enumerate() {
                 for pattern in &rule.paths {
                     if let Some(glob) = check.glob(file, &kind.id, pattern) {
+                        if CONTEXT_KINDS.contains(&kind.id.as_str()) {
+                            context.push((glob.clone(), kind_index));
+                        }
                         globs.push((glob, (kind_index, match_index)));
                     }
                 }
@@ -697,6 +709,7 @@ impl IacRules {
         Self {
             kinds,
             globs: OwnedGlobs::build(file, globs, check),
+            context: OwnedGlobs::build(file, context, check),
         }
     }
 

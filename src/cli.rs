@@ -144,12 +144,14 @@ fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let rules = RuleSet::from_dir_or_embedded(args.rules.as_deref())?;
     tracing::debug!(elapsed = ?started.elapsed(), "rules loaded");
-    let config = load_config(&args.path, args.org_config.as_deref())?;
-    let snapshot = configured(snapshot::local::snapshot(&args.path)?, &config);
+    let listed = snapshot::local::snapshot(&args.path)?;
+    let config = load_config(&listed, args.org_config.as_deref())?;
+    let snapshot = configured(listed, &config);
     tracing::debug!(elapsed = ?started.elapsed(), files = snapshot.files().len(), "listed");
     let inventory = detect::detect(&snapshot, &rules);
     tracing::debug!(elapsed = ?started.elapsed(), "detected");
-    let assessment = evaluate::evaluate(&inventory, &rules);
+    let mut assessment = evaluate::evaluate(&inventory, &rules);
+    assessment.skip(&config.skip);
     let report = ScanReport::new(&inventory, &assessment, &rules, args.files);
     let rendered = match args.format {
         Format::Json => {
@@ -184,10 +186,12 @@ fn plan_command(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         Some(dir) => Templates::from_dir(dir)?,
         None => Templates::embedded()?,
     };
-    let config = load_config(&args.path, args.org_config.as_deref())?;
-    let snapshot = configured(snapshot::local::snapshot(&args.path)?, &config);
+    let listed = snapshot::local::snapshot(&args.path)?;
+    let config = load_config(&listed, args.org_config.as_deref())?;
+    let snapshot = configured(listed, &config);
     let inventory = detect::detect(&snapshot, &rules);
-    let before = evaluate::evaluate(&inventory, &rules);
+    let mut before = evaluate::evaluate(&inventory, &rules);
+    before.skip(&config.skip);
     let settings = PlanSettings {
         repository: inventory.repository.clone(),
         default_branch: args.default_branch.clone(),
@@ -203,7 +207,8 @@ fn plan_command(args: &PlanArgs) -> anyhow::Result<ExitCode> {
             .changes()
             .map(|f| (f.path.clone(), f.content.clone())),
     );
-    let after = evaluate::evaluate(&detect::detect(&preview, &rules), &rules);
+    let mut after = evaluate::evaluate(&detect::detect(&preview, &rules), &rules);
+    after.skip(&settings.config.skip);
     let rendered = match args.format {
         PlanFormat::Json => {
             let json = serde_json::json!({
@@ -237,34 +242,119 @@ fn plan_command(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         .context("cannot write the plan")?;
     if args.write {
         for file in planned.changes() {
-            let target = args.path.join(&file.path);
-            if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent)
-                    .with_context(|| format!("cannot create {}", parent.display()))?;
-            }
-            std::fs::write(&target, &file.content)
-                .with_context(|| format!("cannot write {}", target.display()))?;
+            write_inside(
+                &args.path,
+                &file.path,
+                &file.content,
+                file.change == Change::Create,
+            )?;
         }
         eprintln!("wrote {} file(s)", planned.changes().count());
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// The repository's `.github/fullcover.yml` over the organisation's, if any.
-fn load_config(checkout: &Path, organisation: Option<&Path>) -> anyhow::Result<Config> {
-    let read = |path: &Path| -> anyhow::Result<Option<Config>> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Ok(Some(Config::parse(&path.display().to_string(), &text)?)),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(err) => Err(err).with_context(|| format!("cannot read {}", path.display())),
-        }
+/// Configuration files larger than this are refused.
+const CONFIG_LIMIT: usize = 1024 * 1024;
+
+/// The repository's `.github/fullcover.yml` (read through the snapshot: capped, never
+/// through a link) over the organisation's, if any.
+fn load_config(
+    snapshot: &snapshot::Snapshot,
+    organisation: Option<&Path>,
+) -> anyhow::Result<Config> {
+    let repository = match snapshot.read(&snapshot::RepoPath::new(config::PATH), CONFIG_LIMIT) {
+        Ok(content) => Config::parse(config::PATH, &config_text(config::PATH, &content)?)?,
+        Err(snapshot::ReadError::NotFound) => Config::default(),
+        Err(err) => anyhow::bail!("cannot read {}: {err}", config::PATH),
     };
-    let repository = read(&checkout.join(config::PATH))?.unwrap_or_default();
     let organisation = match organisation {
-        Some(path) => read(path)?.with_context(|| format!("{} does not exist", path.display()))?,
+        Some(path) => {
+            let name = path.display().to_string();
+            let metadata =
+                std::fs::metadata(path).with_context(|| format!("cannot read {name}"))?;
+            anyhow::ensure!(metadata.is_file(), "{name} is not a regular file");
+            let mut bytes = Vec::new();
+            std::fs::File::open(path)
+                .and_then(|file| {
+                    std::io::Read::read_to_end(
+                        &mut std::io::Read::take(file, CONFIG_LIMIT as u64 + 1),
+                        &mut bytes,
+                    )
+                })
+                .with_context(|| format!("cannot read {name}"))?;
+            let content = snapshot::Content {
+                truncated: bytes.len() > CONFIG_LIMIT,
+                bytes,
+            };
+            Config::parse(&name, &config_text(&name, &content)?)?
+        }
         None => Config::default(),
     };
     Ok(repository.over(organisation))
+}
+
+fn config_text(name: &str, content: &snapshot::Content) -> anyhow::Result<String> {
+    anyhow::ensure!(!content.truncated, "{name} is larger than 1 MiB");
+    content
+        .text()
+        .map(str::to_owned)
+        .with_context(|| format!("{name} is not UTF-8 text"))
+}
+
+/// Writes `relative` below `root`, refusing to follow a symbolic link anywhere on the
+/// way, so a hostile checkout cannot redirect the write outside itself.
+fn write_inside(root: &Path, relative: &str, content: &str, create: bool) -> anyhow::Result<()> {
+    let mut current = root.to_path_buf();
+    let parts: Vec<&str> = relative.split('/').collect();
+    for (index, part) in parts.iter().enumerate() {
+        anyhow::ensure!(
+            !part.is_empty() && *part != "." && *part != "..",
+            "refusing to write {relative}: not a plain relative path"
+        );
+        current.push(part);
+        match std::fs::symlink_metadata(&current) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                anyhow::bail!(
+                    "refusing to write {relative}: {} is a symbolic link",
+                    current.display()
+                )
+            }
+            Ok(metadata) if index + 1 < parts.len() && !metadata.is_dir() => {
+                anyhow::bail!(
+                    "refusing to write {relative}: {} is not a directory",
+                    current.display()
+                )
+            }
+            Ok(metadata) if index + 1 == parts.len() && !metadata.is_file() => {
+                anyhow::bail!(
+                    "refusing to write {relative}: {} is not a regular file",
+                    current.display()
+                )
+            }
+            Ok(_) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound && index + 1 < parts.len() => {
+                std::fs::create_dir(&current)
+                    .with_context(|| format!("cannot create {}", current.display()))?;
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            Err(err) => {
+                return Err(err).with_context(|| format!("cannot inspect {}", current.display()));
+            }
+        }
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if create {
+        options.create_new(true);
+    } else {
+        options.truncate(true);
+    }
+    let mut file = options
+        .open(&current)
+        .with_context(|| format!("cannot write {}", current.display()))?;
+    file.write_all(content.as_bytes())
+        .with_context(|| format!("cannot write {}", current.display()))
 }
 
 /// The snapshot without the paths the configuration ignores.

@@ -78,6 +78,21 @@ impl Config {
             }
         }
         for (control, reason) in &self.skip {
+            let category = control.split(':').next().unwrap_or_default();
+            let well_formed = CATEGORIES.contains(&category)
+                && (control.as_str() == category) == (category == "secrets")
+                && control
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-:#+._".contains(c));
+            if !well_formed {
+                return Err(ConfigError {
+                    file: file.to_owned(),
+                    line: line_of_key(text, control),
+                    message: format!(
+                        "skip: `{control}` is not a requirement id (like `secrets`, `sast:python`, `sca:npm`, `iac:terraform`, `container:dockerfile`, `cicd:github-actions`)"
+                    ),
+                });
+            }
             if reason.trim().is_empty() {
                 return Err(ConfigError {
                     file: file.to_owned(),
@@ -108,7 +123,7 @@ impl Config {
             }
         }
         if let Some(schedule) = &self.schedule
-            && schedule.split_whitespace().count() != 5
+            && !is_cron(schedule)
         {
             return Err(ConfigError {
                 file: file.to_owned(),
@@ -145,6 +160,20 @@ impl Config {
         }
         builder.build().unwrap_or_else(|_| GlobSet::empty())
     }
+}
+
+/// The categories requirement ids start with.
+const CATEGORIES: [&str; 6] = ["sast", "secrets", "sca", "iac", "container", "cicd"];
+
+/// Five cron fields of digits, `*`, `/`, `,` and `-` (names such as `MON` too).
+fn is_cron(schedule: &str) -> bool {
+    let fields: Vec<&str> = schedule.split(' ').filter(|f| !f.is_empty()).collect();
+    fields.len() == 5
+        && fields.iter().all(|field| {
+            field
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "*/,-".contains(c))
+        })
 }
 
 fn glob(pattern: &str) -> Result<globset::Glob, globset::Error> {
@@ -209,6 +238,11 @@ mod tests {
         assert_eq!(err.line, Some(2));
         let err = Config::parse(PATH, "schedule: weekly\n").unwrap_err();
         assert!(err.message.contains("five-field"), "{err}");
+        let err = Config::parse(PATH, "schedule: '0\" 0 * * 1'\n").unwrap_err();
+        assert!(err.message.contains("five-field"), "{err}");
+        let err = Config::parse(PATH, "skip:\n  secret: typo\n").unwrap_err();
+        assert!(err.message.contains("not a requirement id"), "{err}");
+        assert!(Config::parse(PATH, "skip:\n  \"sast:c#\": generated code only\n").is_ok());
     }
 
     #[test]

@@ -32,8 +32,6 @@ pub fn roles(
         return Vec::new();
     }
     let mut found = ecosystems.globs.matches(candidate);
-    found.sort_by_key(|(index, role)| (*index, matches!(role, DependencyFileRole::Lockfile(_))));
-    found.dedup_by_key(|(index, _)| *index);
     found.retain(|&(index, role)| {
         let ecosystem = &ecosystems.ecosystems[index];
         let (with, unless) = match role {
@@ -53,6 +51,8 @@ pub fn roles(
         };
         (with.is_empty() || has_sibling(with)) && !has_sibling(unless)
     });
+    found.sort_by_key(|(index, role)| (*index, matches!(role, DependencyFileRole::Lockfile(_))));
+    found.dedup_by_key(|(index, _)| *index);
     found
 }
 

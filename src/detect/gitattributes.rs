@@ -90,10 +90,6 @@ impl Attributes {
         (Self { globs, settings }, warnings)
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.settings.is_empty()
-    }
-
     pub fn for_path(&self, path: &str) -> LinguistAttributes {
         let mut attributes = LinguistAttributes::default();
         if self.settings.is_empty() {

@@ -22,14 +22,17 @@ pub struct IacContext {
 impl IacContext {
     /// Whether the file is a Helm template (Go templates, not YAML).
     pub fn is_helm_template(&self, path: &str) -> bool {
-        self.chart_dirs.iter().any(|dir| {
-            let templates = if dir.is_empty() {
-                "templates/".to_owned()
-            } else {
-                format!("{dir}/templates/")
-            };
-            path.starts_with(&templates)
-        })
+        if self.chart_dirs.is_empty() {
+            return false;
+        }
+        // Each `templates/` segment of the path could belong to a chart in the directory
+        // before it.
+        path.match_indices("templates/")
+            .filter(|(at, _)| *at == 0 || path.as_bytes()[at - 1] == b'/')
+            .any(|(at, _)| {
+                let dir = path[..at].trim_end_matches('/');
+                self.chart_dirs.contains(dir)
+            })
     }
 
     /// Records the patches a kustomization file names.

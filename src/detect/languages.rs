@@ -94,7 +94,7 @@ fn may_count(name: &str, attributes: &LinguistAttributes, rules: &RuleSet) -> bo
     })
 }
 
-/// The language of a file. `text` is its leading content when [`bytes_needed`] asked for it.
+/// The language of a file. `text` is its leading content when its [`Plan`] asked for it.
 pub fn detect(
     path: &str,
     text: Option<&str>,

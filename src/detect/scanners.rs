@@ -160,6 +160,8 @@ pub fn examine(
         hits: Vec::new(),
         runs_pre_commit: false,
         searched: BTreeMap::new(),
+        lines: Vec::new(),
+        cursor: 0,
     };
     for (scanner, role) in rules.scanners.files.matches(candidate) {
         let covers = &rules.scanners.scanners[scanner].covers;
@@ -252,9 +254,13 @@ struct Finder<'a> {
     /// For each needle, the line after its last sighting: repeated values (the same
     /// action in two jobs) get their own lines.
     searched: BTreeMap<String, usize>,
+    /// The text's lines, split on first use.
+    lines: Vec<&'a str>,
+    /// Where the last sighting was.
+    cursor: usize,
 }
 
-impl Finder<'_> {
+impl<'a> Finder<'a> {
     fn findings(self) -> ScannerFindings {
         ScannerFindings {
             hits: self.hits,
@@ -263,20 +269,31 @@ impl Finder<'_> {
     }
 
     /// The line of the next occurrence of `needle` on a line that also holds `context`.
+    /// Sightings arrive in document order, so the search starts where the last one was
+    /// found and wraps around: a long workflow is read about once, not once per hit.
     fn line_of(&mut self, needle: &str, context: &str) -> usize {
+        if self.lines.is_empty() {
+            self.lines = self.text.lines().collect();
+        }
         let key = format!("{context}\u{0}{needle}");
-        let from = self.searched.get(&key).copied().unwrap_or(0);
-        let found = self
-            .text
-            .lines()
-            .enumerate()
-            .skip(from)
-            .find(|(_, line)| line.contains(needle) && line.contains(context))
-            .map(|(index, _)| index + 1);
+        let floor = self.searched.get(&key).copied().unwrap_or(0);
+        let start = self.cursor.max(floor);
+        let holds = |line: &&str| line.contains(needle) && line.contains(context);
+        let found = self.lines[start.min(self.lines.len())..]
+            .iter()
+            .position(holds)
+            .map(|offset| start + offset)
+            .or_else(|| {
+                self.lines[floor.min(start)..start.min(self.lines.len())]
+                    .iter()
+                    .position(holds)
+                    .map(|offset| floor.min(start) + offset)
+            });
         match found {
-            Some(line) => {
-                self.searched.insert(key, line);
-                line
+            Some(index) => {
+                self.searched.insert(key, index + 1);
+                self.cursor = index;
+                index + 1
             }
             None => 1,
         }
@@ -542,12 +559,10 @@ fn codeql_languages(with: Option<&Value>, job: &Map<String, Value>) -> Option<Ve
     let matrix = job.get("strategy").and_then(|s| s.get("matrix"));
     let mut languages = Vec::new();
     let mut rest = input;
-    while let Some(start) = rest.find("${{") {
-        let (literal, expression) = rest.split_at(start);
+    while let Some((literal, expression)) = rest.split_once("${{") {
         languages.extend(split_list(literal));
-        let end = expression.find("}}").map_or(expression.len(), |at| at + 2);
-        let inner = expression[3..end.saturating_sub(2).max(3)].trim();
-        if let Some(key) = inner.strip_prefix("matrix.") {
+        let (inner, after) = expression.split_once("}}").unwrap_or((expression, ""));
+        if let Some(key) = inner.trim().strip_prefix("matrix.") {
             languages.extend(
                 strings(matrix.and_then(|m| m.get(key)))
                     .into_iter()
@@ -561,7 +576,7 @@ fn codeql_languages(with: Option<&Value>, job: &Map<String, Value>) -> Option<Ve
                 );
             }
         }
-        rest = &expression[end..];
+        rest = after;
     }
     languages.extend(split_list(rest));
     (!languages.is_empty()).then_some(languages)

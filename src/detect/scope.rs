@@ -21,8 +21,6 @@ pub enum Trigger<'a> {
     GitlabInclude,
     /// A pre-commit hook, by id.
     Hook(&'a str),
-    /// A job container image or a reusable workflow.
-    Other,
 }
 
 /// Narrows `claim` to what the configuration in `trigger` makes the scanner cover.
@@ -188,16 +186,24 @@ fn narrow_to_codeql(claim: &mut Claim, languages: &[String]) {
 /// container scanning runs Trivy on the built image only.
 fn narrow_trivy(claim: &mut Claim, trigger: &Trigger<'_>) {
     let (scan_type, scanners) = match trigger {
-        Trigger::Step { with, .. } => (
-            input(*with, "scan-type")
-                .and_then(|v| v.into_iter().next())
-                .unwrap_or_else(|| "image".to_owned()),
-            input(*with, "scanners").unwrap_or_default().join(","),
-        ),
+        Trigger::Step { with, .. } => {
+            let given = with.and_then(|w| w.get("scan-type")).is_some();
+            let scan_type = match input(*with, "scan-type") {
+                Some(values) => values.into_iter().next().unwrap_or_default(),
+                // An expression: what it scans is decided at run time; keep the rule's claim.
+                None if given => return,
+                None => "image".to_owned(),
+            };
+            (
+                scan_type,
+                input(*with, "scanners").unwrap_or_default().join(","),
+            )
+        }
         Trigger::Command(line) => (
             line.split_whitespace()
                 .skip_while(|word| !word.ends_with("trivy"))
-                .nth(1)
+                .skip(1)
+                .find(|word| !word.starts_with('-'))
                 .unwrap_or("")
                 .to_owned(),
             flag_values(line, &["--scanners"])
@@ -206,7 +212,6 @@ fn narrow_trivy(claim: &mut Claim, trigger: &Trigger<'_>) {
         ),
         Trigger::GitlabInclude => ("image".to_owned(), String::new()),
         Trigger::Hook(_) => ("config".to_owned(), String::new()),
-        Trigger::Other => return,
     };
     let misconfig = scanners.contains("misconfig");
     let (sca_and_secrets, iac, container) = match scan_type.as_str() {
@@ -307,6 +312,33 @@ mod tests {
             },
         );
         assert_eq!(c.iac, BTreeSet::from(["kubernetes".to_owned()]));
+    }
+
+    #[test]
+    fn trivy_subcommands_after_flags_and_expressions() {
+        let mut c = claim(&["terraform"]);
+        c.secrets = true;
+        narrow(
+            Scope::TrivyScanType,
+            &mut c,
+            &Trigger::Command("trivy --quiet fs ."),
+        );
+        assert!(c.secrets && !c.container);
+        let mut d = claim(&[]);
+        d.secrets = true;
+        let with = serde_json::json!({"scan-type": "${{ matrix.kind }}"});
+        narrow(
+            Scope::TrivyScanType,
+            &mut d,
+            &Trigger::Step {
+                with: Some(&with),
+                codeql_languages: None,
+            },
+        );
+        assert!(
+            d.secrets && d.container,
+            "an expression keeps the rule's claim"
+        );
     }
 
     #[test]

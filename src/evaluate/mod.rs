@@ -2,7 +2,7 @@
 //! `rules/policy.toml`), which of them a configured scanner really covers, and the
 //! resulting coverage. Pure: an [`Inventory`] and the rules in, an [`Assessment`] out.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use globset::GlobBuilder;
 use serde::Serialize;
@@ -33,6 +33,8 @@ pub struct Requirement {
 pub enum Status {
     Satisfied,
     Missing,
+    /// Waived by `.github/fullcover.yml`, with its reason; not counted as required.
+    Skipped,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -96,6 +98,22 @@ pub fn evaluate(inventory: &Inventory, rules: &RuleSet) -> Assessment {
         requirements,
         coverage,
         covers,
+    }
+}
+
+impl Assessment {
+    /// Marks the requirements a configuration skips, giving its reasons, and counts
+    /// coverage without them. A satisfied requirement stays satisfied.
+    pub fn skip(&mut self, skips: &BTreeMap<String, String>) {
+        for requirement in &mut self.requirements {
+            if let Some(reason) = skips.get(&requirement.id)
+                && requirement.status == Status::Missing
+            {
+                requirement.status = Status::Skipped;
+                requirement.reason = format!("{}; skipped: {reason}", requirement.reason);
+            }
+        }
+        self.coverage = summarise(&self.requirements);
     }
 }
 
@@ -251,13 +269,10 @@ fn claim_covers(claim: &Claim, requirement: &Requirement, inventory: &Inventory)
             }
             match claim.sca.get(subject) {
                 Some(Directories::All) => true,
-                Some(Directories::Only(patterns)) => {
-                    ecosystem.directories.iter().all(|directory| {
-                        patterns
-                            .iter()
-                            .any(|pattern| directory_matches(pattern, directory))
-                    })
-                }
+                Some(Directories::Only(patterns)) => ecosystem
+                    .directories
+                    .iter()
+                    .all(|directory| directory_matches(patterns, directory)),
                 None => false,
             }
         }
@@ -268,22 +283,40 @@ fn claim_covers(claim: &Claim, requirement: &Requirement, inventory: &Inventory)
     }
 }
 
-/// Dependabot `directory` values are exact; `directories` entries may be globs.
-fn directory_matches(pattern: &str, directory: &str) -> bool {
-    if pattern == directory {
-        return true;
-    }
-    pattern.contains(['*', '?', '['])
-        && GlobBuilder::new(pattern)
-            .literal_separator(true)
-            .build()
-            .is_ok_and(|glob| glob.compile_matcher().is_match(directory))
+/// Dependabot `directory` values are exact; `directories` entries may be globs, each
+/// compiled once however many directories it is matched against.
+fn directory_matches(patterns: &BTreeSet<String>, directory: &str) -> bool {
+    patterns.contains(directory)
+        || patterns
+            .iter()
+            .filter(|pattern| pattern.contains(['*', '?', '[']))
+            .any(|pattern| {
+                GLOBS.with(|cache| {
+                    cache
+                        .borrow_mut()
+                        .entry(pattern.clone())
+                        .or_insert_with(|| {
+                            GlobBuilder::new(pattern)
+                                .literal_separator(true)
+                                .build()
+                                .ok()
+                                .map(|glob| glob.compile_matcher())
+                        })
+                        .as_ref()
+                        .is_some_and(|glob| glob.is_match(directory))
+                })
+            })
+}
+
+thread_local! {
+    static GLOBS: std::cell::RefCell<BTreeMap<String, Option<globset::GlobMatcher>>> =
+        const { std::cell::RefCell::new(BTreeMap::new()) };
 }
 
 fn summarise(requirements: &[Requirement]) -> CoverageSummary {
     let satisfied = |items: &mut dyn Iterator<Item = &Requirement>| {
         let (mut required, mut met) = (0, 0);
-        for requirement in items {
+        for requirement in items.filter(|r| r.status != Status::Skipped) {
             required += 1;
             met += usize::from(requirement.status == Status::Satisfied);
         }
@@ -364,6 +397,19 @@ mod tests {
         assert_eq!(status(&assessment, "sca:npm"), Some(Status::Missing));
         assert_eq!(status(&assessment, "sca:gomod"), Some(Status::Satisfied));
         assert_eq!(assessment.coverage.by_category["sca"].satisfied, 1);
+    }
+
+    #[test]
+    fn skipped_requirements_leave_the_count() {
+        let mut assessment = assess(&[("main.go", &"package main\nfunc main() {}\n".repeat(100))]);
+        assert_eq!(assessment.coverage.required, 2);
+        assessment.skip(&BTreeMap::from([(
+            "secrets".to_owned(),
+            "org-wide job".to_owned(),
+        )]));
+        assert_eq!(status(&assessment, "secrets"), Some(Status::Skipped));
+        assert_eq!(assessment.coverage.required, 1);
+        assert_eq!(assessment.coverage.by_category["secrets"].percent, None);
     }
 
     #[test]

@@ -120,8 +120,18 @@ pub fn insert(existing: &str, rendered: &str) -> Option<String> {
         }
     }
     merged.extend(lines[end..].iter().map(|l| (*l).to_owned()));
-    let mut text = merged.join("\n");
-    text.push('\n');
+    // Keep the file's own line endings.
+    let newline = if existing.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let mut text = merged
+        .iter()
+        .map(|line| line.trim_end_matches('\r'))
+        .collect::<Vec<_>>()
+        .join(newline);
+    text.push_str(newline);
     Some(text)
 }
 
@@ -167,6 +177,20 @@ mod tests {
         let missing = missing(Some(USER), &wanted);
         assert_eq!(missing["npm"], BTreeSet::from(["/api".to_owned()]));
         assert_eq!(missing["pip"], BTreeSet::from(["/".to_owned()]));
+    }
+
+    #[test]
+    fn insertion_keeps_windows_line_endings() {
+        let user = USER.replace('\n', "\r\n");
+        let rendered = "version: 2\nupdates:\n  - package-ecosystem: \"pip\"\n";
+        let merged = insert(&user, rendered).unwrap();
+        let kept = "interval: daily\r\n";
+        assert!(
+            merged.starts_with(&user[..user.find(kept).unwrap() + kept.len()]),
+            "{merged:?}"
+        );
+        assert!(merged.ends_with("\r\n\r\n# end of file\r\n"), "{merged:?}");
+        assert!(!merged.replace("\r\n", "").contains('\n'), "{merged:?}");
     }
 
     #[test]

@@ -186,6 +186,31 @@ impl Templates {
                 },
             ),
         );
+        // A value as a YAML double-quoted scalar (JSON's string syntax is valid YAML), so
+        // that a path holding quotes or newlines stays one string.
+        registry.register_helper(
+            "yaml",
+            Box::new(
+                |helper: &Helper<'_>,
+                 _: &Handlebars<'_>,
+                 _: &Context,
+                 _: &mut RenderContext<'_, '_>,
+                 out: &mut dyn Output|
+                 -> HelperResult {
+                    let value = helper
+                        .param(0)
+                        .map(|p| p.value())
+                        .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex("yaml", 0))?;
+                    let quoted = match value {
+                        serde_json::Value::String(text) => serde_json::to_string(text),
+                        other => serde_json::to_string(&other.to_string()),
+                    }
+                    .map_err(|err| RenderErrorReason::Other(err.to_string()))?;
+                    out.write(&quoted)?;
+                    Ok(())
+                },
+            ),
+        );
         for (name, text) in templates {
             registry
                 .register_template_string(&name, text)
@@ -242,6 +267,21 @@ mod tests {
         )
         .unwrap();
         assert!(bad.render("t", &serde_json::json!({})).is_err());
+    }
+
+    #[test]
+    fn the_yaml_helper_keeps_hostile_strings_one_scalar() {
+        let templates = Templates::build(
+            [("t".to_owned(), "- {{yaml path}}".to_owned())].into_iter(),
+            ACTIONS,
+        )
+        .unwrap();
+        let out = templates
+            .render("t", &serde_json::json!({"path": "x\"\n  - \"injected\\"}))
+            .unwrap();
+        assert_eq!(out, r#"- "x\"\n  - \"injected\\""#);
+        let parsed = crate::detect::manifests::parse_yaml(&out).unwrap();
+        assert_eq!(parsed.as_array().map(Vec::len), Some(1));
     }
 
     #[test]

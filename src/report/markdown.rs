@@ -40,6 +40,7 @@ pub fn render(report: &ScanReport) -> String {
             let mark = match requirement.status {
                 Status::Satisfied => "✅",
                 Status::Missing => "❌",
+                Status::Skipped => "➖",
             };
             let by = if requirement.satisfied_by.is_empty() {
                 "—".to_owned()

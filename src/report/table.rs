@@ -129,8 +129,11 @@ pub fn render(report: &ScanReport) -> String {
                 let mark = match r.status {
                     Status::Satisfied => format!("{GREEN}✓{GREEN:#}"),
                     Status::Missing => format!("{RED}✗{RED:#}"),
+                    Status::Skipped => format!("{DIM}-{DIM:#}"),
                 };
-                let by = if r.satisfied_by.is_empty() {
+                let by = if r.status == Status::Skipped {
+                    "skipped".to_owned()
+                } else if r.satisfied_by.is_empty() {
                     "missing".to_owned()
                 } else {
                     r.satisfied_by.join(", ")

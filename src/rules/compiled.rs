@@ -196,7 +196,13 @@ impl Checker<'_> {
                 self.fail(file, format!("{owner}: bad regex `{pattern}`: {err}"));
             }
         }
-        RegexSet::new(patterns).unwrap_or_else(|_| RegexSet::empty())
+        RegexSet::new(patterns).unwrap_or_else(|err| {
+            self.fail(
+                file,
+                format!("{owner}: the patterns do not build together: {err}"),
+            );
+            RegexSet::empty()
+        })
     }
 
     /// Linguist's path regexes are Ruby's, where `\\w` and `\\d` are ASCII: compiled
@@ -209,14 +215,22 @@ impl Checker<'_> {
     ) -> regex::bytes::RegexSet {
         let mut builder = regex::bytes::RegexSetBuilder::new(patterns);
         builder.unicode(false);
-        builder.build().unwrap_or_else(|_| {
+        builder.build().unwrap_or_else(|err| {
+            let mut single = false;
             for pattern in patterns {
                 if let Err(err) = regex::bytes::RegexBuilder::new(pattern)
                     .unicode(false)
                     .build()
                 {
+                    single = true;
                     self.fail(file, format!("{owner}: bad regex `{pattern}`: {err}"));
                 }
+            }
+            if !single {
+                self.fail(
+                    file,
+                    format!("{owner}: the patterns do not build together: {err}"),
+                );
             }
             regex::bytes::RegexSet::empty()
         })
@@ -324,14 +338,14 @@ impl Languages {
     /// Languages for the longest known extension of `filename` (`.d.ts` before `.ts`),
     /// with that extension.
     pub fn by_extension<'n>(&self, filename: &'n str) -> Option<(&'n str, &[LanguageId])> {
-        let lower = lowercase(filename);
-        lower
+        filename
             .char_indices()
             .filter(|&(_, c)| c == '.')
             .find_map(|(at, _)| {
+                let extension = &filename[at..];
                 self.by_extension
-                    .get(&lower[at..])
-                    .map(|ids| (&filename[at..], ids.as_slice()))
+                    .get(lowercase(extension).as_ref())
+                    .map(|ids| (extension, ids.as_slice()))
             })
     }
 }
@@ -947,7 +961,11 @@ impl ScannerRules {
     pub fn by_gitlab_include(&self, include: &str) -> Option<usize> {
         self.gitlab_includes
             .iter()
-            .find(|(name, _)| include == name || include.starts_with(name.as_str()))
+            .find(|(name, _)| {
+                include
+                    .strip_prefix(name.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '@']))
+            })
             .map(|&(_, index)| index)
     }
 }
@@ -1089,6 +1107,16 @@ mod tests {
         assert!(anchored.is_match(".github/workflows/ci.yml"));
         assert!(!anchored.is_match(".github/workflows/nested/ci.yml"));
         assert!(!anchored.is_match("sub/.github/workflows/ci.yml"));
+    }
+
+    #[test]
+    fn extensions_of_non_ascii_names_do_not_panic() {
+        let rules = RuleSet::embedded().unwrap();
+        for name in ["İİİ.c", "\u{212A}.c", "ß.PY", "日本.rs", "...", "a."] {
+            let _ = rules.languages.by_extension(name);
+        }
+        let (extension, _) = rules.languages.by_extension("İİİ.c").unwrap();
+        assert_eq!(extension, ".c");
     }
 
     #[test]

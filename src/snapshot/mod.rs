@@ -215,14 +215,14 @@ impl Snapshot {
             .is_ok()
     }
 
-    /// Reads at most `limit` leading bytes of `path`.
+    /// Reads at most `limit` leading bytes of `path`; a path the listing does not hold
+    /// (a symbolic link, a special file, an ignored path) is not found.
     pub fn read(&self, path: &RepoPath, limit: usize) -> Result<Content, ReadError> {
-        let listed_size = self
+        let index = self
             .files
             .binary_search_by(|entry| entry.path.cmp(path))
-            .ok()
-            .map(|index| self.files[index].size);
-        self.source.read(path, limit, listed_size)
+            .map_err(|_| ReadError::NotFound)?;
+        self.source.read(path, limit, Some(self.files[index].size))
     }
 }
 

@@ -196,3 +196,29 @@ fn a_file_vanishing_between_listing_and_reading_is_reported() {
         inventory.warnings
     );
 }
+
+#[test]
+fn non_ascii_and_odd_file_names_are_handled() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "İİİ.c",
+        "\u{212A}.c",
+        "日本語.rs",
+        "ß.PY",
+        "...",
+        "a.",
+        "sp ace.js",
+    ] {
+        write(dir.path(), name, "int x;\n");
+    }
+    let report = scan(dir.path());
+    assert_eq!(report.files.as_ref().unwrap().len(), 7);
+    let c = report
+        .files
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|f| f.path == "İİİ.c")
+        .unwrap();
+    assert_eq!(c.language.as_deref(), Some("C"));
+}

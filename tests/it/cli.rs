@@ -200,3 +200,51 @@ fn a_bad_configuration_is_rejected_with_file_and_line() {
         "{errors}"
     );
 }
+
+#[test]
+fn plan_write_never_follows_a_symbolic_link_out_of_the_checkout() {
+    let outside = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("app.py"),
+        "def f():\n    return 1\n".repeat(100),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(outside.path(), dir.path().join(".github")).unwrap();
+    let output = fullcover(&["plan", dir.path().to_str().unwrap(), "--write"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("is a symbolic link"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read_dir(outside.path()).unwrap().count(),
+        0,
+        "nothing written outside"
+    );
+}
+
+#[test]
+fn skipped_controls_do_not_count_against_coverage() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".github")).unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "just text\n").unwrap();
+    let path = dir.path().to_str().unwrap();
+    assert_eq!(
+        fullcover(&["scan", path, "--fail-under", "100"])
+            .status
+            .code(),
+        Some(1)
+    );
+    std::fs::write(
+        dir.path().join(".github/fullcover.yml"),
+        "skip:\n  secrets: scanned by the organisation's own job\n",
+    )
+    .unwrap();
+    let output = fullcover(&["scan", path, "--format", "json", "--fail-under", "100"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["requirements"][0]["status"], "skipped");
+    assert_eq!(json["coverage"]["required"], 0);
+}

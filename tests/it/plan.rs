@@ -407,3 +407,38 @@ fn the_pull_request_text_for_a_typical_repository() {
         .unwrap();
     insta::assert_snapshot!("workflow-codeql-node-web-app", workflow.content);
 }
+
+#[test]
+fn hostile_paths_stay_single_yaml_strings_in_generated_files() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path();
+    let odd = "svc\" x: [injected]";
+    std::fs::create_dir_all(dir.join(odd)).unwrap();
+    std::fs::write(
+        dir.join(odd).join("Dockerfile"),
+        "FROM alpine:3.20\nRUN true\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join(odd).join("package.json"),
+        r#"{"dependencies": {"a": "1"}}"#,
+    )
+    .unwrap();
+    plan_and_write(dir, &settings("odd", Visibility::Public));
+    let hadolint =
+        std::fs::read_to_string(dir.join(".github/workflows/fullcover-hadolint.yml")).unwrap();
+    let parsed = fullcover::detect::manifests::parse_yaml(&hadolint).unwrap();
+    let text = serde_json::to_string(&parsed).unwrap();
+    assert!(
+        text.contains(&serde_json::to_string(&format!("{odd}/Dockerfile")).unwrap()),
+        "{text}"
+    );
+    assert!(!text.contains("\"injected\""), "{text}");
+    let dependabot = std::fs::read_to_string(dir.join(".github/dependabot.yml")).unwrap();
+    let parsed = fullcover::detect::manifests::parse_yaml(&dependabot).unwrap();
+    let directories = serde_json::to_string(&parsed["updates"]).unwrap();
+    assert!(
+        directories.contains(&serde_json::to_string(&format!("/{odd}")).unwrap()),
+        "{directories}"
+    );
+}

@@ -3,7 +3,7 @@
 //! are errors naming their line, so a typo never silently changes nothing.
 //!
 //! ```yaml
-//! ignore:                 # paths left out of detection (globs)
+//! ignore:                 # paths left out of detection (globs; `*.md` matches anywhere)
 //!   - "examples/**"
 //! skip:                   # controls not wanted here, each with the reason
 //!   "iac:kubernetes": "manifests are rendered and scanned in the platform repo"
@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use globset::{GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
 use crate::detect::manifests::parse_yaml;
@@ -176,8 +176,9 @@ fn is_cron(schedule: &str) -> bool {
         })
 }
 
+/// The rules' glob semantics: a pattern without `/` matches a file name anywhere.
 fn glob(pattern: &str) -> Result<globset::Glob, globset::Error> {
-    GlobBuilder::new(pattern).literal_separator(true).build()
+    crate::rules::compiled::compile_glob(pattern)
 }
 
 /// serde's message for an unknown field: "unknown field `x`, expected ...".
@@ -219,6 +220,8 @@ mod tests {
         assert_eq!(config.skip["iac:kubernetes"], "rendered elsewhere");
         assert!(config.ignored().is_match("examples/demo/app.py"));
         assert!(!config.ignored().is_match("src/app.py"));
+        let names = Config::parse(PATH, "ignore: [\"*.snap\"]\n").unwrap();
+        assert!(names.ignored().is_match("tests/snapshots/a.snap"));
     }
 
     #[test]

@@ -27,7 +27,10 @@ pub fn render(report: &ScanReport) -> String {
     let _ = writeln!(
         out,
         "{BOLD}{}{BOLD:#}  AppSec coverage {tone}{}%{tone:#} ({} of {} required controls)",
-        report.repository, coverage.percent, coverage.satisfied, coverage.required
+        printable(&report.repository),
+        coverage.percent,
+        coverage.satisfied,
+        coverage.required
     );
 
     section(&mut out, "Languages");
@@ -55,7 +58,7 @@ pub fn render(report: &ScanReport) -> String {
             .iac
             .iter()
             .map(|k| {
-                let mut details = sample(&k.files);
+                let mut details = printable(&sample(&k.files));
                 if !k.providers.is_empty() {
                     details.push_str(&format!("; providers {}", k.providers.join(", ")));
                 }
@@ -79,7 +82,7 @@ pub fn render(report: &ScanReport) -> String {
                 vec![
                     e.name.clone(),
                     dependencies,
-                    format!("in {}", sample(&e.directories)),
+                    format!("in {}", printable(&sample(&e.directories))),
                 ]
             })
             .collect(),
@@ -97,7 +100,7 @@ pub fn render(report: &ScanReport) -> String {
                 let at = s
                     .evidence
                     .first()
-                    .map(|e| format!("{}:{}", e.path, e.line))
+                    .map(|e| format!("{}:{}", printable(&e.path), e.line))
                     .unwrap_or_default();
                 let state = if s.running {
                     String::new()
@@ -141,7 +144,7 @@ pub fn render(report: &ScanReport) -> String {
                 vec![
                     format!("{mark} {}", r.id),
                     by,
-                    format!("{DIM}{}{DIM:#}", r.reason),
+                    format!("{DIM}{}{DIM:#}", printable(&r.reason)),
                 ]
             })
             .collect();
@@ -151,8 +154,12 @@ pub fn render(report: &ScanReport) -> String {
     if !report.warnings.is_empty() {
         section(&mut out, "Warnings");
         for warning in &report.warnings {
-            let path = warning.path.as_deref().unwrap_or("-");
-            let _ = writeln!(out, "  {YELLOW}!{YELLOW:#} {path}: {}", warning.message);
+            let path = printable(warning.path.as_deref().unwrap_or("-"));
+            let _ = writeln!(
+                out,
+                "  {YELLOW}!{YELLOW:#} {path}: {}",
+                printable(&warning.message)
+            );
         }
     }
     out
@@ -195,6 +202,14 @@ fn indented_rows(out: &mut String, rows: Vec<Vec<String>>, empty: &str, indent: 
         }
         let _ = writeln!(out, "{}", line.trim_end());
     }
+}
+
+/// Text from the repository without control characters, so a hostile file name cannot
+/// drive the terminal.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }
 
 /// Width on screen: characters outside ANSI escape sequences.

@@ -375,8 +375,13 @@ fn plan_table(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Coverage {}% -> {}% ({} -> {} of {} required controls)",
-        before.percent, after.percent, before.satisfied, after.satisfied, after.required
+        "Coverage {}% ({} of {} required controls) -> {}% ({} of {})",
+        before.percent,
+        before.satisfied,
+        before.required,
+        after.percent,
+        after.satisfied,
+        after.required
     );
     if planned.files.is_empty() {
         let _ = writeln!(out, "\nNothing to add.");
@@ -388,13 +393,10 @@ fn plan_table(
             Change::Unchanged => "unchanged".to_owned(),
             Change::Kept(reason) => format!("left alone: {reason}"),
         };
-        let _ = writeln!(
-            out,
-            "\n{} ({change})\n  {}: {}",
-            file.path,
-            file.scanner,
-            file.satisfies.join(", ")
-        );
+        let _ = writeln!(out, "\n{} ({change})", file.path);
+        if !file.satisfies.is_empty() {
+            let _ = writeln!(out, "  {}: {}", file.name, file.satisfies.join(", "));
+        }
     }
     if !planned.manual.is_empty() {
         let _ = writeln!(out, "\nOnly a person can do:");

@@ -89,14 +89,25 @@ pub fn choose(
 
     // SAST: CodeQL where code scanning is available, Semgrep for the rest.
     let mut codeql: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut needs_build: BTreeSet<String> = BTreeSet::new();
     let mut semgrep: Vec<String> = Vec::new();
     for requirement in of(Category::Sast) {
         let language = requirement.subject.as_str();
         match onboarding.sast.codeql_languages.get(language) {
-            Some(id) if code_scanning && codeql_wanted => codeql
-                .entry(id.clone())
-                .or_default()
-                .push(requirement.id.clone()),
+            Some(id) if code_scanning && codeql_wanted => {
+                if onboarding
+                    .sast
+                    .codeql_build_languages
+                    .iter()
+                    .any(|l| l == language)
+                {
+                    needs_build.insert(id.clone());
+                }
+                codeql
+                    .entry(id.clone())
+                    .or_default()
+                    .push(requirement.id.clone());
+            }
             _ if covers_language(&onboarding.sast.fallback, language) => {
                 semgrep.push(requirement.id.clone())
             }
@@ -112,11 +123,12 @@ pub fn choose(
         let matrix: Vec<Value> = codeql
             .keys()
             .map(|id| {
-                let build_mode = if onboarding.sast.codeql_autobuild.contains(id) {
-                    "autobuild"
-                } else {
-                    "none"
-                };
+                let build_mode =
+                    if onboarding.sast.codeql_autobuild.contains(id) || needs_build.contains(id) {
+                        "autobuild"
+                    } else {
+                        "none"
+                    };
                 json!({ "language": id, "build_mode": build_mode, "runs_on": "ubuntu-latest" })
             })
             .collect();

@@ -187,6 +187,12 @@ pub fn plan(
         };
     }
     planned.sort_by(|a, b| a.path.cmp(&b.path));
+    // A step is a person's only while no planned file covers its requirement.
+    manual.retain(|step| {
+        !planned.iter().any(|file| {
+            !matches!(file.change, Change::Kept(_)) && file.satisfies.contains(&step.requirement)
+        })
+    });
     let hash = ownership::hash(
         &planned
             .iter()

@@ -1066,7 +1066,12 @@ fn check_onboarding(
             check.fail(file, format!("{key}: unknown scanner `{id}`"));
         }
     }
-    for language in onboarding.sast.codeql_languages.keys() {
+    for language in onboarding
+        .sast
+        .codeql_languages
+        .keys()
+        .chain(&onboarding.sast.codeql_build_languages)
+    {
         if languages.by_name(language).is_none() {
             check.fail(
                 file,

@@ -430,6 +430,8 @@ pub struct SastOnboarding {
     pub codeql_languages: BTreeMap<String, String>,
     /// CodeQL language ids that need `build-mode: autobuild`.
     pub codeql_autobuild: Vec<String>,
+    /// Linguist languages whose analysis needs a build whatever their CodeQL id.
+    pub codeql_build_languages: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -42,20 +42,17 @@ pub struct Plan {
 pub fn plan(path: &str, attributes: &LinguistAttributes, rules: &RuleSet) -> Plan {
     let name = file_name(path);
     let path_exclusion = path_exclusion(path, attributes, rules);
+    let by_name = rules.languages.by_filename(name);
+    let by_extension = rules.languages.by_extension(name);
     let mut needed = 0;
-    if attributes.language.is_none() {
-        let by_name = rules.languages.by_filename(name);
-        if by_name.len() != 1 {
-            match rules.languages.by_extension(name) {
-                Some((extension, ids))
-                    if ids.len() > 1 || rules.heuristics.is_ambiguous(extension) =>
-                {
-                    needed = HEURISTICS_BYTES;
-                }
-                Some(_) => {}
-                None if by_name.is_empty() => needed = SHEBANG_BYTES,
-                None => needed = HEURISTICS_BYTES,
+    if attributes.language.is_none() && by_name.len() != 1 {
+        match by_extension {
+            Some((extension, ids)) if ids.len() > 1 || rules.heuristics.is_ambiguous(extension) => {
+                needed = HEURISTICS_BYTES;
             }
+            Some(_) => {}
+            None if by_name.is_empty() => needed = SHEBANG_BYTES,
+            None => needed = HEURISTICS_BYTES,
         }
     }
     if path_exclusion.is_none() {
@@ -63,7 +60,12 @@ pub fn plan(path: &str, attributes: &LinguistAttributes, rules: &RuleSet) -> Pla
             needed = needed.max(generated_marker_bytes(name, rules));
         }
         // A file that would count in the statistics is confirmed to be text.
-        if may_count(name, attributes, rules) {
+        let candidates = if by_name.is_empty() {
+            by_extension.map_or(&[][..], |(_, ids)| ids)
+        } else {
+            by_name
+        };
+        if attributes.detectable == Some(true) || may_count(candidates, rules) {
             needed = needed.max(TEXT_CHECK_BYTES);
         }
     }
@@ -73,20 +75,8 @@ pub fn plan(path: &str, attributes: &LinguistAttributes, rules: &RuleSet) -> Pla
     }
 }
 
-fn may_count(name: &str, attributes: &LinguistAttributes, rules: &RuleSet) -> bool {
-    if attributes.detectable == Some(true) {
-        return true;
-    }
-    let by_name = rules.languages.by_filename(name);
-    let ids = if by_name.is_empty() {
-        rules
-            .languages
-            .by_extension(name)
-            .map_or(&[][..], |(_, ids)| ids)
-    } else {
-        by_name
-    };
-    ids.iter().any(|&id| {
+fn may_count(candidates: &[LanguageId], rules: &RuleSet) -> bool {
+    candidates.iter().any(|&id| {
         matches!(
             rules.languages.get(id).kind,
             LanguageType::Programming | LanguageType::Markup
@@ -196,6 +186,12 @@ fn path_exclusion(
 ) -> Option<Exclusion> {
     let paths = &rules.linguist_paths;
     let bytes = path.as_bytes();
+    let overridden = attributes.vendored.is_some()
+        || attributes.documentation.is_some()
+        || attributes.generated.is_some();
+    if !overridden && !paths.any.is_match(bytes) {
+        return None;
+    }
     if attributes
         .vendored
         .unwrap_or_else(|| paths.vendored.is_match(bytes))

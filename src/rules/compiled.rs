@@ -574,6 +574,8 @@ fn compile_condition(
 /// Linguist's vendored, documentation and generated path rules.
 #[derive(Debug)]
 pub struct LinguistPaths {
+    /// All three lists in one set: most paths match none, and one pass tells.
+    pub any: regex::bytes::RegexSet,
     pub vendored: regex::bytes::RegexSet,
     pub documentation: regex::bytes::RegexSet,
     pub generated: regex::bytes::RegexSet,
@@ -608,7 +610,16 @@ impl LinguistPaths {
                     })
             })
             .collect();
+        let all: Vec<String> = data
+            .vendored
+            .patterns
+            .iter()
+            .chain(&data.documentation.patterns)
+            .chain(&data.generated.paths)
+            .cloned()
+            .collect();
         Self {
+            any: check.path_regex_set(file, "all path rules", &all),
             vendored: check.path_regex_set(file, "vendored", &data.vendored.patterns),
             documentation: check.path_regex_set(
                 file,

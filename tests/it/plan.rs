@@ -316,18 +316,27 @@ fn the_repository_configuration_skips_controls_and_chooses_scanners() {
     assert!(semgrep.contains("cron: \"5 1 * * 3\""), "{semgrep}");
 }
 
-#[test]
-fn the_pull_request_body_carries_the_marker_and_stays_under_the_limit() {
-    let root = tempfile::tempdir().unwrap();
-    let dir = root.path();
-    copy_dir(&fixtures_dir().join("polyglot-ecosystems"), dir);
+/// What a pull request is rendered from, kept to render it again.
+struct PullRequestContext {
+    inventory: fullcover::detect::Inventory,
+    before: fullcover::evaluate::CoverageSummary,
+    after: fullcover::evaluate::CoverageSummary,
+    templates: Templates,
+}
+
+/// Plans for `dir` (public) and renders the pull request, as the CLI does.
+fn plan_with_pull_request(dir: &Path, name: &str) -> (Plan, plan::PullRequest, PullRequestContext) {
     let templates = Templates::embedded().unwrap();
     let snapshot = snapshot::local::snapshot(dir).unwrap();
     let inventory = detect::detect(&snapshot, &RULES);
     let before = evaluate::evaluate(&inventory, &RULES);
-    let settings = settings("polyglot-ecosystems", Visibility::Public);
-    let mut planned = plan::plan(
-        &snapshot, &inventory, &before, &RULES, &templates, &settings,
+    let planned = plan::plan(
+        &snapshot,
+        &inventory,
+        &before,
+        &RULES,
+        &templates,
+        &settings(name, Visibility::Public),
     )
     .unwrap();
     let preview = snapshot.with_files(
@@ -344,6 +353,21 @@ fn the_pull_request_body_carries_the_marker_and_stays_under_the_limit() {
         &templates,
     )
     .unwrap();
+    let context = PullRequestContext {
+        inventory,
+        before: before.coverage,
+        after: after.coverage,
+        templates,
+    };
+    (planned, pr, context)
+}
+
+#[test]
+fn the_pull_request_body_carries_the_marker_and_stays_under_the_limit() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path();
+    copy_dir(&fixtures_dir().join("polyglot-ecosystems"), dir);
+    let (mut planned, pr, context) = plan_with_pull_request(dir, "polyglot-ecosystems");
     assert!(
         pr.body
             .starts_with(&format!("<!-- fullcover:plan={} -->", planned.hash))
@@ -363,10 +387,10 @@ fn the_pull_request_body_carries_the_marker_and_stays_under_the_limit() {
     }
     let big = plan::pull_request(
         &planned,
-        &inventory,
-        &before.coverage,
-        &after.coverage,
-        &templates,
+        &context.inventory,
+        &context.before,
+        &context.after,
+        &context.templates,
     )
     .unwrap();
     assert!(big.body.len() <= plan::BODY_LIMIT, "{}", big.body.len());
@@ -376,29 +400,7 @@ fn the_pull_request_body_carries_the_marker_and_stays_under_the_limit() {
 #[test]
 fn the_pull_request_text_for_a_typical_repository() {
     let dir = fixtures_dir().join("node-web-app");
-    let templates = Templates::embedded().unwrap();
-    let snapshot = snapshot::local::snapshot(&dir).unwrap();
-    let inventory = detect::detect(&snapshot, &RULES);
-    let before = evaluate::evaluate(&inventory, &RULES);
-    let settings = settings("node-web-app", Visibility::Public);
-    let planned = plan::plan(
-        &snapshot, &inventory, &before, &RULES, &templates, &settings,
-    )
-    .unwrap();
-    let preview = snapshot.with_files(
-        planned
-            .changes()
-            .map(|f| (f.path.clone(), f.content.clone())),
-    );
-    let after = evaluate::evaluate(&detect::detect(&preview, &RULES), &RULES);
-    let pr = plan::pull_request(
-        &planned,
-        &inventory,
-        &before.coverage,
-        &after.coverage,
-        &templates,
-    )
-    .unwrap();
+    let (planned, pr, _) = plan_with_pull_request(&dir, "node-web-app");
     insta::assert_snapshot!("pr-node-web-app", format!("{}\n\n{}", pr.title, pr.body));
     let workflow = planned
         .files

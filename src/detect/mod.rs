@@ -22,7 +22,7 @@ use self::iac::{IacContext, IacDetails, Verdict};
 use self::languages::Exclusion;
 use self::scanners::{Claim, Evidence, ScannerHit};
 use self::structured::FileContent;
-use crate::rules::compiled::Candidate;
+use crate::rules::compiled::{self, Candidate};
 use crate::rules::schema::{Category, ContentCheck, LanguageType};
 use crate::rules::{LanguageId, RuleSet};
 use crate::snapshot::{Content, FileEntry, RepoPath, Snapshot, Warning};
@@ -192,25 +192,35 @@ fn read_text(
     }
 }
 
-fn examine(
-    file: &FileEntry,
+/// What detection will look for in one file, decided from the path and the repository's
+/// layout, and so how much of the file it must read.
+struct FilePlan<'p> {
+    linguist: LinguistAttributes,
+    candidate: Candidate<'p>,
+    iac_candidates: Vec<(usize, usize)>,
+    dependency_roles: Vec<(usize, compiled::DependencyFileRole)>,
+    scanner_source: Option<scanners::ScannerSource>,
+    language_plan: languages::Plan,
+    /// Leading bytes to read; 0 for none.
+    limit: usize,
+}
+
+fn plan_file<'p>(
+    path: &'p str,
     snapshot: &Snapshot,
     rules: &RuleSet,
     attributes: &Attributes,
     context: &IacContext,
-) -> Examined {
-    let path = file.path.as_str();
+) -> FilePlan<'p> {
     let linguist = attributes.for_path(path);
     let candidate = Candidate::new(path);
-    let helm_template = context.is_helm_template(path);
-    let iac_candidates: Vec<(usize, usize)> = if helm_template {
+    let iac_candidates: Vec<(usize, usize)> = if context.is_helm_template(path) {
         Vec::new()
     } else {
         rules.iac.globs.matches(&candidate)
     };
     let dependency_roles = ecosystems::roles(path, &candidate, snapshot, rules);
     let scanner_source = scanners::source_of(path);
-
     let structured = iac_candidates
         .iter()
         .any(|&(kind, rule)| rules.iac.kinds[kind].matches[rule].needs_content())
@@ -223,9 +233,80 @@ fn examine(
     } else {
         language_plan.bytes
     };
+    FilePlan {
+        linguist,
+        candidate,
+        iac_candidates,
+        dependency_roles,
+        scanner_source,
+        language_plan,
+        limit,
+    }
+}
+
+/// The files detection reads and how many leading bytes of each: what a snapshot backed
+/// by a remote tree must fetch (after `.gitattributes` files and kustomizations, which
+/// this reads through `snapshot` and which decide the rest). Every other file is known
+/// by its path and size alone.
+pub fn content_needs(snapshot: &Snapshot, rules: &RuleSet) -> Vec<(RepoPath, usize)> {
+    let mut ignored = Vec::new();
+    let attributes = read_attributes(snapshot, &mut ignored);
+    let context = read_iac_context(snapshot, rules, &mut ignored);
+    let mut needs: Vec<(RepoPath, usize)> = snapshot
+        .files()
+        .iter()
+        .filter(|file| file.size > 0)
+        .filter_map(|file| {
+            let plan = plan_file(file.path.as_str(), snapshot, rules, &attributes, &context);
+            (plan.limit > 0).then(|| (file.path.clone(), plan.limit))
+        })
+        .collect();
+    let context_files = snapshot.files().iter().filter(|file| {
+        file.path.file_name() == ".gitattributes"
+            || !rules
+                .iac
+                .context
+                .matches(&Candidate::new(file.path.as_str()))
+                .is_empty()
+    });
+    for file in context_files {
+        if !needs.iter().any(|(path, _)| path == &file.path) {
+            needs.push((file.path.clone(), STRUCTURED_BYTES));
+        }
+    }
+    needs.sort();
+    needs
+}
+
+fn examine(
+    file: &FileEntry,
+    snapshot: &Snapshot,
+    rules: &RuleSet,
+    attributes: &Attributes,
+    context: &IacContext,
+) -> Examined {
+    let path = file.path.as_str();
+    let FilePlan {
+        linguist,
+        candidate,
+        iac_candidates,
+        dependency_roles,
+        scanner_source,
+        language_plan,
+        limit,
+    } = plan_file(path, snapshot, rules, attributes, context);
+    let structured = limit == STRUCTURED_BYTES;
 
     let mut warnings = Vec::new();
-    let content = read(snapshot, &file.path, limit, &mut warnings);
+    // An empty file needs no read: a remote snapshot fetches nothing for it.
+    let content = if file.size == 0 && limit > 0 {
+        Some(Content {
+            bytes: Vec::new(),
+            truncated: false,
+        })
+    } else {
+        read(snapshot, &file.path, limit, &mut warnings)
+    };
     let file_content = content
         .as_ref()
         .map(|content| FileContent::new(path, content));

@@ -268,9 +268,16 @@ impl MemorySource {
 }
 
 impl FileSource for MemorySource {
-    fn read(&self, path: &RepoPath, limit: usize, _: Option<u64>) -> Result<Content, ReadError> {
+    /// Content held may be a prefix of the file (what a remote snapshot fetched): the
+    /// listed size says whether the file goes on.
+    fn read(
+        &self,
+        path: &RepoPath,
+        limit: usize,
+        listed_size: Option<u64>,
+    ) -> Result<Content, ReadError> {
         let content = self.files.get(path).ok_or(ReadError::NotFound)?;
-        let truncated = content.len() > limit;
+        let truncated = listed_size.map_or(content.len() > limit, |size| size > limit as u64);
         Ok(Content {
             bytes: content[..content.len().min(limit)].to_vec(),
             truncated,

@@ -10,4 +10,5 @@ mod bad_input;
 mod cli;
 mod fixtures;
 mod plan;
+mod remote;
 mod support;

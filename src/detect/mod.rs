@@ -201,6 +201,8 @@ struct FilePlan<'p> {
     dependency_roles: Vec<(usize, compiled::DependencyFileRole)>,
     scanner_source: Option<scanners::ScannerSource>,
     language_plan: languages::Plan,
+    /// A rule parses the file (manifest, workflow, IaC), so it is read up to the cap.
+    structured: bool,
     /// Leading bytes to read; 0 for none.
     limit: usize,
 }
@@ -240,6 +242,7 @@ fn plan_file<'p>(
         dependency_roles,
         scanner_source,
         language_plan,
+        structured,
         limit,
     }
 }
@@ -252,28 +255,28 @@ pub fn content_needs(snapshot: &Snapshot, rules: &RuleSet) -> Vec<(RepoPath, usi
     let mut ignored = Vec::new();
     let attributes = read_attributes(snapshot, &mut ignored);
     let context = read_iac_context(snapshot, rules, &mut ignored);
+    let is_context = |file: &FileEntry| {
+        file.path.file_name() == ".gitattributes"
+            || rules
+                .iac
+                .context
+                .is_match(&Candidate::new(file.path.as_str()))
+    };
     let mut needs: Vec<(RepoPath, usize)> = snapshot
         .files()
         .iter()
-        .filter(|file| file.size > 0)
+        // Context files are read even when empty; other empty files need no read.
+        .filter(|file| file.size > 0 || is_context(file))
         .filter_map(|file| {
             let plan = plan_file(file.path.as_str(), snapshot, rules, &attributes, &context);
-            (plan.limit > 0).then(|| (file.path.clone(), plan.limit))
+            let limit = if is_context(file) {
+                STRUCTURED_BYTES
+            } else {
+                plan.limit
+            };
+            (limit > 0).then(|| (file.path.clone(), limit))
         })
         .collect();
-    let context_files = snapshot.files().iter().filter(|file| {
-        file.path.file_name() == ".gitattributes"
-            || !rules
-                .iac
-                .context
-                .matches(&Candidate::new(file.path.as_str()))
-                .is_empty()
-    });
-    for file in context_files {
-        if !needs.iter().any(|(path, _)| path == &file.path) {
-            needs.push((file.path.clone(), STRUCTURED_BYTES));
-        }
-    }
     needs.sort();
     needs
 }
@@ -293,9 +296,9 @@ fn examine(
         dependency_roles,
         scanner_source,
         language_plan,
+        structured,
         limit,
     } = plan_file(path, snapshot, rules, attributes, context);
-    let structured = limit == STRUCTURED_BYTES;
 
     let mut warnings = Vec::new();
     // An empty file needs no read: a remote snapshot fetches nothing for it.

@@ -542,7 +542,8 @@ fn container_image(value: Option<&Value>) -> Option<&str> {
     }
 }
 
-fn normalise_directory(directory: &str) -> String {
+/// A Dependabot `directory` in its canonical form: `/`, `/web` (no trailing slash).
+pub fn normalise_directory(directory: &str) -> String {
     let trimmed = directory.trim().trim_end_matches('/');
     if trimmed.is_empty() {
         "/".to_owned()

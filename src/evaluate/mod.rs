@@ -11,7 +11,7 @@ use crate::detect::scanners::{Claim, Directories};
 use crate::detect::{EcosystemFound, Inventory};
 use crate::rules::RuleSet;
 use crate::rules::schema::{Category, LanguageType};
-use crate::units::{human_bytes, percent};
+use crate::units::{human_bytes, percent, sample};
 
 /// One control the repository needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -196,7 +196,7 @@ fn required(inventory: &Inventory, rules: &RuleSet) -> Vec<Requirement> {
             "container:dockerfile".to_owned(),
             Category::Container,
             "dockerfile",
-            format!("images are built from {}", list(&images)),
+            format!("images are built from {}", sample(&images)),
         );
     }
     for kind in inventory
@@ -223,36 +223,12 @@ fn ecosystem_reason(ecosystem: &EcosystemFound) -> String {
     format!(
         "{} in {}{dependencies}",
         ecosystem.name,
-        list(
-            &ecosystem
-                .directories
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-        )
+        sample(&ecosystem.directories)
     )
 }
 
 fn files_reason(name: &str, files: &[String]) -> String {
-    format!(
-        "{name}: {}",
-        list(&files.iter().map(String::as_str).collect::<Vec<_>>())
-    )
-}
-
-/// `a, b, c and 4 more`.
-fn list(items: &[&str]) -> String {
-    const SHOWN: usize = 3;
-    let mut text = items
-        .iter()
-        .take(SHOWN)
-        .copied()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if items.len() > SHOWN {
-        text.push_str(&format!(" and {} more", items.len() - SHOWN));
-    }
-    text
+    format!("{name}: {}", sample(files))
 }
 
 fn claim_covers(claim: &Claim, requirement: &Requirement, inventory: &Inventory) -> bool {

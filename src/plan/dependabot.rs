@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::templates::{TemplateError, Templates};
 use crate::detect::manifests::parse_yaml;
+use crate::detect::scanners::normalise_directory;
 
 /// Ecosystem -> directories (`/`, `/web`) that Dependabot should update.
 pub type Wanted = BTreeMap<String, BTreeSet<String>>;
@@ -36,13 +37,7 @@ pub fn listed(existing: &str) -> BTreeSet<(String, String)> {
             directories.extend(more.iter().filter_map(Value::as_str));
         }
         for directory in directories {
-            let normalised = format!("/{}", directory.trim().trim_matches('/'));
-            let normalised = if normalised == "/" {
-                normalised
-            } else {
-                normalised.trim_end_matches('/').to_owned()
-            };
-            pairs.insert((ecosystem.to_owned(), normalised));
+            pairs.insert((ecosystem.to_owned(), normalise_directory(directory)));
         }
     }
     pairs

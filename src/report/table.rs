@@ -7,7 +7,7 @@ use anstyle::{AnsiColor, Style};
 
 use super::ScanReport;
 use crate::evaluate::Status;
-use crate::units::human_bytes;
+use crate::units::{human_bytes, sample};
 
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
@@ -235,15 +235,6 @@ fn count(n: usize, noun: &str) -> String {
     }
 }
 
-/// `a, b, c and 2 more`.
-fn sample(items: &[String]) -> String {
-    let mut text = items.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
-    if items.len() > 3 {
-        text.push_str(&format!(" and {} more", items.len() - 3));
-    }
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,9 +244,5 @@ mod tests {
         assert_eq!(visible_width(&format!("{GREEN}✓{GREEN:#} x")), 3);
         assert_eq!(count(1, "file"), "1 file");
         assert_eq!(count(2, "direct dependency"), "2 direct dependencies");
-        assert_eq!(
-            sample(&["a".into(), "b".into(), "c".into(), "d".into()]),
-            "a, b, c and 1 more"
-        );
     }
 }

@@ -10,6 +10,8 @@
 //! scanners:               # scanner choice per control category
 //!   sast: semgrep
 //! schedule: "30 3 * * 1"  # cron for the weekly scans
+//! onboarding: false       # no onboarding pull request (true: opt in again after
+//!                         # closing one)
 //! ```
 
 use std::collections::BTreeMap;
@@ -18,6 +20,9 @@ use globset::{GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
 use crate::detect::manifests::parse_yaml;
+
+/// Configuration files larger than this are refused.
+pub const LIMIT: usize = 1024 * 1024;
 
 /// Where the configuration lives in a repository.
 pub const PATH: &str = ".github/fullcover.yml";
@@ -32,6 +37,9 @@ pub struct Config {
     #[serde(default)]
     pub scanners: BTreeMap<String, String>,
     pub schedule: Option<String>,
+    /// `false`: the App proposes nothing. `true`: it proposes again even though an
+    /// earlier onboarding pull request was closed. Unset: proposes unless one was closed.
+    pub onboarding: Option<bool>,
 }
 
 /// Why a configuration file was rejected.
@@ -147,7 +155,43 @@ impl Config {
             skip,
             scanners,
             schedule: self.schedule.or(organisation.schedule),
+            onboarding: self.onboarding.or(organisation.onboarding),
         }
+    }
+
+    /// The repository's own configuration, read through the snapshot (capped, never
+    /// through a link), over the organisation's.
+    pub fn from_snapshot(
+        snapshot: &crate::snapshot::Snapshot,
+        organisation: Config,
+    ) -> Result<Config, ConfigError> {
+        use crate::snapshot::{ReadError, RepoPath};
+        let refuse = |message: String| ConfigError {
+            file: PATH.to_owned(),
+            line: None,
+            message,
+        };
+        let content = match snapshot.read(&RepoPath::new(PATH), LIMIT) {
+            Ok(content) => content,
+            Err(ReadError::NotFound) => return Ok(Config::default().over(organisation)),
+            Err(err) => return Err(refuse(format!("cannot be read: {err}"))),
+        };
+        if content.truncated {
+            return Err(refuse("is larger than 1 MiB".into()));
+        }
+        let text = content
+            .text()
+            .ok_or_else(|| refuse("is not UTF-8 text".into()))?;
+        Ok(Config::parse(PATH, text)?.over(organisation))
+    }
+
+    /// The snapshot without the paths this configuration ignores.
+    pub fn apply(&self, snapshot: crate::snapshot::Snapshot) -> crate::snapshot::Snapshot {
+        if self.ignore.is_empty() {
+            return snapshot;
+        }
+        let ignored = self.ignored();
+        snapshot.without(|path| ignored.is_match(path))
     }
 
     /// The `ignore` globs compiled.

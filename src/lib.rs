@@ -5,12 +5,16 @@
 //! (tables, Markdown and the JSON contract). Detection and evaluation are pure; reading
 //! files happens only behind [`snapshot::Snapshot`].
 
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod detect;
 pub mod evaluate;
+pub mod github;
 pub mod plan;
 pub mod report;
 pub mod rules;
+pub mod setup;
 pub mod snapshot;
+pub mod store;
 pub mod units;

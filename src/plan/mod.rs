@@ -90,6 +90,55 @@ impl Plan {
     }
 }
 
+/// One repository's onboarding, worked out from its snapshot (already without the paths
+/// its configuration ignores): what it is, where it stands, what the plan adds, and where
+/// it stands once the plan is merged.
+#[derive(Debug)]
+pub struct Onboarding {
+    pub inventory: Inventory,
+    pub before: Assessment,
+    pub plan: Plan,
+    pub after: Assessment,
+}
+
+impl Onboarding {
+    pub fn pull_request(&self, templates: &Templates) -> Result<PullRequest, TemplateError> {
+        pull_request(
+            &self.plan,
+            &self.inventory,
+            &self.before.coverage,
+            &self.after.coverage,
+            templates,
+        )
+    }
+}
+
+/// Detects, evaluates and plans, then evaluates the repository as the plan leaves it.
+pub fn onboarding(
+    snapshot: &Snapshot,
+    rules: &RuleSet,
+    templates: &Templates,
+    settings: &PlanSettings,
+) -> Result<Onboarding, TemplateError> {
+    let inventory = crate::detect::detect(snapshot, rules);
+    let mut before = crate::evaluate::evaluate(&inventory, rules);
+    before.skip(&settings.config.skip);
+    let planned = plan(snapshot, &inventory, &before, rules, templates, settings)?;
+    let preview = snapshot.with_files(
+        planned
+            .changes()
+            .map(|file| (file.path.clone(), file.content.clone())),
+    );
+    let mut after = crate::evaluate::evaluate(&crate::detect::detect(&preview, rules), rules);
+    after.skip(&settings.config.skip);
+    Ok(Onboarding {
+        inventory,
+        before,
+        plan: planned,
+        after,
+    })
+}
+
 /// How many times the plan is re-evaluated with its own files in place: the workflows it
 /// adds are themselves GitHub Actions, which need dependency updates and workflow checks.
 const ROUNDS: usize = 3;

@@ -11,4 +11,5 @@ mod cli;
 mod fixtures;
 mod plan;
 mod remote;
+mod store;
 mod support;

@@ -1,5 +1,7 @@
-//! The command line: `fullcover scan` and `fullcover rules check`, built from the same
-//! pipeline the GitHub App runs.
+//! The command line: `fullcover scan`, `plan` and `rules check` on a checkout, built
+//! from the same pipeline the GitHub App runs; `serve`, `setup` and `demo` in [`app`].
+
+pub mod app;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -32,6 +34,10 @@ pub enum Command {
     Scan(ScanArgs),
     /// Show, or write with --write, the configuration that closes the coverage gaps.
     Plan(PlanArgs),
+    /// Run the GitHub App: receive webhooks, scan repositories, open onboarding PRs.
+    Serve(app::ServeArgs),
+    /// Create the GitHub App on GitHub from app-manifest.yml (the manifest flow).
+    Setup(app::SetupArgs),
     /// Work with the detection rules.
     Rules {
         #[command(subcommand)]
@@ -134,6 +140,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan(&args),
         Command::Plan(args) => plan_command(&args),
+        Command::Serve(args) => app::serve(args),
+        Command::Setup(args) => app::setup(args),
         Command::Rules {
             command: RulesCommand::Check { dir },
         } => rules_check(dir),
@@ -146,7 +154,7 @@ fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     tracing::debug!(elapsed = ?started.elapsed(), "rules loaded");
     let listed = snapshot::local::snapshot(&args.path)?;
     let config = load_config(&listed, args.org_config.as_deref())?;
-    let snapshot = configured(listed, &config);
+    let snapshot = config.apply(listed);
     tracing::debug!(elapsed = ?started.elapsed(), files = snapshot.files().len(), "listed");
     let inventory = detect::detect(&snapshot, &rules);
     tracing::debug!(elapsed = ?started.elapsed(), "detected");
@@ -188,27 +196,21 @@ fn plan_command(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     };
     let listed = snapshot::local::snapshot(&args.path)?;
     let config = load_config(&listed, args.org_config.as_deref())?;
-    let snapshot = configured(listed, &config);
-    let inventory = detect::detect(&snapshot, &rules);
-    let mut before = evaluate::evaluate(&inventory, &rules);
-    before.skip(&config.skip);
+    let snapshot = config.apply(listed);
     let settings = PlanSettings {
-        repository: inventory.repository.clone(),
+        repository: snapshot.repository.clone(),
         default_branch: args.default_branch.clone(),
         visibility: args.visibility,
         advanced_security: args.advanced_security,
         config,
     };
-    let planned = plan::plan(
-        &snapshot, &inventory, &before, &rules, &templates, &settings,
-    )?;
-    let preview = snapshot.with_files(
-        planned
-            .changes()
-            .map(|f| (f.path.clone(), f.content.clone())),
-    );
-    let mut after = evaluate::evaluate(&detect::detect(&preview, &rules), &rules);
-    after.skip(&settings.config.skip);
+    let onboarding = plan::onboarding(&snapshot, &rules, &templates, &settings)?;
+    let plan::Onboarding {
+        inventory,
+        before,
+        plan: planned,
+        after,
+    } = &onboarding;
     let rendered = match args.format {
         PlanFormat::Json => {
             let json = serde_json::json!({
@@ -216,24 +218,15 @@ fn plan_command(args: &PlanArgs) -> anyhow::Result<ExitCode> {
                 "plan": planned,
                 "coverage_before": before.coverage,
                 "coverage_after": after.coverage,
-                "pull_request": plan::pull_request(&planned, &inventory, &before.coverage, &after.coverage, &templates)?,
+                "pull_request": onboarding.pull_request(&templates)?,
             });
             let mut text = serde_json::to_string_pretty(&json).context("cannot encode the plan")?;
             text.push('\n');
             text
         }
-        PlanFormat::Markdown => {
-            plan::pull_request(
-                &planned,
-                &inventory,
-                &before.coverage,
-                &after.coverage,
-                &templates,
-            )?
-            .body
-        }
-        PlanFormat::Diff => diff(&planned),
-        PlanFormat::Table => plan_table(&planned, &before.coverage, &after.coverage),
+        PlanFormat::Markdown => onboarding.pull_request(&templates)?.body,
+        PlanFormat::Diff => diff(planned),
+        PlanFormat::Table => plan_table(planned, &before.coverage, &after.coverage),
     };
     let mut stdout = anstream::stdout();
     stdout
@@ -254,20 +247,11 @@ fn plan_command(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Configuration files larger than this are refused.
-const CONFIG_LIMIT: usize = 1024 * 1024;
-
-/// The repository's `.github/fullcover.yml` (read through the snapshot: capped, never
-/// through a link) over the organisation's, if any.
+/// The repository's `.github/fullcover.yml` over the organisation's, if any.
 fn load_config(
     snapshot: &snapshot::Snapshot,
     organisation: Option<&Path>,
 ) -> anyhow::Result<Config> {
-    let repository = match snapshot.read(&snapshot::RepoPath::new(config::PATH), CONFIG_LIMIT) {
-        Ok(content) => Config::parse(config::PATH, &config_text(config::PATH, &content)?)?,
-        Err(snapshot::ReadError::NotFound) => Config::default(),
-        Err(err) => anyhow::bail!("cannot read {}: {err}", config::PATH),
-    };
     let organisation = match organisation {
         Some(path) => {
             let name = path.display().to_string();
@@ -278,20 +262,20 @@ fn load_config(
             std::fs::File::open(path)
                 .and_then(|file| {
                     std::io::Read::read_to_end(
-                        &mut std::io::Read::take(file, CONFIG_LIMIT as u64 + 1),
+                        &mut std::io::Read::take(file, config::LIMIT as u64 + 1),
                         &mut bytes,
                     )
                 })
                 .with_context(|| format!("cannot read {name}"))?;
             let content = snapshot::Content {
-                truncated: bytes.len() > CONFIG_LIMIT,
+                truncated: bytes.len() > config::LIMIT,
                 bytes,
             };
             Config::parse(&name, &config_text(&name, &content)?)?
         }
         None => Config::default(),
     };
-    Ok(repository.over(organisation))
+    Ok(Config::from_snapshot(snapshot, organisation)?)
 }
 
 fn config_text(name: &str, content: &snapshot::Content) -> anyhow::Result<String> {
@@ -355,15 +339,6 @@ fn write_inside(root: &Path, relative: &str, content: &str, create: bool) -> any
         .with_context(|| format!("cannot write {}", current.display()))?;
     file.write_all(content.as_bytes())
         .with_context(|| format!("cannot write {}", current.display()))
-}
-
-/// The snapshot without the paths the configuration ignores.
-fn configured(snapshot: snapshot::Snapshot, config: &Config) -> snapshot::Snapshot {
-    if config.ignore.is_empty() {
-        return snapshot;
-    }
-    let ignored = config.ignored();
-    snapshot.without(|path| ignored.is_match(path))
 }
 
 fn plan_table(

@@ -1,0 +1,133 @@
+//! The workers: one turns stored deliveries into state and jobs, the others run jobs.
+//! A job that fails for a passing reason is retried with exponential backoff; one that
+//! cannot succeed is given up with its reason recorded.
+
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+
+use super::App;
+use super::events;
+use super::scan::{self, JobError};
+use crate::store::{Job, JobKind};
+
+/// Starts the delivery worker and the job workers; they run until the set is dropped.
+pub fn spawn(app: &App) -> JoinSet<()> {
+    let mut workers = JoinSet::new();
+    workers.spawn(deliveries(app.clone()));
+    for _ in 0..app.behaviour().workers.max(1) {
+        workers.spawn(jobs(app.clone()));
+    }
+    workers
+}
+
+async fn deliveries(app: App) {
+    loop {
+        match drain_deliveries(&app).await {
+            Ok(0) => app.idle(app.behaviour().poll).await,
+            Ok(_) => app.wake(),
+            Err(err) => {
+                tracing::error!(error = %err, "cannot read deliveries");
+                tokio::time::sleep(app.behaviour().poll).await;
+            }
+        }
+    }
+}
+
+/// Handles every pending delivery once; returns how many.
+pub async fn drain_deliveries(app: &App) -> Result<usize, crate::store::StoreError> {
+    let pending = app.store().pending_deliveries(100).await?;
+    for delivery in &pending {
+        let outcome = events::handle(app, delivery).await?;
+        tracing::info!(
+            guid = delivery.guid,
+            event = delivery.event,
+            outcome,
+            "delivery handled"
+        );
+        app.store()
+            .finish_delivery(&delivery.guid, &outcome)
+            .await?;
+    }
+    Ok(pending.len())
+}
+
+async fn jobs(app: App) {
+    let lease = i64::try_from(app.behaviour().lease.as_secs()).unwrap_or(i64::MAX);
+    loop {
+        match app.store().claim_job(lease).await {
+            Ok(Some(job)) => run(&app, job).await,
+            Ok(None) => {
+                let wait = match app.store().next_job_due_in().await {
+                    Ok(Some(seconds)) => {
+                        Duration::from_secs(u64::try_from(seconds).unwrap_or(0).max(1))
+                    }
+                    _ => app.behaviour().poll,
+                };
+                app.idle(wait.min(app.behaviour().poll)).await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot claim a job");
+                tokio::time::sleep(app.behaviour().poll).await;
+            }
+        }
+    }
+}
+
+async fn run(app: &App, job: Job) {
+    let outcome = match (job.kind, job.subject.parse::<i64>()) {
+        (JobKind::SyncInstallation, Ok(id)) => scan::sync_installation(app, id).await,
+        (JobKind::Scan, Ok(id)) => scan::scan_repository(app, job.installation_id, id).await,
+        (_, Err(_)) => Err(JobError::Permanent(format!(
+            "bad job subject {:?}",
+            job.subject
+        ))),
+    };
+    let store = app.store();
+    let result = match outcome {
+        Ok(summary) => {
+            tracing::info!(
+                kind = job.kind.as_str(),
+                subject = job.subject,
+                summary,
+                "job done"
+            );
+            store.complete_job(job.id).await
+        }
+        Err(JobError::Transient(error)) if job.attempts < app.behaviour().max_attempts => {
+            let delay = app.behaviour().retry_base.as_secs_f64()
+                * 2f64.powi(i32::try_from(job.attempts - 1).unwrap_or(30));
+            tracing::warn!(
+                kind = job.kind.as_str(),
+                subject = job.subject,
+                attempt = job.attempts,
+                error,
+                "job failed: retrying"
+            );
+            store.retry_job(job.id, delay.ceil() as i64, &error).await
+        }
+        Err(JobError::Transient(error) | JobError::Permanent(error)) => {
+            tracing::error!(
+                kind = job.kind.as_str(),
+                subject = job.subject,
+                error,
+                "job given up"
+            );
+            if job.kind == JobKind::Scan
+                && let Ok(id) = job.subject.parse::<i64>()
+                && let Ok(Some(record)) = store.repository(id).await
+            {
+                let reason = format!("last scan failed: {error}");
+                let _ = store
+                    .set_repository_state(id, record.state, Some(&reason))
+                    .await;
+            }
+            store.fail_job(job.id, &error).await
+        }
+    };
+    if let Err(err) = result {
+        // The job keeps its lease and is taken over when the lease runs out.
+        tracing::error!(error = %err, job = job.id, "cannot record a job's outcome");
+    }
+    app.wake();
+}

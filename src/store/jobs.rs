@@ -1,0 +1,185 @@
+//! The durable work queue. A job is claimed with a lease; a process that dies while
+//! holding one loses nothing, because the job becomes claimable again when the lease
+//! runs out. At most one queued job exists per (kind, subject), so repeated events
+//! collapse into one scan.
+
+use sqlx::Row;
+
+use super::{Result, Store, StoreError, now};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// List an installation's repositories and queue a scan for each.
+    SyncInstallation,
+    /// Scan one repository and open or update its onboarding pull request.
+    Scan,
+}
+
+impl JobKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::SyncInstallation => "sync_installation",
+            JobKind::Scan => "scan",
+        }
+    }
+
+    fn parse(value: &str) -> Result<JobKind> {
+        match value {
+            "sync_installation" => Ok(JobKind::SyncInstallation),
+            "scan" => Ok(JobKind::Scan),
+            other => Err(StoreError::Corrupt {
+                what: "job kind",
+                detail: other.to_owned(),
+            }),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub kind: JobKind,
+    /// What the job is about: an installation or repository id.
+    pub subject: String,
+    pub installation_id: i64,
+    /// JSON with what the job needs beyond its subject.
+    pub payload: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: i64,
+    pub kind: JobKind,
+    pub subject: String,
+    pub installation_id: i64,
+    pub payload: String,
+    /// Including this one.
+    pub attempts: i64,
+}
+
+impl Store {
+    /// Queues a job unless the same one is already waiting; true when queued.
+    pub async fn enqueue(&self, job: &NewJob) -> Result<bool> {
+        let at = now();
+        let inserted = sqlx::query(
+            "INSERT INTO jobs (kind, subject, installation_id, payload, state, attempts, run_after, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, 'queued', 0, $5, $5, $5) \
+             ON CONFLICT (kind, subject) WHERE state = 'queued' DO NOTHING",
+        )
+        .bind(job.kind.as_str())
+        .bind(&job.subject)
+        .bind(job.installation_id)
+        .bind(&job.payload)
+        .bind(at)
+        .execute(self.pool())
+        .await?;
+        Ok(inserted.rows_affected() == 1)
+    }
+
+    /// Takes the next due job for `lease_seconds`. The outer condition is checked again
+    /// on the row being updated, so two replicas never both win the same job.
+    pub async fn claim_job(&self, lease_seconds: i64) -> Result<Option<Job>> {
+        let at = now();
+        let row = sqlx::query(
+            "UPDATE jobs SET state = 'running', lease_until = $1, attempts = attempts + 1, updated_at = $2 \
+             WHERE id = (SELECT id FROM jobs \
+                         WHERE (state = 'queued' AND run_after <= $2) OR (state = 'running' AND lease_until < $2) \
+                         ORDER BY run_after, id LIMIT 1) \
+               AND ((state = 'queued' AND run_after <= $2) OR (state = 'running' AND lease_until < $2)) \
+             RETURNING id, kind, subject, installation_id, payload, attempts",
+        )
+        .bind(at + lease_seconds)
+        .bind(at)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let kind: String = row.try_get("kind")?;
+        Ok(Some(Job {
+            id: row.try_get("id")?,
+            kind: JobKind::parse(&kind)?,
+            subject: row.try_get("subject")?,
+            installation_id: row.try_get("installation_id")?,
+            payload: row.try_get("payload")?,
+            attempts: row.try_get("attempts")?,
+        }))
+    }
+
+    pub async fn complete_job(&self, id: i64) -> Result<()> {
+        self.end_job(id, "done", None).await
+    }
+
+    pub async fn fail_job(&self, id: i64, error: &str) -> Result<()> {
+        self.end_job(id, "failed", Some(error)).await
+    }
+
+    /// Puts a job back in the queue to run after `delay_seconds`. When the same job was
+    /// queued again meanwhile, that one stands for both.
+    pub async fn retry_job(&self, id: i64, delay_seconds: i64, error: &str) -> Result<()> {
+        let at = now();
+        let requeued = sqlx::query(
+            "UPDATE jobs SET state = 'queued', run_after = $1, lease_until = NULL, last_error = $2, updated_at = $3 \
+             WHERE id = $4 AND NOT EXISTS (SELECT 1 FROM jobs AS other \
+                 WHERE other.kind = jobs.kind AND other.subject = jobs.subject AND other.state = 'queued')",
+        )
+        .bind(at + delay_seconds)
+        .bind(error)
+        .bind(at)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        if requeued.rows_affected() == 0 {
+            self.end_job(id, "superseded", Some(error)).await?;
+        }
+        Ok(())
+    }
+
+    async fn end_job(&self, id: i64, state: &str, error: Option<&str>) -> Result<()> {
+        sqlx::query(
+            "UPDATE jobs SET state = $1, lease_until = NULL, last_error = COALESCE($2, last_error), updated_at = $3 WHERE id = $4",
+        )
+        .bind(state)
+        .bind(error)
+        .bind(now())
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Jobs waiting or running.
+    pub async fn queue_depth(&self) -> Result<i64> {
+        let row =
+            sqlx::query("SELECT COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running')")
+                .fetch_one(self.pool())
+                .await?;
+        Ok(row.try_get("n")?)
+    }
+
+    /// The seconds until the next queued job is due, if any is queued.
+    pub async fn next_job_due_in(&self) -> Result<Option<i64>> {
+        let row = sqlx::query("SELECT MIN(run_after) AS due FROM jobs WHERE state = 'queued'")
+            .fetch_one(self.pool())
+            .await?;
+        let due: Option<i64> = row.try_get("due")?;
+        Ok(due.map(|due| (due - now()).max(0)))
+    }
+
+    /// Jobs that gave up, with their last error: (kind, subject, error).
+    pub async fn failed_jobs(&self) -> Result<Vec<(String, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT kind, subject, COALESCE(last_error, '') AS error FROM jobs WHERE state = 'failed' ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    row.try_get("kind")?,
+                    row.try_get("subject")?,
+                    row.try_get("error")?,
+                ))
+            })
+            .collect()
+    }
+}

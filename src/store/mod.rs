@@ -1,0 +1,265 @@
+//! The record: what the App knows and has done, in SQLite (the default, one file) or
+//! PostgreSQL (several replicas). One `Store` over sqlx's `Any` driver; each backend has
+//! its own migrations in `migrations/<backend>/`, applied at connect. Queries use `$N`
+//! placeholders, which both backends accept.
+
+mod jobs;
+mod repositories;
+
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{AnyPool, Row, SqlSafeStr};
+
+pub use self::jobs::{Job, JobKind, NewJob};
+pub use self::repositories::{PullRequestRecord, RepoState, RepositoryRecord, ScanRecord};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://...")]
+    UnsupportedUrl(String),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("stored {what} is not valid: {detail}")]
+    Corrupt { what: &'static str, detail: String },
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of(url: &str) -> Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(redact_url(url)))
+        }
+    }
+
+    fn migrations(self) -> Vec<Migration> {
+        let initial = match self {
+            Backend::Sqlite => include_str!("../../migrations/sqlite/0001_app.sql"),
+            Backend::Postgres => include_str!("../../migrations/postgres/0001_app.sql"),
+        };
+        vec![Migration::new(
+            1,
+            "app".into(),
+            MigrationType::Simple,
+            initial.into_sql_str(),
+            false,
+        )]
+    }
+}
+
+/// A database URL without its password, for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The URL of a SQLite file, created when missing.
+pub fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish()
+    }
+}
+
+/// Now, in Unix seconds.
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+impl Store {
+    /// Connects and applies the backend's migrations.
+    pub async fn connect(url: &str) -> Result<Store> {
+        let backend = Backend::of(url)?;
+        install_default_drivers();
+        let max = match backend {
+            Backend::Sqlite => 4,
+            Backend::Postgres => 8,
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect(url)
+            .await?;
+        if backend == Backend::Sqlite {
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await?;
+        }
+        Migrator::with_migrations(backend.migrations())
+            .run(&pool)
+            .await?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Keeps a webhook delivery; false when its GUID was already recorded (a redelivery
+    /// or a replay).
+    pub async fn record_delivery(&self, delivery: &NewDelivery<'_>) -> Result<bool> {
+        let inserted = sqlx::query(
+            "INSERT INTO deliveries (guid, event, action, installation_id, payload, received_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (guid) DO NOTHING",
+        )
+        .bind(delivery.guid)
+        .bind(delivery.event)
+        .bind(delivery.action)
+        .bind(delivery.installation_id)
+        .bind(delivery.payload)
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        Ok(inserted.rows_affected() == 1)
+    }
+
+    /// Deliveries received and not yet turned into state and jobs, oldest first.
+    pub async fn pending_deliveries(&self, limit: i64) -> Result<Vec<StoredDelivery>> {
+        let rows = sqlx::query(
+            "SELECT guid, event, payload FROM deliveries WHERE processed_at IS NULL \
+             ORDER BY received_at, guid LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(StoredDelivery {
+                    guid: row.try_get("guid")?,
+                    event: row.try_get("event")?,
+                    payload: row.try_get("payload")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn finish_delivery(&self, guid: &str, outcome: &str) -> Result<()> {
+        sqlx::query("UPDATE deliveries SET processed_at = $1, outcome = $2 WHERE guid = $3")
+            .bind(now())
+            .bind(outcome)
+            .bind(guid)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delivery_count(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM deliveries")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get("n")?)
+    }
+
+    pub async fn upsert_installation(
+        &self,
+        id: i64,
+        account: &str,
+        account_type: &str,
+        state: &str,
+    ) -> Result<()> {
+        let at = now();
+        sqlx::query(
+            "INSERT INTO installations (id, account, account_type, state, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $5) \
+             ON CONFLICT (id) DO UPDATE SET account = $2, account_type = $3, state = $4, updated_at = $5",
+        )
+        .bind(id)
+        .bind(account)
+        .bind(account_type)
+        .bind(state)
+        .bind(at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The installation's state (`active`, `suspended`, `deleted`), if known.
+    pub async fn installation_state(&self, id: i64) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT state FROM installations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|row| row.try_get("state")).transpose()?)
+    }
+
+    pub async fn set_installation_state(&self, id: i64, state: &str) -> Result<()> {
+        sqlx::query("UPDATE installations SET state = $1, updated_at = $2 WHERE id = $3")
+            .bind(state)
+            .bind(now())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+/// A webhook delivery as received.
+#[derive(Debug)]
+pub struct NewDelivery<'a> {
+    pub guid: &'a str,
+    pub event: &'a str,
+    pub action: Option<&'a str>,
+    pub installation_id: Option<i64>,
+    pub payload: &'a str,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredDelivery {
+    pub guid: String,
+    pub event: String,
+    pub payload: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_lose_their_password() {
+        assert_eq!(
+            redact_url("postgres://fullcover:s3cret@db:5432/fc"),
+            "postgres://fullcover:***@db:5432/fc"
+        );
+        assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+        assert!(matches!(
+            Backend::of("mysql://u:pw@h/db"),
+            Err(StoreError::UnsupportedUrl(url)) if !url.contains("pw")
+        ));
+    }
+}

@@ -1,0 +1,317 @@
+//! Repositories in an installation's scope, their scans and their onboarding pull
+//! requests.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Result, Store, StoreError, now};
+
+/// Where a repository stands with Fullcover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepoState {
+    /// In scope, not scanned yet (or a scan is due).
+    Pending,
+    /// An onboarding pull request is open.
+    Onboarding,
+    /// Every requirement is met.
+    Covered,
+    /// Its onboarding pull request was closed without merging, or its configuration
+    /// says so: nothing is proposed until it opts in again.
+    OptedOut,
+    /// Out of scope: archived, a fork, empty, deleted, removed from the installation.
+    Excluded,
+}
+
+impl RepoState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RepoState::Pending => "pending",
+            RepoState::Onboarding => "onboarding",
+            RepoState::Covered => "covered",
+            RepoState::OptedOut => "opted_out",
+            RepoState::Excluded => "excluded",
+        }
+    }
+
+    pub fn parse(value: &str) -> Result<RepoState> {
+        Ok(match value {
+            "pending" => RepoState::Pending,
+            "onboarding" => RepoState::Onboarding,
+            "covered" => RepoState::Covered,
+            "opted_out" => RepoState::OptedOut,
+            "excluded" => RepoState::Excluded,
+            other => {
+                return Err(StoreError::Corrupt {
+                    what: "repository state",
+                    detail: other.to_owned(),
+                });
+            }
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RepositoryRecord {
+    pub id: i64,
+    pub installation_id: i64,
+    pub full_name: String,
+    pub default_branch: Option<String>,
+    pub private: bool,
+    pub state: RepoState,
+    pub reason: Option<String>,
+    pub head_sha: Option<String>,
+    pub ref_etag: Option<String>,
+    pub plan_hash: Option<String>,
+}
+
+impl RepositoryRecord {
+    fn from_row(row: &AnyRow) -> Result<RepositoryRecord> {
+        let state: String = row.try_get("state")?;
+        let private: i64 = row.try_get("private")?;
+        Ok(RepositoryRecord {
+            id: row.try_get("id")?,
+            installation_id: row.try_get("installation_id")?,
+            full_name: row.try_get("full_name")?,
+            default_branch: row.try_get("default_branch")?,
+            private: private != 0,
+            state: RepoState::parse(&state)?,
+            reason: row.try_get("reason")?,
+            head_sha: row.try_get("head_sha")?,
+            ref_etag: row.try_get("ref_etag")?,
+            plan_hash: row.try_get("plan_hash")?,
+        })
+    }
+}
+
+const REPOSITORY_COLUMNS: &str = "id, installation_id, full_name, default_branch, private, state, reason, head_sha, ref_etag, plan_hash";
+
+#[derive(Debug, Clone)]
+pub struct ScanRecord<'a> {
+    pub repository_id: i64,
+    pub commit_sha: &'a str,
+    pub required: i64,
+    pub satisfied: i64,
+    /// Requirement ids still missing, as a JSON array.
+    pub missing: &'a str,
+    /// The scan report (docs/scan-json.md).
+    pub report: &'a str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullRequestRecord {
+    pub repository_id: i64,
+    pub number: i64,
+    /// `open`, `merged` or `closed`.
+    pub state: String,
+    pub plan_hash: String,
+    pub url: String,
+}
+
+impl Store {
+    /// Records a repository as seen in the installation; a new one starts `pending`,
+    /// a known one keeps its state but takes the new name and branch.
+    pub async fn upsert_repository(
+        &self,
+        id: i64,
+        installation_id: i64,
+        full_name: &str,
+        default_branch: Option<&str>,
+        private: bool,
+    ) -> Result<()> {
+        let at = now();
+        sqlx::query(
+            "INSERT INTO repositories (id, installation_id, full_name, default_branch, private, state, entered_scope_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6) \
+             ON CONFLICT (id) DO UPDATE SET installation_id = $2, full_name = $3, \
+                 default_branch = COALESCE($4, repositories.default_branch), private = $5, updated_at = $6",
+        )
+        .bind(id)
+        .bind(installation_id)
+        .bind(full_name)
+        .bind(default_branch)
+        .bind(i64::from(private))
+        .bind(at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn repository(&self, id: i64) -> Result<Option<RepositoryRecord>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {REPOSITORY_COLUMNS} FROM repositories WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(RepositoryRecord::from_row).transpose()
+    }
+
+    pub async fn repositories(&self, installation_id: i64) -> Result<Vec<RepositoryRecord>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {REPOSITORY_COLUMNS} FROM repositories WHERE installation_id = $1 ORDER BY full_name"
+        )))
+        .bind(installation_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(RepositoryRecord::from_row).collect()
+    }
+
+    pub async fn set_repository_state(
+        &self,
+        id: i64,
+        state: RepoState,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE repositories SET state = $1, reason = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(state.as_str())
+        .bind(reason)
+        .bind(now())
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The default branch's head as last scanned, and the ETag that proves it unchanged.
+    pub async fn set_repository_head(
+        &self,
+        id: i64,
+        head_sha: &str,
+        ref_etag: Option<&str>,
+        plan_hash: Option<&str>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE repositories SET head_sha = $1, ref_etag = $2, plan_hash = $3, updated_at = $4 WHERE id = $5",
+        )
+        .bind(head_sha)
+        .bind(ref_etag)
+        .bind(plan_hash)
+        .bind(now())
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn rename_repository(&self, id: i64, full_name: &str) -> Result<()> {
+        sqlx::query("UPDATE repositories SET full_name = $1, updated_at = $2 WHERE id = $3")
+            .bind(full_name)
+            .bind(now())
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn record_scan(&self, scan: &ScanRecord<'_>) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO scans (repository_id, commit_sha, scanned_at, required, satisfied, missing, report) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(scan.repository_id)
+        .bind(scan.commit_sha)
+        .bind(now())
+        .bind(scan.required)
+        .bind(scan.satisfied)
+        .bind(scan.missing)
+        .bind(scan.report)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn scan_count(&self, repository_id: i64) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM scans WHERE repository_id = $1")
+            .bind(repository_id)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get("n")?)
+    }
+
+    /// The requirement ids the latest scan found missing.
+    pub async fn latest_missing(&self, repository_id: i64) -> Result<Option<Vec<String>>> {
+        let row = sqlx::query(
+            "SELECT missing FROM scans WHERE repository_id = $1 ORDER BY scanned_at DESC, id DESC LIMIT 1",
+        )
+        .bind(repository_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let missing: String = row.try_get("missing")?;
+        serde_json::from_str(&missing)
+            .map(Some)
+            .map_err(|err| StoreError::Corrupt {
+                what: "scan",
+                detail: err.to_string(),
+            })
+    }
+
+    /// Records a pull request's current state, and an event when it changed.
+    pub async fn upsert_pull_request(&self, pr: &PullRequestRecord, event: &str) -> Result<()> {
+        let at = now();
+        let merged_at = (pr.state == "merged").then_some(at);
+        let closed_at = (pr.state != "open").then_some(at);
+        sqlx::query(
+            "INSERT INTO pull_requests (repository_id, number, state, plan_hash, url, opened_at, updated_at, merged_at, closed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8) \
+             ON CONFLICT (repository_id, number) DO UPDATE SET state = $3, plan_hash = $4, url = $5, updated_at = $6, \
+                 merged_at = COALESCE(pull_requests.merged_at, $7), closed_at = COALESCE(pull_requests.closed_at, $8)",
+        )
+        .bind(pr.repository_id)
+        .bind(pr.number)
+        .bind(&pr.state)
+        .bind(&pr.plan_hash)
+        .bind(&pr.url)
+        .bind(at)
+        .bind(merged_at)
+        .bind(closed_at)
+        .execute(self.pool())
+        .await?;
+        sqlx::query(
+            "INSERT INTO pull_request_events (repository_id, number, event, at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(pr.repository_id)
+        .bind(pr.number)
+        .bind(event)
+        .bind(at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The latest onboarding pull request of a repository.
+    pub async fn pull_request(&self, repository_id: i64) -> Result<Option<PullRequestRecord>> {
+        let row = sqlx::query(
+            "SELECT repository_id, number, state, plan_hash, url FROM pull_requests \
+             WHERE repository_id = $1 ORDER BY number DESC LIMIT 1",
+        )
+        .bind(repository_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| {
+            Ok(PullRequestRecord {
+                repository_id: row.try_get("repository_id")?,
+                number: row.try_get("number")?,
+                state: row.try_get("state")?,
+                plan_hash: row.try_get("plan_hash")?,
+                url: row.try_get("url")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Pull-request events of a repository, oldest first: (number, event).
+    pub async fn pull_request_events(&self, repository_id: i64) -> Result<Vec<(i64, String)>> {
+        let rows = sqlx::query(
+            "SELECT number, event FROM pull_request_events WHERE repository_id = $1 ORDER BY id",
+        )
+        .bind(repository_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("number")?, row.try_get("event")?)))
+            .collect()
+    }
+}

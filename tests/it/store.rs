@@ -1,0 +1,212 @@
+//! The store's behaviour, the same suite on SQLite (a temporary file) and on PostgreSQL
+//! (a fresh database on the server at FULLCOVER_TEST_POSTGRES_URL, by default the one
+//! these machines run at 127.0.0.1:5432).
+
+use fullcover::store::{
+    JobKind, NewDelivery, NewJob, PullRequestRecord, RepoState, ScanRecord, Store,
+};
+
+pub const POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// A SQLite store in its own temporary directory (kept alive by the returned guard).
+pub async fn sqlite_store() -> (Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fullcover::store::sqlite_url(&dir.path().join("fullcover.db"));
+    (Store::connect(&url).await.unwrap(), dir)
+}
+
+/// A PostgreSQL store in a database of its own.
+pub async fn postgres_store() -> Store {
+    use sqlx::Executor;
+    sqlx::any::install_default_drivers();
+    let admin_url =
+        std::env::var("FULLCOVER_TEST_POSTGRES_URL").unwrap_or_else(|_| POSTGRES_URL.to_owned());
+    let admin = sqlx::AnyPool::connect(&admin_url)
+        .await
+        .unwrap_or_else(|err| panic!("PostgreSQL at {admin_url} is needed: {err}"));
+    let name = format!("fullcover_test_{}", uuid::Uuid::new_v4().simple());
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .await
+        .unwrap();
+    let (base, _) = admin_url.rsplit_once('/').unwrap();
+    Store::connect(&format!("{base}/{name}")).await.unwrap()
+}
+
+fn job(kind: JobKind, subject: &str) -> NewJob {
+    NewJob {
+        kind,
+        subject: subject.into(),
+        installation_id: 7,
+        payload: "{}".into(),
+    }
+}
+
+async fn suite(store: Store) {
+    // Deliveries are kept once per GUID.
+    let delivery = NewDelivery {
+        guid: "72d3162e-cc78-11e3-81ab-4c9367dc0958",
+        event: "installation",
+        action: Some("created"),
+        installation_id: Some(7),
+        payload: r#"{"action":"created"}"#,
+    };
+    assert!(store.record_delivery(&delivery).await.unwrap());
+    assert!(!store.record_delivery(&delivery).await.unwrap());
+    let pending = store.pending_deliveries(10).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].payload, r#"{"action":"created"}"#);
+    store
+        .finish_delivery(&pending[0].guid, "done")
+        .await
+        .unwrap();
+    assert!(store.pending_deliveries(10).await.unwrap().is_empty());
+    assert_eq!(store.delivery_count().await.unwrap(), 1);
+
+    // Installations and repositories.
+    store
+        .upsert_installation(7, "acme", "Organization", "active")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.installation_state(7).await.unwrap().as_deref(),
+        Some("active")
+    );
+    store.set_installation_state(7, "suspended").await.unwrap();
+    assert_eq!(
+        store.installation_state(7).await.unwrap().as_deref(),
+        Some("suspended")
+    );
+    assert_eq!(store.installation_state(8).await.unwrap(), None);
+    store
+        .upsert_repository(100, 7, "acme/api", Some("main"), true)
+        .await
+        .unwrap();
+    store
+        .set_repository_state(100, RepoState::Onboarding, Some("why"))
+        .await
+        .unwrap();
+    // Seeing it again keeps its state and branch.
+    store
+        .upsert_repository(100, 7, "acme/api-renamed", None, true)
+        .await
+        .unwrap();
+    let repo = store.repository(100).await.unwrap().unwrap();
+    assert_eq!(repo.full_name, "acme/api-renamed");
+    assert_eq!(repo.default_branch.as_deref(), Some("main"));
+    assert_eq!(repo.state, RepoState::Onboarding);
+    assert_eq!(repo.reason.as_deref(), Some("why"));
+    assert!(repo.private);
+    store
+        .set_repository_head(100, "abc", Some("W/\"e\""), Some("h1"))
+        .await
+        .unwrap();
+    let repo = store.repository(100).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            repo.head_sha.as_deref(),
+            repo.ref_etag.as_deref(),
+            repo.plan_hash.as_deref()
+        ),
+        (Some("abc"), Some("W/\"e\""), Some("h1"))
+    );
+    assert_eq!(store.repositories(7).await.unwrap().len(), 1);
+    assert!(store.repository(101).await.unwrap().is_none());
+
+    // One queued job per subject; a running one does not block a new one.
+    assert!(store.enqueue(&job(JobKind::Scan, "100")).await.unwrap());
+    assert!(!store.enqueue(&job(JobKind::Scan, "100")).await.unwrap());
+    assert!(
+        store
+            .enqueue(&job(JobKind::SyncInstallation, "7"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.queue_depth().await.unwrap(), 2);
+    let first = store.claim_job(600).await.unwrap().unwrap();
+    assert_eq!(
+        (first.kind, first.subject.as_str(), first.attempts),
+        (JobKind::Scan, "100", 1)
+    );
+    assert!(store.enqueue(&job(JobKind::Scan, "100")).await.unwrap());
+    // Retrying while the same job is queued again: the queued one stands for both.
+    store.retry_job(first.id, 0, "boom").await.unwrap();
+    assert_eq!(store.queue_depth().await.unwrap(), 2);
+    let second = store.claim_job(600).await.unwrap().unwrap();
+    let third = store.claim_job(600).await.unwrap().unwrap();
+    assert_ne!(second.id, third.id);
+    assert!(store.claim_job(600).await.unwrap().is_none());
+    store.complete_job(second.id).await.unwrap();
+    store.fail_job(third.id, "gave up").await.unwrap();
+    assert_eq!(store.queue_depth().await.unwrap(), 0);
+    assert_eq!(store.failed_jobs().await.unwrap().len(), 1);
+
+    // A lease that ran out makes the job claimable again (a crashed worker).
+    assert!(store.enqueue(&job(JobKind::Scan, "200")).await.unwrap());
+    let held = store.claim_job(-1).await.unwrap().unwrap();
+    let taken_over = store.claim_job(600).await.unwrap().unwrap();
+    assert_eq!((taken_over.id, taken_over.attempts), (held.id, 2));
+    // A retry puts it back after its delay.
+    store.retry_job(taken_over.id, 3600, "later").await.unwrap();
+    assert!(store.claim_job(600).await.unwrap().is_none());
+    assert!(store.next_job_due_in().await.unwrap().unwrap() > 3500);
+
+    // Scans and pull requests.
+    store
+        .record_scan(&ScanRecord {
+            repository_id: 100,
+            commit_sha: "abc",
+            required: 4,
+            satisfied: 1,
+            missing: r#"["secrets","sca:npm","cicd:github-actions"]"#,
+            report: "{}",
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.scan_count(100).await.unwrap(), 1);
+    assert_eq!(store.latest_missing(100).await.unwrap().unwrap().len(), 3);
+    let mut pr = PullRequestRecord {
+        repository_id: 100,
+        number: 3,
+        state: "open".into(),
+        plan_hash: "h1".into(),
+        url: "https://github.com/acme/api/pull/3".into(),
+    };
+    store.upsert_pull_request(&pr, "opened").await.unwrap();
+    pr.state = "merged".into();
+    store.upsert_pull_request(&pr, "merged").await.unwrap();
+    assert_eq!(store.pull_request(100).await.unwrap().unwrap(), pr);
+    assert_eq!(
+        store.pull_request_events(100).await.unwrap(),
+        vec![(3, "opened".to_owned()), (3, "merged".to_owned())]
+    );
+}
+
+#[tokio::test]
+async fn sqlite_store_keeps_the_record() {
+    let (store, _dir) = sqlite_store().await;
+    suite(store).await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+async fn postgres_store_keeps_the_record() {
+    suite(postgres_store().await).await;
+}
+
+#[tokio::test]
+async fn migrations_apply_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fullcover::store::sqlite_url(&dir.path().join("twice.db"));
+    let store = Store::connect(&url).await.unwrap();
+    store
+        .upsert_installation(1, "a", "User", "active")
+        .await
+        .unwrap();
+    drop(store);
+    let again = Store::connect(&url).await.unwrap();
+    assert_eq!(
+        again.installation_state(1).await.unwrap().as_deref(),
+        Some("active")
+    );
+}

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod detect;
 pub mod evaluate;
+pub mod fake;
 pub mod plan;
 pub mod report;
 pub mod rules;

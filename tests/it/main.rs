@@ -6,6 +6,7 @@
     reason = "test code fails loudly"
 )]
 
+mod app;
 mod bad_input;
 mod cli;
 mod fixtures;
@@ -13,3 +14,4 @@ mod plan;
 mod remote;
 mod store;
 mod support;
+mod world;

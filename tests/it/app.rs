@@ -1,0 +1,321 @@
+//! The GitHub App end to end: the real App (HTTP, JWT, HMAC, SQLite) against the fake
+//! GitHub, driven by the webhooks the fake sends.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use fullcover::app::deliver::BRANCH;
+use fullcover::fake::{Faults, FakeOptions, RepoSpec};
+use fullcover::store::RepoState;
+
+use crate::world::{fake_options, ORG, World, expected_changes, fixture_files, organisation, small_service};
+
+const TERRAFORM: &str = r#"terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws", version = "~> 5.0" }
+  }
+}
+
+resource "aws_s3_bucket" "logs" {
+  bucket = "acme-logs"
+}
+"#;
+
+/// Options with a small page size, so that listing the organisation takes several pages.
+fn paged() -> FakeOptions {
+    FakeOptions {
+        per_page_max: 10,
+        ..fake_options()
+    }
+}
+
+async fn assert_pull_carries_plan(world: &World, name: &str, files: &[(String, Vec<u8>)]) {
+    let pulls = world.pulls(name);
+    if pulls.len() != 1 {
+        let id = world.repository_id(name).await;
+        let record = world.store().repository(id).await.unwrap();
+        let failed = world.store().failed_jobs().await.unwrap();
+        panic!("{name}: {} pull requests; record {record:?}; failed jobs {failed:?}", pulls.len());
+    }
+    let pull = &pulls[0];
+    assert_eq!(pull.head_ref, BRANCH);
+    assert_eq!(pull.base_ref, "main");
+    assert!(pull.body.contains("<!-- fullcover:plan="), "{name}: no marker");
+    let expected = expected_changes(files, name, false);
+    assert!(!expected.is_empty(), "{name} needs nothing?");
+    for (path, content) in &expected {
+        let found = pull
+            .files
+            .get(path)
+            .unwrap_or_else(|| panic!("{name}: {path} missing from the pull request"));
+        assert_eq!(std::str::from_utf8(found).unwrap(), content, "{name}: {path}");
+    }
+    // Nothing else changed: every other file is the default branch's.
+    for (path, content) in files {
+        if !expected.iter().any(|(p, _)| p == path) {
+            assert_eq!(pull.files.get(path), Some(content), "{name}: {path} changed");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn installing_onboards_every_eligible_repository_once_and_follows_it() {
+    let mut repos = organisation(24);
+    repos.push(small_service("archived-tool").archived());
+    repos.push(small_service("forked-lib").fork());
+    repos.push(RepoSpec::new("empty-repo"));
+    let eligible: Vec<(String, Vec<(String, Vec<u8>)>)> = repos
+        .iter()
+        .filter(|spec| !spec.archived && !spec.fork && !spec.files.is_empty())
+        .map(|spec| (spec.name.clone(), spec.files.clone()))
+        .collect();
+    assert!(eligible.len() > 20);
+    let world = World::new(repos, paged()).await;
+    world.install().await;
+    world.settle().await;
+
+    // The listing took several pages.
+    let pages = world
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.route == "GET /installation/repositories" && r.status == 200)
+        .count();
+    assert_eq!(pages, 3, "27 repositories at 10 a page");
+
+    for (name, files) in &eligible {
+        assert_pull_carries_plan(&world, name, files).await;
+    }
+    for (name, reason) in [
+        ("archived-tool", "archived"),
+        ("forked-lib", "fork"),
+        ("empty-repo", "empty repository"),
+    ] {
+        assert!(world.pulls(name).is_empty(), "{name} got a pull request");
+        let id = world.repository_id(name).await;
+        let record = world.store().repository(id).await.unwrap().unwrap();
+        assert_eq!(record.state, RepoState::Excluded, "{name}");
+        assert_eq!(record.reason.as_deref(), Some(reason), "{name}");
+    }
+    let failed = world.store().failed_jobs().await.unwrap();
+    assert!(failed.is_empty(), "{failed:?}");
+
+    // Merge three, close one.
+    let merged = ["go-service", "node-web-app", "service-01"];
+    for name in merged {
+        let number = world.pulls(name)[0].number;
+        world.fake.merge_pull(ORG, name, number).await.unwrap();
+    }
+    let closed = "python-django";
+    world
+        .fake
+        .close_pull(ORG, closed, world.pulls(closed)[0].number)
+        .await
+        .unwrap();
+    world.settle().await;
+    for name in merged {
+        let id = world.repository_id(name).await;
+        let record = world.store().repository(id).await.unwrap().unwrap();
+        assert_eq!(record.state, RepoState::Covered, "{name}: {:?}", record.reason);
+        assert_eq!(world.store().latest_missing(id).await.unwrap(), Some(vec![]), "{name}");
+        let pr = world.store().pull_request(id).await.unwrap().unwrap();
+        assert_eq!(pr.state, "merged");
+        assert_eq!(world.pulls(name).len(), 1, "{name}: a second pull request");
+    }
+    let closed_id = world.repository_id(closed).await;
+    let record = world.store().repository(closed_id).await.unwrap().unwrap();
+    assert_eq!(record.state, RepoState::OptedOut);
+
+    // A push to the closed one's default branch does not reopen anything.
+    world
+        .fake
+        .push(ORG, closed, "main", vec![("requirements.txt".into(), Some(b"django==5.0\nrequests==2.32.0\n".to_vec()))], "deps")
+        .await
+        .unwrap();
+    world.settle().await;
+    let pulls = world.pulls(closed);
+    assert_eq!(pulls.len(), 1);
+    assert_eq!(pulls[0].state, "closed");
+
+    // Terraform added to a covered repository: a new pull request for iac:terraform.
+    let covered = "service-01";
+    world
+        .fake
+        .push(ORG, covered, "main", vec![("infra/main.tf".into(), Some(TERRAFORM.as_bytes().to_vec()))], "Add infrastructure")
+        .await
+        .unwrap();
+    world.settle().await;
+    let id = world.repository_id(covered).await;
+    assert_eq!(
+        world.store().latest_missing(id).await.unwrap(),
+        Some(vec!["iac:terraform".to_owned()])
+    );
+    let pulls = world.pulls(covered);
+    assert_eq!(pulls.len(), 2, "{pulls:?}");
+    let newest = pulls.iter().max_by_key(|p| p.number).unwrap();
+    assert_eq!(newest.state, "open");
+    assert!(newest.body.contains("iac:terraform"), "{}", newest.body);
+    let added: BTreeSet<&String> = newest
+        .files
+        .keys()
+        .filter(|path| path.starts_with(".github/workflows/"))
+        .collect();
+    assert!(added.iter().any(|p| p.contains("checkov")), "{added:?}");
+
+    // The same delivery twice changes nothing.
+    let last_push = world
+        .fake
+        .deliveries()
+        .into_iter()
+        .rev()
+        .find(|d| d.event == "push")
+        .unwrap();
+    world.fake.clear_requests();
+    let deliveries_before = world.store().delivery_count().await.unwrap();
+    let status = world.fake.redeliver(&last_push.guid).await.unwrap();
+    assert_eq!(status, 200);
+    world.settle().await;
+    assert_eq!(world.store().delivery_count().await.unwrap(), deliveries_before);
+    assert!(world.fake.requests().is_empty(), "{:?}", world.fake.requests());
+    assert_eq!(world.pulls(covered).len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_injected_faults_every_repository_still_ends_onboarded_once() {
+    let repos = organisation(20);
+    let names: Vec<(String, Vec<(String, Vec<u8>)>)> =
+        repos.iter().map(|s| (s.name.clone(), s.files.clone())).collect();
+    let world = World::new(repos, paged()).await;
+    world.fake.set_faults(Faults {
+        error_rate: 0.05,
+        secondary_limit_rate: 0.03,
+        drop_rate: 0.02,
+        latency: Duration::from_millis(2),
+        jitter: Duration::from_millis(3),
+        seed: 42,
+    });
+    world.install().await;
+    world.settle().await;
+    let faulted = world
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.status >= 500 || r.status == 403 || r.status == 429 || r.status == 0)
+        .count();
+    assert!(faulted > 10, "only {faulted} faults injected");
+    world.fake.set_faults(Faults::default());
+    for (name, files) in &names {
+        assert_pull_carries_plan(&world, name, files).await;
+    }
+    assert_eq!(world.fake.secondary_limit_violations(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unchanged_rescan_costs_no_rate_limited_request() {
+    let world = World::new(vec![small_service("api")], fake_options()).await;
+    let installation = world.install().await;
+    world.settle().await;
+    assert_eq!(world.pulls("api").len(), 1);
+    let id = world.repository_id("api").await;
+    world.fake.clear_requests();
+    fullcover::app::events::queue_scan(&world.app, i64::try_from(installation).unwrap(), id)
+        .await
+        .unwrap();
+    world.app.wake();
+    world.settle().await;
+    let requests = world.fake.requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!(requests[0].status, 304);
+    assert!(!requests[0].counted);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_scan_reads_one_tree_and_only_the_blobs_detection_needs() {
+    let files = fixture_files("kubernetes-platform");
+    let world = World::new(
+        vec![{
+            let mut spec = RepoSpec::new("platform");
+            spec.files = files.clone();
+            spec
+        }],
+        fake_options(),
+    )
+    .await;
+    world.install().await;
+    world.settle().await;
+    let requests = world.fake.requests();
+    let count = |route: &str| requests.iter().filter(|r| r.route == route).count();
+    assert_eq!(count("GET /repos/{owner}/{repo}/git/trees/{tree_sha}"), 1);
+    let blobs = count("GET /repos/{owner}/{repo}/git/blobs/{file_sha}");
+    assert!(blobs > 0 && blobs < files.len(), "{blobs} blobs of {} files", files.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_workflows_permission_the_refusal_is_recorded_not_retried() {
+    let world = World::with(
+        vec![small_service("api")],
+        fake_options(),
+        crate::world::client_options(),
+        |fake, credentials| {
+            let mut permissions = std::collections::BTreeMap::new();
+            for (name, level) in [("metadata", "read"), ("contents", "write"), ("pull_requests", "write")] {
+                permissions.insert(name.to_owned(), level.to_owned());
+            }
+            fake.set_app_permissions(credentials.app_id, permissions);
+        },
+    )
+    .await;
+    world.install().await;
+    world.settle().await;
+    assert!(world.pulls("api").is_empty());
+    let trees = world
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.route == "POST /repos/{owner}/{repo}/git/trees")
+        .map(|r| r.status)
+        .collect::<Vec<_>>();
+    assert_eq!(trees, vec![403]);
+    let id = world.repository_id("api").await;
+    let record = world.store().repository(id).await.unwrap().unwrap();
+    let reason = record.reason.unwrap_or_default();
+    assert!(reason.contains("Resource not accessible by integration"), "{reason}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_app_loses_nothing_and_doubles_nothing() {
+    let repos = organisation(16);
+    let names: Vec<(String, Vec<(String, Vec<u8>)>)> =
+        repos.iter().map(|s| (s.name.clone(), s.files.clone())).collect();
+    let mut world = World::new(repos, fake_options()).await;
+    world.fake.set_faults(Faults {
+        latency: Duration::from_millis(20),
+        ..Faults::default()
+    });
+    world.install().await;
+    // Kill it while it works, twice.
+    for _ in 0..2 {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        world.restart().await;
+    }
+    world.settle().await;
+    world.fake.set_faults(Faults::default());
+    for (name, files) in &names {
+        assert_pull_carries_plan(&world, name, files).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_config_opt_out_gets_nothing() {
+    let world = World::new(
+        vec![small_service("quiet").file(".github/fullcover.yml", "onboarding: false\n")],
+        fake_options(),
+    )
+    .await;
+    world.install().await;
+    world.settle().await;
+    assert!(world.pulls("quiet").is_empty());
+    let id = world.repository_id("quiet").await;
+    let record = world.store().repository(id).await.unwrap().unwrap();
+    assert_eq!(record.state, RepoState::OptedOut);
+}

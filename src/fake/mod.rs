@@ -283,3 +283,6 @@ impl FakeGitHub {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod conformance;

@@ -117,6 +117,14 @@ async fn responses_and_webhooks_match_githubs_descriptions() {
     .await;
     r.call(Method::GET, "/app/installations/1", &app_auth, None)
         .await;
+    for path in [
+        "/repos/acme/web/installation",
+        "/repos/acme/nope/installation",
+        "/orgs/acme/installation",
+        "/users/nobody/installation",
+    ] {
+        r.call(Method::GET, path, &app_auth, None).await;
+    }
     let token = r
         .call(
             Method::POST,

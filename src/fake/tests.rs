@@ -123,6 +123,12 @@ async fn octocrab_authenticates_as_the_app_and_reads_a_tree() {
     assert_eq!(me["id"], json!(s.app.app_id));
     let installations = app.apps().installations().send().await.unwrap();
     assert_eq!(installations.items.len(), 1);
+    let found = app
+        .apps()
+        .get_repository_installation("acme", "web")
+        .await
+        .unwrap();
+    assert_eq!(found.id.0, s.installation);
     let inst = app
         .installation(octocrab::models::InstallationId(s.installation))
         .unwrap();

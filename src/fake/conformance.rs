@@ -68,6 +68,7 @@ async fn responses_and_webhooks_match_githubs_descriptions() {
             min_write_interval: Duration::ZERO,
             ..Limits::default()
         },
+        api_write_webhooks: true,
         ..FakeOptions::default()
     })
     .await
@@ -415,6 +416,17 @@ async fn responses_and_webhooks_match_githubs_descriptions() {
     fake.unsuspend(i).await.unwrap();
     fake.delete_repo("acme", "empty").await.unwrap();
     fake.uninstall(i).await.unwrap();
+    // Deliveries caused by REST writes go out in the background.
+    for _ in 0..100 {
+        if fake
+            .deliveries()
+            .iter()
+            .any(|d| d.action.as_deref() == Some("opened"))
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let webhooks: Vec<Value> = fake
         .deliveries()
         .iter()

@@ -988,3 +988,71 @@ async fn truncated_trees_and_blobs() {
     assert!(encoded.lines().all(|l| l.len() <= 60));
     assert_eq!(encoded.lines().next().unwrap().len(), 60);
 }
+
+#[tokio::test]
+async fn api_writes_send_webhooks_when_asked() {
+    let options = FakeOptions {
+        api_write_webhooks: true,
+        ..no_write_limits()
+    };
+    let s = Setup::new(options).await;
+    let (url, _seen) = receiver(200).await;
+    s.fake.set_webhook_url(s.app.app_id, &url);
+    let token = s.token().await;
+    let main = s.fake.head("acme", "web", "main").unwrap();
+    let (status, _, _) = s
+        .call(
+            reqwest::Method::POST,
+            "/repos/acme/web/git/refs",
+            &token,
+            Some(json!({"ref": "refs/heads/fullcover/onboarding", "sha": main})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    s.fake
+        .push(
+            "acme",
+            "web",
+            "fullcover/onboarding",
+            vec![("x".into(), Some(b"x".to_vec()))],
+            "x",
+        )
+        .await
+        .unwrap();
+    let (status, _, _) = s
+        .call(
+            reqwest::Method::POST,
+            "/repos/acme/web/pulls",
+            &token,
+            Some(json!({"title": "t", "head": "fullcover/onboarding", "base": "main"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let mut events = Vec::new();
+    for _ in 0..100 {
+        events = s
+            .fake
+            .deliveries()
+            .into_iter()
+            .map(|d| (d.event, d.action, d.status))
+            .collect();
+        if events.len() >= 4 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        events.contains(&("pull_request".into(), Some("opened".into()), Some(200))),
+        "{events:?}"
+    );
+    let pushes = s
+        .fake
+        .deliveries()
+        .into_iter()
+        .filter(|d| d.event == "push")
+        .collect::<Vec<_>>();
+    assert_eq!(pushes.len(), 2, "{events:?}");
+    let created = s.fake.delivery_payload(&pushes[0].guid).unwrap();
+    assert_eq!(created["created"], json!(true));
+    assert_eq!(created["ref"], json!("refs/heads/fullcover/onboarding"));
+}

@@ -348,7 +348,7 @@ fn push_payload(
     })
 }
 
-fn push_deliveries(
+pub(super) fn push_deliveries(
     world: &mut World,
     base: &str,
     repo_id: u64,
@@ -392,6 +392,23 @@ fn merge_base(store: &git::Store, base: &str, head: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// `pull_request` deliveries for the pull at `index`.
+pub(super) fn pull_deliveries(
+    world: &mut World,
+    base: &str,
+    repo_id: u64,
+    index: usize,
+    action: &str,
+) -> Vec<Outgoing> {
+    let Some(repo) = world.repos.get(&repo_id) else {
+        return Vec::new();
+    };
+    let pull = super::routes::pulls::pull_json(world, base, repo, &repo.pulls[index]);
+    let number = repo.pulls[index].number;
+    let payload = json!({"action": action, "number": number, "pull_request": pull});
+    repo_deliveries(world, base, repo_id, "pull_request", &payload)
 }
 
 impl FakeGitHub {
@@ -717,13 +734,12 @@ impl FakeGitHub {
             repo.refs
                 .insert(format!("refs/heads/{branch}"), sha.clone());
             repo.pushed_at = now;
-            let before_for_event = before.or(parent.filter(|_| false));
             let out = push_deliveries(
                 &mut world,
                 &self.inner.base,
                 repo_id,
                 branch,
-                before_for_event.as_deref(),
+                before.as_deref(),
                 &sha,
             );
             (sha, out)
@@ -808,7 +824,7 @@ impl FakeGitHub {
             p.merge_commit_sha = Some(sha.clone());
             p.head_sha = head;
             p.updated_at = now;
-            let mut out = self.pull_event(&mut world, &base_url, repo_id, index, "closed");
+            let mut out = pull_deliveries(&mut world, &base_url, repo_id, index, "closed");
             out.extend(push_deliveries(
                 &mut world,
                 &base_url,
@@ -821,23 +837,6 @@ impl FakeGitHub {
         };
         webhooks::send_all(&self.inner, outgoing).await;
         Ok(sha)
-    }
-
-    fn pull_event(
-        &self,
-        world: &mut World,
-        base: &str,
-        repo_id: u64,
-        index: usize,
-        action: &str,
-    ) -> Vec<Outgoing> {
-        let Some(repo) = world.repos.get(&repo_id) else {
-            return Vec::new();
-        };
-        let pull = super::routes::pulls::pull_json(world, base, repo, &repo.pulls[index]);
-        let number = repo.pulls[index].number;
-        let payload = json!({"action": action, "number": number, "pull_request": pull});
-        repo_deliveries(world, base, repo_id, "pull_request", &payload)
     }
 
     /// Closes an open pull without merging; sends `pull_request` closed (merged false).
@@ -864,7 +863,7 @@ impl FakeGitHub {
             p.closed_at = Some(now);
             p.updated_at = now;
             p.head_sha = head_sha;
-            self.pull_event(&mut world, &self.inner.base, repo_id, index, "closed")
+            pull_deliveries(&mut world, &self.inner.base, repo_id, index, "closed")
         };
         webhooks::send_all(&self.inner, outgoing).await;
         Ok(())
@@ -1042,7 +1041,11 @@ impl FakeGitHub {
                         "updated_at": now,
                         "created_at": now,
                         "app_id": app_id,
+                        "url": format!("{}/app/hook/config", self.inner.base),
+                        "test_url": format!("{}/app/hook/test", self.inner.base),
+                        "ping_url": format!("{}/app/hook/pings", self.inner.base),
                         "deliveries_url": format!("{}/app/hook/deliveries", self.inner.base),
+                        "last_response": {"code": null, "status": "unused", "message": null},
                     },
                     "sender": sender,
                 }),

@@ -37,6 +37,10 @@ pub struct FakeOptions {
     pub faults: Faults,
     /// Lifetime of installation tokens (GitHub: one hour).
     pub token_ttl: Duration,
+    /// Also send the webhooks GitHub sends for the App's own REST writes (`push` when it
+    /// creates or moves a branch, `pull_request` opened), from a background task. Off by
+    /// default so that `deliveries()` holds only what tests cause.
+    pub api_write_webhooks: bool,
 }
 
 impl Default for FakeOptions {
@@ -47,6 +51,7 @@ impl Default for FakeOptions {
             limits: Limits::default(),
             faults: Faults::default(),
             token_ttl: Duration::from_secs(3600),
+            api_write_webhooks: false,
         }
     }
 }
@@ -283,3 +288,6 @@ impl FakeGitHub {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod conformance;

@@ -17,9 +17,14 @@ pub fn node_id(kind: &str, id: impl std::fmt::Display) -> String {
     STANDARD.encode(format!("0:{kind}{id}"))
 }
 
+/// Percent-encodes what a login may hold that a URL path may not (`[bot]` logins).
+fn url_login(login: &str) -> String {
+    login.replace('[', "%5B").replace(']', "%5D")
+}
+
 pub fn user(base: &str, account: &Account) -> Value {
     let login = &account.login;
-    let u = format!("{base}/users/{login}");
+    let u = format!("{base}/users/{}", url_login(login));
     json!({
         "login": login,
         "id": account.id,
@@ -27,7 +32,7 @@ pub fn user(base: &str, account: &Account) -> Value {
         "avatar_url": format!("{base}/avatars/u/{}", account.id),
         "gravatar_id": "",
         "url": u,
-        "html_url": format!("{base}/{login}"),
+        "html_url": format!("{base}/{}", url_login(login)),
         "followers_url": format!("{u}/followers"),
         "following_url": format!("{u}/following{{/other_user}}"),
         "gists_url": format!("{u}/gists{{/gist_id}}"),
@@ -162,6 +167,7 @@ pub fn repository(world: &World, base: &str, repo: &Repo) -> Value {
         "license": null,
         "network_count": 0,
         "subscribers_count": 0,
+        "custom_properties": {},
     });
     if let (Some(first), Value::Object(middle), Value::Object(more)) =
         (value.as_object_mut(), middle, more)

@@ -71,6 +71,18 @@ pub fn router(inner: Arc<Inner>) -> Router {
         )
         .route("/repos/{owner}/{repo}", get(routes::repos::get_repo))
         .route(
+            "/repos/{owner}/{repo}/installation",
+            get(routes::apps::repo_installation),
+        )
+        .route(
+            "/orgs/{org}/installation",
+            get(routes::apps::account_installation),
+        )
+        .route(
+            "/users/{username}/installation",
+            get(routes::apps::account_installation),
+        )
+        .route(
             "/repos/{owner}/{repo}/git/ref/{*ref}",
             get(routes::git::get_ref),
         )

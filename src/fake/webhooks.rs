@@ -73,6 +73,15 @@ pub async fn send_all(inner: &Inner, outgoing: Vec<Outgoing>) {
     }
 }
 
+/// Sends deliveries from a background task (for events caused by REST requests).
+pub fn spawn_all(inner: &std::sync::Arc<Inner>, outgoing: Vec<Outgoing>) {
+    if outgoing.is_empty() {
+        return;
+    }
+    let inner = inner.clone();
+    tokio::spawn(async move { send_all(&inner, outgoing).await });
+}
+
 /// Sends one delivery and records it with the App's status code.
 pub async fn send(inner: &Inner, mut record: DeliveryRecord) -> Option<u16> {
     let target = {

@@ -302,3 +302,50 @@ pub async fn rate_limit(
         }),
     ))
 }
+
+const DOC_FIND_INSTALLATION: &str = "https://docs.github.com/rest/apps/apps#get-a-repository-installation-for-the-authenticated-app";
+
+/// `GET /repos/{owner}/{repo}/installation` (JWT).
+pub async fn repo_installation(
+    State(inner): State<Arc<Inner>>,
+    Extension(caller): Extension<Caller>,
+    Path((owner, repo)): Path<(String, String)>,
+) -> ApiResult {
+    let app_id = require_app(&caller)?;
+    let world = inner.world();
+    let repo_id = world
+        .repo_id(&owner, &repo)
+        .ok_or_else(|| ApiError::not_found(DOC_FIND_INSTALLATION))?;
+    let installation = world
+        .installations_for_repo(repo_id)
+        .iter()
+        .filter_map(|id| world.installations.get(id))
+        .find(|i| i.app_id == app_id)
+        .ok_or_else(|| ApiError::not_found(DOC_FIND_INSTALLATION))?;
+    Ok(json(
+        StatusCode::OK,
+        render::installation(&world, &inner.base, installation),
+    ))
+}
+
+/// `GET /orgs/{org}/installation` and `GET /users/{username}/installation` (JWT).
+pub async fn account_installation(
+    State(inner): State<Arc<Inner>>,
+    Extension(caller): Extension<Caller>,
+    Path(login): Path<String>,
+) -> ApiResult {
+    let app_id = require_app(&caller)?;
+    let world = inner.world();
+    let account = world
+        .account_by_login(&login)
+        .ok_or_else(|| ApiError::not_found(DOC_FIND_INSTALLATION))?;
+    let installation = world
+        .installations
+        .values()
+        .find(|i| i.app_id == app_id && i.account_id == account.id)
+        .ok_or_else(|| ApiError::not_found(DOC_FIND_INSTALLATION))?;
+    Ok(json(
+        StatusCode::OK,
+        render::installation(&world, &inner.base, installation),
+    ))
+}

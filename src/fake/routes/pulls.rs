@@ -15,7 +15,7 @@ use super::super::http::{
 };
 use super::super::server::Caller;
 use super::super::state::{Label, Pull, Repo, World};
-use super::super::{Inner, render};
+use super::super::{Inner, control, render, webhooks};
 use super::{LABELS_WRITE, PULLS_READ, PULLS_WRITE, repo_access};
 
 const DOC_LIST: &str = "https://docs.github.com/rest/pulls/pulls#list-pull-requests";
@@ -191,9 +191,13 @@ pub async fn create(
         merge_commit_sha: None,
         labels: Vec::new(),
     });
+    let index = world.repos[&id].pulls.len() - 1;
+    if inner.options.api_write_webhooks {
+        let out = control::pull_deliveries(&mut world, &inner.base, id, index, "opened");
+        webhooks::spawn_all(&inner, out);
+    }
     let repo = &world.repos[&id];
-    let pull = &repo.pulls[repo.pulls.len() - 1];
-    let out = pull_json(&world, &inner.base, repo, pull);
+    let out = pull_json(&world, &inner.base, repo, &repo.pulls[index]);
     let location = format!(
         "{}/repos/{}/pulls/{number}",
         inner.base,

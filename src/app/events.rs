@@ -206,7 +206,7 @@ fn push_can_change_result(app: &App, payload: &Value) -> bool {
         "push",
         modified.iter().map(|path| (path.clone(), Vec::<u8>::new())),
     );
-    !crate::detect::content_needs(&listing, app.rules()).is_empty()
+    !crate::detect::content_needs(&listing, app.rules(), crate::detect::Depth::Deciding).is_empty()
 }
 
 async fn pull_request(

@@ -31,7 +31,8 @@ pub struct Behaviour {
     pub onboard_forks: bool,
     /// Job workers running at once.
     pub workers: usize,
-    /// How long a claimed job is held before another worker may take it over.
+    /// How long a claimed job is held without renewal before another worker may take it
+    /// over: the time to notice a dead worker. Running jobs renew it.
     pub lease: Duration,
     /// How often idle workers look at the queue (another replica may have filled it).
     pub poll: Duration,
@@ -46,7 +47,7 @@ impl Default for Behaviour {
         Behaviour {
             onboard_forks: false,
             workers: 4,
-            lease: Duration::from_secs(15 * 60),
+            lease: Duration::from_secs(60),
             poll: Duration::from_secs(5),
             max_attempts: 8,
             retry_base: Duration::from_secs(30),

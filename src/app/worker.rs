@@ -52,8 +52,28 @@ pub async fn drain_deliveries(app: &App) -> Result<usize, crate::store::StoreErr
     Ok(pending.len())
 }
 
+/// Runs `work` while renewing the job's lease every third of it.
+async fn with_lease<T>(app: &App, id: i64, work: impl std::future::Future<Output = T>) -> T {
+    let lease = app.behaviour().lease;
+    let seconds = i64::try_from(lease.as_secs()).unwrap_or(i64::MAX).max(1);
+    let renew = async {
+        loop {
+            tokio::time::sleep(lease / 3).await;
+            if let Err(err) = app.store().renew_lease(id, seconds).await {
+                tracing::warn!(error = %err, job = id, "cannot renew a job's lease");
+            }
+        }
+    };
+    tokio::select! {
+        outcome = work => outcome,
+        never = renew => never,
+    }
+}
+
 async fn jobs(app: App) {
-    let lease = i64::try_from(app.behaviour().lease.as_secs()).unwrap_or(i64::MAX);
+    let lease = i64::try_from(app.behaviour().lease.as_secs())
+        .unwrap_or(i64::MAX)
+        .max(1);
     loop {
         match app.store().claim_job(lease).await {
             Ok(Some(job)) => run(&app, job).await,
@@ -75,14 +95,17 @@ async fn jobs(app: App) {
 }
 
 async fn run(app: &App, job: Job) {
-    let outcome = match (job.kind, job.subject.parse::<i64>()) {
-        (JobKind::SyncInstallation, Ok(id)) => scan::sync_installation(app, id).await,
-        (JobKind::Scan, Ok(id)) => scan::scan_repository(app, job.installation_id, id).await,
-        (_, Err(_)) => Err(JobError::Permanent(format!(
-            "bad job subject {:?}",
-            job.subject
-        ))),
+    let work = async {
+        match (job.kind, job.subject.parse::<i64>()) {
+            (JobKind::SyncInstallation, Ok(id)) => scan::sync_installation(app, id).await,
+            (JobKind::Scan, Ok(id)) => scan::scan_repository(app, job.installation_id, id).await,
+            (_, Err(_)) => Err(JobError::Permanent(format!(
+                "bad job subject {:?}",
+                job.subject
+            ))),
+        }
     };
+    let outcome = with_lease(app, job.id, work).await;
     let store = app.store();
     let result = match outcome {
         Ok(summary) => {

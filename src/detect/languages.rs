@@ -34,6 +34,9 @@ pub enum Exclusion {
 pub struct Plan {
     /// Leading bytes to read, 0 for none.
     pub bytes: usize,
+    /// The part of `bytes` that decides the language itself (heuristics, shebangs); the
+    /// rest only confirms the file is text and not generated.
+    pub deciding_bytes: usize,
     /// The exclusion the path and `.gitattributes` decide, before any content is seen.
     pub path_exclusion: Option<Exclusion>,
 }
@@ -55,6 +58,7 @@ pub fn plan(path: &str, attributes: &LinguistAttributes, rules: &RuleSet) -> Pla
             None => needed = HEURISTICS_BYTES,
         }
     }
+    let deciding_bytes = needed;
     if path_exclusion.is_none() {
         if attributes.generated.is_none() {
             needed = needed.max(generated_marker_bytes(name, rules));
@@ -71,6 +75,7 @@ pub fn plan(path: &str, attributes: &LinguistAttributes, rules: &RuleSet) -> Pla
     }
     Plan {
         bytes: needed,
+        deciding_bytes,
         path_exclusion,
     }
 }

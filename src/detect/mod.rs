@@ -25,7 +25,7 @@ use self::structured::FileContent;
 use crate::rules::compiled::{self, Candidate};
 use crate::rules::schema::{Category, ContentCheck, LanguageType};
 use crate::rules::{LanguageId, RuleSet};
-use crate::snapshot::{Content, FileEntry, RepoPath, Snapshot, Warning};
+use crate::snapshot::{Content, FileEntry, ReadError, RepoPath, Snapshot, Warning};
 use crate::units::percent;
 
 /// Structured files (manifests, workflows, IaC) are read up to this size.
@@ -247,11 +247,23 @@ fn plan_file<'p>(
     }
 }
 
+/// How much of a repository's content detection reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// Everything a checkout's scan reads: the report is exactly the checkout's.
+    Full,
+    /// Only what decides requirements and scanners: manifests, workflows, IaC, scanner
+    /// configuration, and the files whose language their name cannot tell. Other files
+    /// count by name and size, assumed text and hand-written (no binary or generated
+    /// check): one blob request for each of them would cost more than it changes.
+    Deciding,
+}
+
 /// The files detection reads and how many leading bytes of each: what a snapshot backed
 /// by a remote tree must fetch (after `.gitattributes` files and kustomizations, which
 /// this reads through `snapshot` and which decide the rest). Every other file is known
 /// by its path and size alone.
-pub fn content_needs(snapshot: &Snapshot, rules: &RuleSet) -> Vec<(RepoPath, usize)> {
+pub fn content_needs(snapshot: &Snapshot, rules: &RuleSet, depth: Depth) -> Vec<(RepoPath, usize)> {
     let mut ignored = Vec::new();
     let attributes = read_attributes(snapshot, &mut ignored);
     let context = read_iac_context(snapshot, rules, &mut ignored);
@@ -269,10 +281,12 @@ pub fn content_needs(snapshot: &Snapshot, rules: &RuleSet) -> Vec<(RepoPath, usi
         .filter(|file| file.size > 0 || is_context(file))
         .filter_map(|file| {
             let plan = plan_file(file.path.as_str(), snapshot, rules, &attributes, &context);
-            let limit = if is_context(file) {
+            let limit = if is_context(file) || plan.structured {
                 STRUCTURED_BYTES
-            } else {
+            } else if depth == Depth::Full {
                 plan.limit
+            } else {
+                plan.language_plan.deciding_bytes
             };
             (limit > 0).then(|| (file.path.clone(), limit))
         })
@@ -367,10 +381,14 @@ fn read(
     if limit == 0 {
         return None;
     }
-    snapshot
-        .read(path, limit)
-        .map_err(|err| warnings.push(Warning::at(path.as_str(), err.to_string())))
-        .ok()
+    match snapshot.read(path, limit) {
+        Ok(content) => Some(content),
+        Err(ReadError::NotFetched) => None,
+        Err(err) => {
+            warnings.push(Warning::at(path.as_str(), err.to_string()));
+            None
+        }
+    }
 }
 
 fn language_facts(

@@ -66,6 +66,12 @@ impl RateLimiter {
         }
     }
 
+    /// GitHub's usual wait after a secondary limit (60 s), on this fake's clock, in whole
+    /// real seconds as `retry-after` carries it.
+    pub fn secondary_retry_after(&self) -> u64 {
+        ((60.0 / self.scale()).ceil() as u64).max(1)
+    }
+
     fn scale(&self) -> f64 {
         if self.limits.time_scale > 0.0 {
             self.limits.time_scale

@@ -311,7 +311,8 @@ async fn gate(State(inner): State<Arc<Inner>>, mut req: Request, next: Next) -> 
                 server_error(status)
             } else if let Some(Fault::SecondaryLimit(status)) = fault {
                 let status = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
-                secondary_limit_error(status, 60, &request_id)
+                let retry_after = inner.limiter().secondary_retry_after();
+                secondary_limit_error(status, retry_after, &request_id)
             } else {
                 let throttled = match (&caller, is_write(&method)) {
                     (Caller::Installation { id, .. }, true) => {

@@ -52,7 +52,7 @@ pub async fn snapshot(
         Arc::new(MemorySource::default()),
         Vec::new(),
     );
-    let needs = detect::content_needs(&listed, rules);
+    let needs = detect::content_needs(&listed, rules, detect::Depth::Deciding);
     let by_path: std::collections::HashMap<&str, &TreeEntry> = entries
         .iter()
         .map(|entry| (entry.path.as_str(), entry))
@@ -78,7 +78,7 @@ pub async fn snapshot(
     let snapshot = Snapshot::new(
         full_name,
         listing,
-        Arc::new(MemorySource::new(fetched)),
+        Arc::new(MemorySource::partial(fetched)),
         warnings,
     );
     Ok(RemoteSnapshot {

@@ -80,6 +80,10 @@ impl Warning {
 pub enum ReadError {
     #[error("not in the snapshot")]
     NotFound,
+    /// Listed, but its content was left out on purpose (a remote snapshot fetches only
+    /// what decides the result).
+    #[error("content not fetched")]
+    NotFetched,
     #[error("cannot be read: {0}")]
     Unreadable(String),
 }
@@ -240,6 +244,8 @@ impl fmt::Debug for Snapshot {
 #[derive(Debug, Default)]
 pub struct MemorySource {
     files: std::collections::BTreeMap<RepoPath, Vec<u8>>,
+    /// Files it does not hold were listed but not fetched.
+    partial: bool,
 }
 
 impl MemorySource {
@@ -253,6 +259,19 @@ impl MemorySource {
                 .into_iter()
                 .map(|(path, content)| (RepoPath::new(path), content.into()))
                 .collect(),
+            partial: false,
+        }
+    }
+
+    /// Content fetched for some of a listing's files: the others read as `NotFetched`.
+    pub fn partial<P, C>(files: impl IntoIterator<Item = (P, C)>) -> Self
+    where
+        P: Into<String>,
+        C: Into<Vec<u8>>,
+    {
+        Self {
+            partial: true,
+            ..Self::new(files)
         }
     }
 
@@ -276,7 +295,12 @@ impl FileSource for MemorySource {
         limit: usize,
         listed_size: Option<u64>,
     ) -> Result<Content, ReadError> {
-        let content = self.files.get(path).ok_or(ReadError::NotFound)?;
+        let missing = if self.partial {
+            ReadError::NotFetched
+        } else {
+            ReadError::NotFound
+        };
+        let content = self.files.get(path).ok_or(missing)?;
         let truncated = listed_size.map_or(content.len() > limit, |size| size > limit as u64);
         Ok(Content {
             bytes: content[..content.len().min(limit)].to_vec(),

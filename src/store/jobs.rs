@@ -105,6 +105,39 @@ impl Store {
         }))
     }
 
+    /// Extends the lease of a job still running: a long job is not taken over while its
+    /// worker is alive.
+    pub async fn renew_lease(&self, id: i64, lease_seconds: i64) -> Result<()> {
+        sqlx::query("UPDATE jobs SET lease_until = $1 WHERE id = $2 AND state = 'running'")
+            .bind(now() + lease_seconds)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Jobs queued or running: (kind, subject, state, attempts, last error), for
+    /// diagnostics.
+    pub async fn open_jobs(&self) -> Result<Vec<(String, String, String, i64, String)>> {
+        let rows = sqlx::query(
+            "SELECT kind, subject, state, attempts, COALESCE(last_error, '') AS error FROM jobs \
+             WHERE state IN ('queued', 'running') ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    row.try_get("kind")?,
+                    row.try_get("subject")?,
+                    row.try_get("state")?,
+                    row.try_get("attempts")?,
+                    row.try_get("error")?,
+                ))
+            })
+            .collect()
+    }
+
     pub async fn complete_job(&self, id: i64) -> Result<()> {
         self.end_job(id, "done", None).await
     }

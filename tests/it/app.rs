@@ -5,10 +5,12 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use fullcover::app::deliver::BRANCH;
-use fullcover::fake::{Faults, FakeOptions, RepoSpec};
+use fullcover::fake::{FakeOptions, Faults, RepoSpec};
 use fullcover::store::RepoState;
 
-use crate::world::{fake_options, ORG, World, expected_changes, fixture_files, organisation, small_service};
+use crate::world::{
+    ORG, World, expected_changes, fake_options, fixture_files, organisation, small_service,
+};
 
 const TERRAFORM: &str = r#"terraform {
   required_providers {
@@ -20,6 +22,9 @@ resource "aws_s3_bucket" "logs" {
   bucket = "acme-logs"
 }
 "#;
+
+/// A repository's files: (path, content).
+type Files = Vec<(String, Vec<u8>)>;
 
 /// Options with a small page size, so that listing the organisation takes several pages.
 fn paged() -> FakeOptions {
@@ -35,12 +40,18 @@ async fn assert_pull_carries_plan(world: &World, name: &str, files: &[(String, V
         let id = world.repository_id(name).await;
         let record = world.store().repository(id).await.unwrap();
         let failed = world.store().failed_jobs().await.unwrap();
-        panic!("{name}: {} pull requests; record {record:?}; failed jobs {failed:?}", pulls.len());
+        panic!(
+            "{name}: {} pull requests; record {record:?}; failed jobs {failed:?}",
+            pulls.len()
+        );
     }
     let pull = &pulls[0];
     assert_eq!(pull.head_ref, BRANCH);
     assert_eq!(pull.base_ref, "main");
-    assert!(pull.body.contains("<!-- fullcover:plan="), "{name}: no marker");
+    assert!(
+        pull.body.contains("<!-- fullcover:plan="),
+        "{name}: no marker"
+    );
     let expected = expected_changes(files, name, false);
     assert!(!expected.is_empty(), "{name} needs nothing?");
     for (path, content) in &expected {
@@ -48,12 +59,20 @@ async fn assert_pull_carries_plan(world: &World, name: &str, files: &[(String, V
             .files
             .get(path)
             .unwrap_or_else(|| panic!("{name}: {path} missing from the pull request"));
-        assert_eq!(std::str::from_utf8(found).unwrap(), content, "{name}: {path}");
+        assert_eq!(
+            std::str::from_utf8(found).unwrap(),
+            content,
+            "{name}: {path}"
+        );
     }
     // Nothing else changed: every other file is the default branch's.
     for (path, content) in files {
         if !expected.iter().any(|(p, _)| p == path) {
-            assert_eq!(pull.files.get(path), Some(content), "{name}: {path} changed");
+            assert_eq!(
+                pull.files.get(path),
+                Some(content),
+                "{name}: {path} changed"
+            );
         }
     }
 }
@@ -64,7 +83,7 @@ async fn installing_onboards_every_eligible_repository_once_and_follows_it() {
     repos.push(small_service("archived-tool").archived());
     repos.push(small_service("forked-lib").fork());
     repos.push(RepoSpec::new("empty-repo"));
-    let eligible: Vec<(String, Vec<(String, Vec<u8>)>)> = repos
+    let eligible: Vec<(String, Files)> = repos
         .iter()
         .filter(|spec| !spec.archived && !spec.fork && !spec.files.is_empty())
         .map(|spec| (spec.name.clone(), spec.files.clone()))
@@ -116,8 +135,17 @@ async fn installing_onboards_every_eligible_repository_once_and_follows_it() {
     for name in merged {
         let id = world.repository_id(name).await;
         let record = world.store().repository(id).await.unwrap().unwrap();
-        assert_eq!(record.state, RepoState::Covered, "{name}: {:?}", record.reason);
-        assert_eq!(world.store().latest_missing(id).await.unwrap(), Some(vec![]), "{name}");
+        assert_eq!(
+            record.state,
+            RepoState::Covered,
+            "{name}: {:?}",
+            record.reason
+        );
+        assert_eq!(
+            world.store().latest_missing(id).await.unwrap(),
+            Some(vec![]),
+            "{name}"
+        );
         let pr = world.store().pull_request(id).await.unwrap().unwrap();
         assert_eq!(pr.state, "merged");
         assert_eq!(world.pulls(name).len(), 1, "{name}: a second pull request");
@@ -129,7 +157,16 @@ async fn installing_onboards_every_eligible_repository_once_and_follows_it() {
     // A push to the closed one's default branch does not reopen anything.
     world
         .fake
-        .push(ORG, closed, "main", vec![("requirements.txt".into(), Some(b"django==5.0\nrequests==2.32.0\n".to_vec()))], "deps")
+        .push(
+            ORG,
+            closed,
+            "main",
+            vec![(
+                "requirements.txt".into(),
+                Some(b"django==5.0\nrequests==2.32.0\n".to_vec()),
+            )],
+            "deps",
+        )
         .await
         .unwrap();
     world.settle().await;
@@ -141,14 +178,20 @@ async fn installing_onboards_every_eligible_repository_once_and_follows_it() {
     let covered = "service-01";
     world
         .fake
-        .push(ORG, covered, "main", vec![("infra/main.tf".into(), Some(TERRAFORM.as_bytes().to_vec()))], "Add infrastructure")
+        .push(
+            ORG,
+            covered,
+            "main",
+            vec![("infra/main.tf".into(), Some(TERRAFORM.as_bytes().to_vec()))],
+            "Add infrastructure",
+        )
         .await
         .unwrap();
     world.settle().await;
     let id = world.repository_id(covered).await;
     assert_eq!(
         world.store().latest_missing(id).await.unwrap(),
-        Some(vec!["iac:terraform".to_owned()])
+        Some(vec!["sca:terraform".to_owned(), "iac:terraform".to_owned()])
     );
     let pulls = world.pulls(covered);
     assert_eq!(pulls.len(), 2, "{pulls:?}");
@@ -175,16 +218,25 @@ async fn installing_onboards_every_eligible_repository_once_and_follows_it() {
     let status = world.fake.redeliver(&last_push.guid).await.unwrap();
     assert_eq!(status, 200);
     world.settle().await;
-    assert_eq!(world.store().delivery_count().await.unwrap(), deliveries_before);
-    assert!(world.fake.requests().is_empty(), "{:?}", world.fake.requests());
+    assert_eq!(
+        world.store().delivery_count().await.unwrap(),
+        deliveries_before
+    );
+    assert!(
+        world.fake.requests().is_empty(),
+        "{:?}",
+        world.fake.requests()
+    );
     assert_eq!(world.pulls(covered).len(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_injected_faults_every_repository_still_ends_onboarded_once() {
     let repos = organisation(20);
-    let names: Vec<(String, Vec<(String, Vec<u8>)>)> =
-        repos.iter().map(|s| (s.name.clone(), s.files.clone())).collect();
+    let names: Vec<(String, Files)> = repos
+        .iter()
+        .map(|s| (s.name.clone(), s.files.clone()))
+        .collect();
     let world = World::new(repos, paged()).await;
     world.fake.set_faults(Faults {
         error_rate: 0.05,
@@ -231,23 +283,36 @@ async fn an_unchanged_rescan_costs_no_rate_limited_request() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_scan_reads_one_tree_and_only_the_blobs_detection_needs() {
-    let files = fixture_files("kubernetes-platform");
-    let world = World::new(
-        vec![{
-            let mut spec = RepoSpec::new("platform");
-            spec.files = files.clone();
-            spec
-        }],
-        fake_options(),
-    )
-    .await;
+    let mut files = fixture_files("python-django");
+    for n in 0..30 {
+        files.push((
+            format!("app/views_{n:02}.py"),
+            format!("def view_{n}(request):\n    return {n}\n").into_bytes(),
+        ));
+    }
+    let needed = {
+        let rules = fullcover::rules::RuleSet::embedded().unwrap();
+        let listing = fullcover::snapshot::Snapshot::from_memory("acme/app", files.clone());
+        fullcover::detect::content_needs(&listing, &rules, fullcover::detect::Depth::Deciding).len()
+    };
+    assert!(
+        needed < files.len() / 2,
+        "{needed} of {} files needed",
+        files.len()
+    );
+    let mut spec = RepoSpec::new("app");
+    spec.files = files;
+    let world = World::new(vec![spec], fake_options()).await;
     world.install().await;
     world.settle().await;
     let requests = world.fake.requests();
     let count = |route: &str| requests.iter().filter(|r| r.route == route).count();
     assert_eq!(count("GET /repos/{owner}/{repo}/git/trees/{tree_sha}"), 1);
-    let blobs = count("GET /repos/{owner}/{repo}/git/blobs/{file_sha}");
-    assert!(blobs > 0 && blobs < files.len(), "{blobs} blobs of {} files", files.len());
+    assert_eq!(
+        count("GET /repos/{owner}/{repo}/git/blobs/{file_sha}"),
+        needed
+    );
+    assert_eq!(count("GET /repos/{owner}/{repo}/contents/{path}"), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -258,7 +323,11 @@ async fn without_the_workflows_permission_the_refusal_is_recorded_not_retried() 
         crate::world::client_options(),
         |fake, credentials| {
             let mut permissions = std::collections::BTreeMap::new();
-            for (name, level) in [("metadata", "read"), ("contents", "write"), ("pull_requests", "write")] {
+            for (name, level) in [
+                ("metadata", "read"),
+                ("contents", "write"),
+                ("pull_requests", "write"),
+            ] {
                 permissions.insert(name.to_owned(), level.to_owned());
             }
             fake.set_app_permissions(credentials.app_id, permissions);
@@ -279,14 +348,19 @@ async fn without_the_workflows_permission_the_refusal_is_recorded_not_retried() 
     let id = world.repository_id("api").await;
     let record = world.store().repository(id).await.unwrap().unwrap();
     let reason = record.reason.unwrap_or_default();
-    assert!(reason.contains("Resource not accessible by integration"), "{reason}");
+    assert!(
+        reason.contains("Resource not accessible by integration"),
+        "{reason}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_app_loses_nothing_and_doubles_nothing() {
     let repos = organisation(16);
-    let names: Vec<(String, Vec<(String, Vec<u8>)>)> =
-        repos.iter().map(|s| (s.name.clone(), s.files.clone())).collect();
+    let names: Vec<(String, Files)> = repos
+        .iter()
+        .map(|s| (s.name.clone(), s.files.clone()))
+        .collect();
     let mut world = World::new(repos, fake_options()).await;
     world.fake.set_faults(Faults {
         latency: Duration::from_millis(20),

@@ -43,7 +43,11 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, Vec<u8>)>) {
         if path.is_dir() {
             collect(root, &path, files);
         } else if path.is_file() {
-            let relative = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            let relative = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             files.push((relative, std::fs::read(&path).unwrap()));
         }
     }
@@ -72,7 +76,9 @@ pub fn small_service(name: &str) -> RepoSpec {
     RepoSpec::new(name)
         .file(
             "package.json",
-            format!(r#"{{"name":"{name}","version":"1.0.0","dependencies":{{"express":"^4.19.2"}}}}"#),
+            format!(
+                r#"{{"name":"{name}","version":"1.0.0","dependencies":{{"express":"^4.19.2"}}}}"#
+            ),
         )
         .file(
             "src/server.js",
@@ -124,6 +130,12 @@ impl World {
         client: ClientOptions,
         prepare: impl FnOnce(&FakeGitHub, &AppCredentials),
     ) -> World {
+        if let Ok(filter) = std::env::var("FULLCOVER_TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_test_writer()
+                .try_init();
+        }
         let fake = FakeGitHub::start(options).await.unwrap();
         let credentials = fake.create_app("fullcover");
         prepare(&fake, &credentials);
@@ -165,7 +177,13 @@ impl World {
         if let Some(running) = self.running.take() {
             running.stop().await;
         }
-        self.app = start_app(&self.fake, &self.credentials, &self.database_url, client_options()).await;
+        self.app = start_app(
+            &self.fake,
+            &self.credentials,
+            &self.database_url,
+            client_options(),
+        )
+        .await;
         self.serve().await;
     }
 
@@ -195,10 +213,10 @@ impl World {
             } else {
                 quiet = 0;
             }
-            assert!(
-                Instant::now() < deadline,
-                "not settled: {pending} deliveries, {depth} jobs"
-            );
+            if Instant::now() > deadline {
+                let jobs = self.store().open_jobs().await.unwrap();
+                panic!("not settled: {pending} deliveries, {depth} jobs: {jobs:#?}");
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -262,7 +280,11 @@ async fn start_app(
 }
 
 /// The files the plan adds to `files`, worked out locally by the same pipeline.
-pub fn expected_changes(files: &[(String, Vec<u8>)], name: &str, private: bool) -> Vec<(String, String)> {
+pub fn expected_changes(
+    files: &[(String, Vec<u8>)],
+    name: &str,
+    private: bool,
+) -> Vec<(String, String)> {
     let rules = RuleSet::embedded().unwrap();
     let templates = Templates::embedded().unwrap();
     let snapshot = Snapshot::from_memory(&format!("{ORG}/{name}"), files.to_vec());
@@ -271,7 +293,11 @@ pub fn expected_changes(files: &[(String, Vec<u8>)], name: &str, private: bool) 
     let settings = PlanSettings {
         repository: format!("{ORG}/{name}"),
         default_branch: "main".into(),
-        visibility: if private { Visibility::Private } else { Visibility::Public },
+        visibility: if private {
+            Visibility::Private
+        } else {
+            Visibility::Public
+        },
         advanced_security: false,
         config,
     };

@@ -12,6 +12,8 @@ mod cli;
 mod fixtures;
 mod plan;
 mod remote;
+mod setup;
 mod store;
 mod support;
+mod webhooks;
 mod world;

@@ -1,0 +1,80 @@
+//! `POST /webhooks` at the HTTP level: signatures, sizes, duplicates, health.
+
+use fullcover::app::webhook::sign;
+use reqwest::StatusCode;
+
+use crate::world::{World, fake_options};
+
+async fn post(world: &World, guid: &str, body: &[u8], signature: Option<String>) -> StatusCode {
+    let addr = world.running.as_ref().unwrap().addr;
+    let mut request = reqwest::Client::new()
+        .post(format!("http://{addr}/webhooks"))
+        .header("content-type", "application/json")
+        .header("x-github-event", "ping")
+        .header("x-github-delivery", guid)
+        .body(body.to_vec());
+    if let Some(signature) = signature {
+        request = request.header("x-hub-signature-256", signature);
+    }
+    request.send().await.unwrap().status()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deliveries_are_verified_bounded_and_stored_once() {
+    let world = World::new(Vec::new(), fake_options()).await;
+    let secret = world.credentials.webhook_secret.as_bytes().to_vec();
+    let body = br#"{"zen":"Design for failure.","hook_id":1}"#;
+
+    assert_eq!(
+        post(&world, "g-1", body, None).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let forged = sign(b"not the secret", body);
+    assert_eq!(
+        post(&world, "g-1", body, Some(forged)).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let tampered = sign(&secret, b"{}");
+    assert_eq!(
+        post(&world, "g-1", body, Some(tampered)).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(world.store().delivery_count().await.unwrap(), 0);
+
+    let good = sign(&secret, body);
+    assert_eq!(
+        post(&world, "g-1", body, Some(good.clone())).await,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(post(&world, "g-1", body, Some(good)).await, StatusCode::OK);
+    assert_eq!(world.store().delivery_count().await.unwrap(), 1);
+
+    let not_json = b"not json";
+    assert_eq!(
+        post(&world, "g-2", not_json, Some(sign(&secret, not_json))).await,
+        StatusCode::BAD_REQUEST
+    );
+
+    // GitHub never delivers more than 25 MB; a bigger body is refused before the HMAC.
+    let huge = vec![b' '; 25 * 1024 * 1024 + 1];
+    assert_eq!(
+        post(&world, "g-3", &huge, Some(sign(&secret, &huge))).await,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    assert_eq!(world.store().delivery_count().await.unwrap(), 1);
+
+    let addr = world.running.as_ref().unwrap().addr;
+    let health = reqwest::get(format!("http://{addr}/healthz"))
+        .await
+        .unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fakes_ping_is_received() {
+    let world = World::new(Vec::new(), fake_options()).await;
+    let status = world.fake.ping(world.credentials.app_id).await.unwrap();
+    assert_eq!(status, Some(202));
+    world.settle().await;
+    assert_eq!(world.store().delivery_count().await.unwrap(), 1);
+}

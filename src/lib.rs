@@ -15,6 +15,7 @@ pub mod detect;
 pub mod evaluate;
 pub mod fake;
 pub mod github;
+pub mod metrics;
 pub mod plan;
 pub mod report;
 pub mod rules;

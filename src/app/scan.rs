@@ -303,16 +303,8 @@ async fn record_scan(
     head: &str,
     onboarding: &plan::Onboarding,
 ) -> Result<(), JobError> {
-    let missing: Vec<&str> = onboarding
-        .before
-        .requirements
-        .iter()
-        .filter(|requirement| requirement.status == crate::evaluate::Status::Missing)
-        .map(|requirement| requirement.id.as_str())
-        .collect();
     let encode =
         |err: serde_json::Error| JobError::Permanent(format!("cannot encode the scan: {err}"));
-    let missing = serde_json::to_string(&missing).map_err(encode)?;
     let report = serde_json::to_string(&ScanReport::new(
         &onboarding.inventory,
         &onboarding.before,
@@ -320,16 +312,61 @@ async fn record_scan(
         false,
     ))
     .map_err(encode)?;
-    let coverage = &onboarding.before.coverage;
+    let scan = scan_record_parts(&onboarding.before).map_err(encode)?;
     app.store()
         .record_scan(&ScanRecord {
             repository_id: record.id,
             commit_sha: head,
-            required: i64::try_from(coverage.required).unwrap_or(i64::MAX),
-            satisfied: i64::try_from(coverage.satisfied).unwrap_or(i64::MAX),
-            missing: &missing,
+            at: crate::store::now(),
+            required: scan.required,
+            satisfied: scan.satisfied,
+            missing: &scan.missing,
+            satisfied_ids: &scan.satisfied_ids,
+            categories: &scan.categories,
             report: &report,
         })
         .await?;
     Ok(())
+}
+
+/// An assessment in the record's terms.
+pub struct ScanParts {
+    pub required: i64,
+    pub satisfied: i64,
+    pub missing: Vec<String>,
+    pub satisfied_ids: Vec<String>,
+    pub categories: String,
+}
+
+pub fn scan_record_parts(
+    assessment: &crate::evaluate::Assessment,
+) -> Result<ScanParts, serde_json::Error> {
+    use crate::evaluate::Status;
+    let with = |status: Status| -> Vec<String> {
+        assessment
+            .requirements
+            .iter()
+            .filter(|requirement| requirement.status == status)
+            .map(|requirement| requirement.id.clone())
+            .collect()
+    };
+    let categories: serde_json::Map<String, serde_json::Value> = assessment
+        .coverage
+        .by_category
+        .iter()
+        .filter(|(_, ratio)| ratio.required > 0)
+        .map(|(name, ratio)| {
+            (
+                (*name).to_owned(),
+                serde_json::json!({"required": ratio.required, "satisfied": ratio.satisfied}),
+            )
+        })
+        .collect();
+    Ok(ScanParts {
+        required: i64::try_from(assessment.coverage.required).unwrap_or(i64::MAX),
+        satisfied: i64::try_from(assessment.coverage.satisfied).unwrap_or(i64::MAX),
+        missing: with(Status::Missing),
+        satisfied_ids: with(Status::Satisfied),
+        categories: serde_json::to_string(&categories)?,
+    })
 }

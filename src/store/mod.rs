@@ -3,6 +3,8 @@
 //! its own migrations in `migrations/<backend>/`, applied at connect. Queries use `$N`
 //! placeholders, which both backends accept.
 
+mod access;
+mod history;
 mod jobs;
 mod repositories;
 
@@ -13,6 +15,8 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, Row, SqlSafeStr};
 
+pub use self::access::{Session, digest};
+pub use self::history::{ACTIVE_WINDOW, RepoDetail};
 pub use self::jobs::{Job, JobKind, NewJob};
 pub use self::repositories::{PullRequestRecord, RepoState, RepositoryRecord, ScanRecord};
 
@@ -48,17 +52,38 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let initial = match self {
-            Backend::Sqlite => include_str!("../../migrations/sqlite/0001_app.sql"),
-            Backend::Postgres => include_str!("../../migrations/postgres/0001_app.sql"),
+        let files: [(&str, &'static str); 2] = match self {
+            Backend::Sqlite => [
+                ("app", include_str!("../../migrations/sqlite/0001_app.sql")),
+                (
+                    "coverage",
+                    include_str!("../../migrations/sqlite/0002_coverage.sql"),
+                ),
+            ],
+            Backend::Postgres => [
+                (
+                    "app",
+                    include_str!("../../migrations/postgres/0001_app.sql"),
+                ),
+                (
+                    "coverage",
+                    include_str!("../../migrations/postgres/0002_coverage.sql"),
+                ),
+            ],
         };
-        vec![Migration::new(
-            1,
-            "app".into(),
-            MigrationType::Simple,
-            initial.into_sql_str(),
-            false,
-        )]
+        files
+            .into_iter()
+            .zip(1..)
+            .map(|((name, sql), version)| {
+                Migration::new(
+                    version,
+                    name.into(),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect()
     }
 }
 

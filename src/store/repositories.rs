@@ -89,10 +89,16 @@ const REPOSITORY_COLUMNS: &str = "id, installation_id, full_name, default_branch
 pub struct ScanRecord<'a> {
     pub repository_id: i64,
     pub commit_sha: &'a str,
+    /// When the scan ran, in Unix seconds.
+    pub at: i64,
     pub required: i64,
     pub satisfied: i64,
-    /// Requirement ids still missing, as a JSON array.
-    pub missing: &'a str,
+    /// Requirement ids still missing.
+    pub missing: &'a [String],
+    /// Requirement ids satisfied.
+    pub satisfied_ids: &'a [String],
+    /// Per category: {"sast": {"required": 2, "satisfied": 1}, ...} as JSON.
+    pub categories: &'a str,
     /// The scan report (docs/scan-json.md).
     pub report: &'a str,
 }
@@ -105,6 +111,14 @@ pub struct PullRequestRecord {
     pub state: String,
     pub plan_hash: String,
     pub url: String,
+}
+
+/// A JSON array of requirement ids.
+pub(crate) fn ids(json: &str) -> Result<Vec<String>> {
+    serde_json::from_str(json).map_err(|err| StoreError::Corrupt {
+        what: "requirement ids",
+        detail: err.to_string(),
+    })
 }
 
 impl Store {
@@ -195,6 +209,17 @@ impl Store {
         Ok(())
     }
 
+    /// When the repository entered scope (installation, creation): imports and seeded
+    /// histories set it; the App records it when it first sees the repository.
+    pub async fn set_entered_scope_at(&self, id: i64, at: i64) -> Result<()> {
+        sqlx::query("UPDATE repositories SET entered_scope_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     pub async fn rename_repository(&self, id: i64, full_name: &str) -> Result<()> {
         sqlx::query("UPDATE repositories SET full_name = $1, updated_at = $2 WHERE id = $3")
             .bind(full_name)
@@ -205,21 +230,96 @@ impl Store {
         Ok(())
     }
 
+    /// Records a scan, and each requirement's change since the previous scan:
+    /// `appeared`, `satisfied` (first time), `broken`, `restored`.
     pub async fn record_scan(&self, scan: &ScanRecord<'_>) -> Result<()> {
+        let encode = |ids: &[String]| {
+            serde_json::to_string(ids).map_err(|err| StoreError::Corrupt {
+                what: "scan",
+                detail: err.to_string(),
+            })
+        };
+        let previous = self.latest_scan_ids(scan.repository_id).await?;
+        let history = self.requirement_history(scan.repository_id).await?;
         sqlx::query(
-            "INSERT INTO scans (repository_id, commit_sha, scanned_at, required, satisfied, missing, report) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO scans (repository_id, commit_sha, scanned_at, required, satisfied, missing, report, satisfied_ids, categories) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(scan.repository_id)
         .bind(scan.commit_sha)
-        .bind(now())
+        .bind(scan.at)
         .bind(scan.required)
         .bind(scan.satisfied)
-        .bind(scan.missing)
+        .bind(encode(scan.missing)?)
         .bind(scan.report)
+        .bind(encode(scan.satisfied_ids)?)
+        .bind(scan.categories)
         .execute(self.pool())
         .await?;
+        let (was_missing, was_satisfied) = previous.unwrap_or_default();
+        let mut events: Vec<(&str, &str)> = Vec::new();
+        for id in scan.missing.iter().chain(scan.satisfied_ids) {
+            if !was_missing.contains(id) && !was_satisfied.contains(id) {
+                events.push((id, "appeared"));
+            }
+        }
+        for id in scan.satisfied_ids {
+            if !was_satisfied.contains(id) {
+                let event = if history.iter().any(|(r, e)| r == id && e == "broken") {
+                    "restored"
+                } else {
+                    "satisfied"
+                };
+                events.push((id, event));
+            }
+        }
+        for id in scan.missing {
+            if was_satisfied.contains(id) {
+                events.push((id, "broken"));
+            }
+        }
+        for (requirement, event) in events {
+            sqlx::query(
+                "INSERT INTO requirement_events (repository_id, requirement, event, at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(scan.repository_id)
+            .bind(requirement)
+            .bind(event)
+            .bind(scan.at)
+            .execute(self.pool())
+            .await?;
+        }
         Ok(())
+    }
+
+    /// The latest scan's (missing, satisfied) requirement ids.
+    async fn latest_scan_ids(
+        &self,
+        repository_id: i64,
+    ) -> Result<Option<(Vec<String>, Vec<String>)>> {
+        let row = sqlx::query(
+            "SELECT missing, satisfied_ids FROM scans WHERE repository_id = $1 ORDER BY scanned_at DESC, id DESC LIMIT 1",
+        )
+        .bind(repository_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let missing: String = row.try_get("missing")?;
+        let satisfied: String = row.try_get("satisfied_ids")?;
+        Ok(Some((ids(&missing)?, ids(&satisfied)?)))
+    }
+
+    /// A repository's requirement events, oldest first: (requirement, event).
+    pub async fn requirement_history(&self, repository_id: i64) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT requirement, event FROM requirement_events WHERE repository_id = $1 ORDER BY at, id",
+        )
+        .bind(repository_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("requirement")?, row.try_get("event")?)))
+            .collect()
     }
 
     pub async fn scan_count(&self, repository_id: i64) -> Result<i64> {
@@ -240,17 +340,21 @@ impl Store {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let missing: String = row.try_get("missing")?;
-        serde_json::from_str(&missing)
-            .map(Some)
-            .map_err(|err| StoreError::Corrupt {
-                what: "scan",
-                detail: err.to_string(),
-            })
+        ids(&missing).map(Some)
     }
 
     /// Records a pull request's current state, and an event when it changed.
     pub async fn upsert_pull_request(&self, pr: &PullRequestRecord, event: &str) -> Result<()> {
-        let at = now();
+        self.upsert_pull_request_at(pr, event, now()).await
+    }
+
+    /// As [`Store::upsert_pull_request`], at a given time (imports and seeded histories).
+    pub async fn upsert_pull_request_at(
+        &self,
+        pr: &PullRequestRecord,
+        event: &str,
+        at: i64,
+    ) -> Result<()> {
         let merged_at = (pr.state == "merged").then_some(at);
         let closed_at = (pr.state != "open").then_some(at);
         sqlx::query(

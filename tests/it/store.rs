@@ -152,19 +152,66 @@ async fn suite(store: Store) {
     assert!(store.next_job_due_in().await.unwrap().unwrap() > 3500);
 
     // Scans and pull requests.
-    store
-        .record_scan(&ScanRecord {
-            repository_id: 100,
-            commit_sha: "abc",
-            required: 4,
-            satisfied: 1,
-            missing: r#"["secrets","sca:npm","cicd:github-actions"]"#,
-            report: "{}",
-        })
-        .await
-        .unwrap();
-    assert_eq!(store.scan_count(100).await.unwrap(), 1);
-    assert_eq!(store.latest_missing(100).await.unwrap().unwrap().len(), 3);
+    let strings = |ids: &[&str]| ids.iter().map(|id| (*id).to_owned()).collect::<Vec<_>>();
+    let scan = |at: i64, missing: Vec<String>, satisfied: Vec<String>| {
+        let store = store.clone();
+        async move {
+            store
+                .record_scan(&ScanRecord {
+                    repository_id: 100,
+                    commit_sha: "abc",
+                    at,
+                    required: (missing.len() + satisfied.len()) as i64,
+                    satisfied: satisfied.len() as i64,
+                    missing: &missing,
+                    satisfied_ids: &satisfied,
+                    categories: r#"{"secrets":{"required":1,"satisfied":1}}"#,
+                    report: r#"{"repository":"acme/api"}"#,
+                })
+                .await
+                .unwrap();
+        }
+    };
+    scan(
+        1_000,
+        strings(&["sca:npm", "cicd:github-actions"]),
+        strings(&["secrets"]),
+    )
+    .await;
+    scan(
+        2_000,
+        vec![],
+        strings(&["secrets", "sca:npm", "cicd:github-actions"]),
+    )
+    .await;
+    scan(
+        3_000,
+        strings(&["iac:terraform", "secrets"]),
+        strings(&["sca:npm", "cicd:github-actions"]),
+    )
+    .await;
+    scan(
+        4_000,
+        vec![],
+        strings(&["iac:terraform", "secrets", "sca:npm", "cicd:github-actions"]),
+    )
+    .await;
+    assert_eq!(store.scan_count(100).await.unwrap(), 4);
+    assert!(store.latest_missing(100).await.unwrap().unwrap().is_empty());
+    let events = store.requirement_history(100).await.unwrap();
+    let of = |id: &str| -> Vec<String> {
+        events
+            .iter()
+            .filter(|(r, _)| r == id)
+            .map(|(_, e)| e.clone())
+            .collect()
+    };
+    assert_eq!(
+        of("secrets"),
+        ["appeared", "satisfied", "broken", "restored"]
+    );
+    assert_eq!(of("sca:npm"), ["appeared", "satisfied"]);
+    assert_eq!(of("iac:terraform"), ["appeared", "satisfied"]);
     let mut pr = PullRequestRecord {
         repository_id: 100,
         number: 3,
@@ -180,6 +227,60 @@ async fn suite(store: Store) {
         store.pull_request_events(100).await.unwrap(),
         vec![(3, "opened".to_owned()), (3, "merged".to_owned())]
     );
+
+    // The history the metrics read.
+    let history = store.org_history("ACME", 10_000).await.unwrap().unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].scans.len(), 4);
+    assert_eq!(history[0].scans[2].missing, ["iac:terraform", "secrets"]);
+    assert_eq!(history[0].pulls[0].state, "merged");
+    assert!(store.org_history("other", 10_000).await.unwrap().is_none());
+    let detail = store
+        .repo_detail("acme", "api-renamed", 10_000)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(detail.report.unwrap()["repository"], "acme/api");
+    // secrets 4, sca:npm 2, cicd:github-actions 2, iac:terraform 2.
+    assert_eq!(detail.requirement_events.len(), 10);
+    store
+        .record_check_run(100, "CodeQL", "abc", "success", 9_000)
+        .await
+        .unwrap();
+    store
+        .record_check_run(100, "zizmor", "abc", "failure", 9_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.successful_checks(100, 5_000).await.unwrap(),
+        ["CodeQL"]
+    );
+
+    // Tokens: shown once, kept as a digest, scoped to one org.
+    let token = store.create_token("Acme", "ci").await.unwrap();
+    assert!(token.starts_with("fct_") && token.len() > 60);
+    assert_eq!(
+        store.token_org(&token).await.unwrap().as_deref(),
+        Some("acme")
+    );
+    assert_eq!(store.token_org("fct_nope").await.unwrap(), None);
+    // Sessions.
+    let session = store
+        .create_session("octocat", &["Acme".to_owned()], 3600)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.session(&session).await.unwrap().unwrap().orgs,
+        ["acme"]
+    );
+    let expired = store.create_session("octocat", &[], -1).await.unwrap();
+    assert!(store.session(&expired).await.unwrap().is_none());
+    store.end_session(&session).await.unwrap();
+    assert!(store.session(&session).await.unwrap().is_none());
+    // Public status is opt-in.
+    assert!(!store.org_public("acme").await.unwrap());
+    store.set_org_public("ACME", true).await.unwrap();
+    assert!(store.org_public("acme").await.unwrap());
 }
 
 #[tokio::test]

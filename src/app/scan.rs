@@ -192,6 +192,7 @@ pub async fn scan_repository(
     .map_err(|err| JobError::Transient(format!("scan task failed: {err}")))?
     .map_err(|err| JobError::Permanent(format!("cannot render the plan: {err}")))?;
     record_scan(app, &record, &head, &onboarding).await?;
+    app.telemetry().scans.inc();
     let delivered = deliver::deliver(
         app,
         &client,

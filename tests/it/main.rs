@@ -15,5 +15,6 @@ mod remote;
 mod setup;
 mod store;
 mod support;
+mod web;
 mod webhooks;
 mod world;

@@ -166,6 +166,12 @@ pub async fn scan_repository(
             return Ok(reason);
         }
     };
+    if repository.name == ".github" {
+        let public = config.public_status == Some(true);
+        store
+            .set_org_public(&repository.owner.login, public)
+            .await?;
+    }
     let settings = PlanSettings {
         repository: repository.full_name.clone(),
         default_branch: branch.clone(),

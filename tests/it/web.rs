@@ -317,3 +317,64 @@ async fn prometheus_metrics_describe_the_app() {
     }
     assert!(!text.contains("ghs_"), "a token in the metrics");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_runs_make_coverage_active_and_the_github_repository_opts_in() {
+    let world = World::new(
+        vec![
+            small_service("api"),
+            RepoSpec::new(".github").file(".github/fullcover.yml", "public_status: true\n"),
+        ],
+        fake_options(),
+    )
+    .await;
+    world.install().await;
+    world.settle().await;
+    // The organisation's .github repository published its status.
+    assert!(world.store().org_public(ORG).await.unwrap());
+    assert_eq!(
+        get(&world, "/badges/acme/coverage.svg", None)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    let head = world.fake.head(ORG, "api", "main").unwrap();
+    world
+        .fake
+        .add_check_run(
+            ORG,
+            "api",
+            &head,
+            "Analyze (javascript-typescript)",
+            "success",
+        )
+        .await
+        .unwrap();
+    world
+        .fake
+        .add_check_run(ORG, "api", &head, "TruffleHog", "failure")
+        .await
+        .unwrap();
+    world
+        .fake
+        .add_check_run(ORG, "api", &head, "build", "success")
+        .await
+        .unwrap();
+    world.settle().await;
+    let token = world.store().create_token(ORG, "test").await.unwrap();
+    let repo: Value = get(
+        &world,
+        "/api/v1/orgs/acme/repos/api",
+        Some(("authorization", format!("Bearer {token}"))),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(repo["active_scanners"], serde_json::json!(["CodeQL"]));
+    assert_eq!(
+        repo["active_checks"],
+        serde_json::json!(["Analyze (javascript-typescript)", "build"])
+    );
+}

@@ -11,7 +11,7 @@ use super::Web;
 use super::access::Viewer;
 use crate::app::App;
 use crate::app::error::HttpError;
-use crate::metrics::{OrgReport, org_report};
+use crate::metrics::{OrgReport, org_report, resolve_active};
 use crate::store::now;
 
 /// The OpenAPI description of this API.
@@ -33,11 +33,10 @@ pub async fn visible_report(app: &App, viewer: &Viewer, org: &str) -> Result<Org
 
 pub async fn report(app: &App, org: &str) -> Result<Option<OrgReport>, HttpError> {
     let at = now();
-    Ok(app
-        .store()
-        .org_history(org, at)
-        .await?
-        .map(|repos| org_report(org, &repos, at)))
+    Ok(app.store().org_history(org, at).await?.map(|mut repos| {
+        resolve_active(&mut repos, app.rules());
+        org_report(org, &repos, at)
+    }))
 }
 
 pub async fn coverage(

@@ -203,9 +203,11 @@ fn push_can_change_result(app: &App, payload: &Value) -> bool {
     if modified.iter().any(|path| path == crate::config::PATH) {
         return true;
     }
+    // Sizes are unknown here; any non-zero size asks the same question (empty files
+    // need no read).
     let listing = crate::snapshot::Snapshot::from_memory(
         "push",
-        modified.iter().map(|path| (path.clone(), Vec::<u8>::new())),
+        modified.iter().map(|path| (path.clone(), vec![b' '])),
     );
     !crate::detect::content_needs(&listing, app.rules(), crate::detect::Depth::Deciding).is_empty()
 }

@@ -393,3 +393,101 @@ async fn a_config_opt_out_gets_nothing() {
     let record = world.store().repository(id).await.unwrap().unwrap();
     assert_eq!(record.state, RepoState::OptedOut);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_follow_the_repository_lifecycle() {
+    let world = World::new(
+        vec![small_service("api"), small_service("docs")],
+        fake_options(),
+    )
+    .await;
+    world.install().await;
+    world.settle().await;
+    let api = world.repository_id("api").await;
+    assert_eq!(world.store().scan_count(api).await.unwrap(), 1);
+
+    // A change to source code alone cannot change the requirements: no rescan.
+    world
+        .fake
+        .push(
+            ORG,
+            "api",
+            "main",
+            vec![(
+                "src/server.js".into(),
+                Some(b"console.log('v2');\n".to_vec()),
+            )],
+            "v2",
+        )
+        .await
+        .unwrap();
+    world.settle().await;
+    assert_eq!(world.store().scan_count(api).await.unwrap(), 1);
+    // A manifest can: rescan.
+    world
+        .fake
+        .push(
+            ORG,
+            "api",
+            "main",
+            vec![(
+                "package.json".into(),
+                Some(br#"{"name":"api","dependencies":{"express":"^5.0.0"}}"#.to_vec()),
+            )],
+            "deps",
+        )
+        .await
+        .unwrap();
+    world.settle().await;
+    assert_eq!(world.store().scan_count(api).await.unwrap(), 2);
+    // A push elsewhere than the default branch: nothing.
+    world
+        .fake
+        .push(
+            ORG,
+            "api",
+            "feature",
+            vec![("Dockerfile".into(), Some(b"FROM alpine:3.20\n".to_vec()))],
+            "wip",
+        )
+        .await
+        .unwrap();
+    world.settle().await;
+    assert_eq!(world.store().scan_count(api).await.unwrap(), 2);
+
+    world.fake.archive_repo(ORG, "docs").await.unwrap();
+    world
+        .fake
+        .rename_repo(ORG, "api", "api-gateway")
+        .await
+        .unwrap();
+    world.settle().await;
+    let docs = world.repository_id("docs").await;
+    let record = world.store().repository(docs).await.unwrap().unwrap();
+    assert_eq!(
+        (record.state, record.reason.as_deref()),
+        (RepoState::Excluded, Some("archived"))
+    );
+    let record = world.store().repository(api).await.unwrap().unwrap();
+    assert_eq!(record.full_name, "acme/api-gateway");
+
+    let installation = world.installation_id().await;
+    world
+        .fake
+        .uninstall(u64::try_from(installation).unwrap())
+        .await
+        .unwrap();
+    world.settle().await;
+    for record in world.store().repositories(installation).await.unwrap() {
+        assert_eq!(record.state, RepoState::Excluded, "{}", record.full_name);
+    }
+    assert_eq!(
+        world
+            .store()
+            .installation_state(installation)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("deleted")
+    );
+}

@@ -12,6 +12,7 @@ mod cli;
 mod fixtures;
 mod plan;
 mod remote;
+mod serve;
 mod setup;
 mod store;
 mod support;

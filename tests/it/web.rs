@@ -378,3 +378,80 @@ async fn check_runs_make_coverage_active_and_the_github_repository_opts_in() {
         serde_json::json!(["Analyze (javascript-typescript)", "build"])
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs node and npm ajv, ajv-formats (FULLCOVER_OCTOKIT_DIR)"]
+async fn the_api_answers_as_its_openapi_document_says() {
+    let world = onboarded_world().await;
+    let number = world.pulls("api")[0].number;
+    world.fake.merge_pull(ORG, "api", number).await.unwrap();
+    world.settle().await;
+    let token = world.store().create_token(ORG, "ci").await.unwrap();
+    let mut samples = Vec::new();
+    for (template, path, auth) in [
+        (
+            "/api/v1/orgs/{org}/coverage",
+            "/api/v1/orgs/acme/coverage",
+            true,
+        ),
+        (
+            "/api/v1/orgs/{org}/history",
+            "/api/v1/orgs/acme/history",
+            true,
+        ),
+        (
+            "/api/v1/orgs/{org}/repos/{repo}",
+            "/api/v1/orgs/acme/repos/api",
+            true,
+        ),
+        (
+            "/api/v1/orgs/{org}/repos/{repo}",
+            "/api/v1/orgs/acme/repos/web",
+            true,
+        ),
+        (
+            "/api/v1/orgs/{org}/coverage",
+            "/api/v1/orgs/acme/coverage",
+            false,
+        ),
+        (
+            "/api/v1/orgs/{org}/coverage",
+            "/api/v1/orgs/globex/coverage",
+            true,
+        ),
+    ] {
+        let header = auth.then(|| ("authorization", format!("Bearer {token}")));
+        let answer = get(&world, path, header).await;
+        let status = answer.status().as_u16();
+        let body: Value = answer.json().await.unwrap();
+        samples.push(serde_json::json!({"path": template, "status": status, "body": body}));
+    }
+    world.store().set_org_public(ORG, true).await.unwrap();
+    let shields: Value = get(&world, "/badges/acme/coverage.json", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    samples
+        .push(serde_json::json!({"path": "/badges/{org}/{badge}", "status": 200, "body": shields}));
+    let modules = std::env::var("FULLCOVER_OCTOKIT_DIR")
+        .expect("FULLCOVER_OCTOKIT_DIR: node_modules with ajv and ajv-formats");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("samples.json");
+    std::fs::write(&file, serde_json::to_vec(&samples).unwrap()).unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let output = std::process::Command::new("node")
+        .arg(format!("{root}/tools/check-api.js"))
+        .arg(&modules)
+        .arg(format!("{root}/src/app/web/openapi.json"))
+        .arg(&file)
+        .output()
+        .expect("node must be installed");
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(report.contains("7 answers checked, 0 problems"), "{report}");
+}

@@ -369,7 +369,7 @@ pub(super) fn push_deliveries(
 }
 
 /// The common ancestor nearest to `head` that `base` also reaches.
-fn merge_base(store: &git::Store, base: &str, head: &str) -> Option<String> {
+pub(super) fn merge_base(store: &git::Store, base: &str, head: &str) -> Option<String> {
     let mut reach = HashSet::new();
     let mut queue = VecDeque::from([base.to_string()]);
     while let Some(sha) = queue.pop_front() {

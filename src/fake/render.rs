@@ -333,6 +333,7 @@ pub fn pull(world: &World, base: &str, repo: &Repo, pull: &Pull, user: Value) ->
     let n = pull.number;
     let self_url = format!("{u}/pulls/{n}");
     let head_sha = repo.pull_head_sha(pull);
+    let conflicting = pull.state == "open" && repo.conflicts(pull);
     let labels: Vec<Value> = pull
         .labels
         .iter()
@@ -390,9 +391,13 @@ pub fn pull(world: &World, base: &str, repo: &Repo, pull: &Pull, user: Value) ->
         "auto_merge": null,
         "draft": pull.draft,
         "merged": pull.merged_at.is_some(),
-        "mergeable": if pull.state == "open" { Some(true) } else { None },
-        "rebaseable": if pull.state == "open" { Some(true) } else { None },
-        "mergeable_state": if pull.state == "open" { "clean" } else { "unknown" },
+        "mergeable": (pull.state == "open").then_some(!conflicting),
+        "rebaseable": (pull.state == "open").then_some(!conflicting),
+        "mergeable_state": match (pull.state.as_str(), conflicting) {
+            ("open", true) => "dirty",
+            ("open", false) => "clean",
+            _ => "unknown",
+        },
         "merged_by": null,
         "comments": 0,
         "review_comments": 0,

@@ -167,6 +167,30 @@ impl Repo {
         None
     }
 
+    /// Whether an open pull request conflicts with its base branch: some path changed
+    /// on both sides since their merge base, to different content (what makes GitHub
+    /// answer `mergeable: false`).
+    pub fn conflicts(&self, pull: &Pull) -> bool {
+        let (Some(base), head) = (self.branch(&pull.base_ref), self.pull_head_sha(pull)) else {
+            return false;
+        };
+        let Some(ancestor) = super::control::merge_base(&self.store, base, &head) else {
+            return false;
+        };
+        let files = |sha: &str| {
+            self.store
+                .commit(sha)
+                .map(|commit| self.store.flatten(&commit.tree))
+                .unwrap_or_default()
+        };
+        let (before, ours, theirs) = (files(&ancestor), files(base), files(&head));
+        let paths: std::collections::BTreeSet<&String> = ours.keys().chain(theirs.keys()).collect();
+        paths.into_iter().any(|path| {
+            let (was, base_side, head_side) = (before.get(path), ours.get(path), theirs.get(path));
+            base_side != was && head_side != was && base_side != head_side
+        })
+    }
+
     pub fn pull_head_sha(&self, pull: &Pull) -> String {
         if pull.state == "open"
             && let Some(sha) = self.branch(&pull.head_ref)

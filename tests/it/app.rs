@@ -491,3 +491,47 @@ async fn events_follow_the_repository_lifecycle() {
         Some("deleted")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conflicting_branch_is_rebuilt_on_the_new_head() {
+    let dependabot = "version: 2\nupdates:\n  - package-ecosystem: \"github-actions\"\n    directory: \"/\"\n    schedule:\n      interval: \"weekly\"\n";
+    let world = World::new(
+        vec![small_service("api").file(".github/dependabot.yml", dependabot)],
+        fake_options(),
+    )
+    .await;
+    world.install().await;
+    world.settle().await;
+    let first = world.pulls("api");
+    assert_eq!(first.len(), 1);
+    assert!(
+        first[0].files[".github/dependabot.yml"].len() > dependabot.len(),
+        "npm entry added"
+    );
+    // Someone edits the same file on main: the onboarding branch now conflicts.
+    let edited = format!("# Reviewed by the platform team\n{dependabot}");
+    world
+        .fake
+        .push(
+            ORG,
+            "api",
+            "main",
+            vec![(
+                ".github/dependabot.yml".into(),
+                Some(edited.clone().into_bytes()),
+            )],
+            "comment",
+        )
+        .await
+        .unwrap();
+    world.settle().await;
+    let pulls = world.pulls("api");
+    assert_eq!(pulls.len(), 1, "the same pull request is updated");
+    let rebuilt = String::from_utf8(pulls[0].files[".github/dependabot.yml"].clone()).unwrap();
+    assert!(
+        rebuilt.starts_with("# Reviewed by the platform team\n"),
+        "{rebuilt}"
+    );
+    assert!(rebuilt.contains("npm"), "{rebuilt}");
+    assert_ne!(pulls[0].head_sha, first[0].head_sha);
+}

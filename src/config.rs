@@ -12,6 +12,8 @@
 //! schedule: "30 3 * * 1"  # cron for the weekly scans
 //! onboarding: false       # no onboarding pull request (true: opt in again after
 //!                         # closing one)
+//! public_status: true     # only in the org's `.github` repository: a public status
+//!                         # page and badges (aggregates only)
 //! ```
 
 use std::collections::BTreeMap;
@@ -40,6 +42,9 @@ pub struct Config {
     /// `false`: the App proposes nothing. `true`: it proposes again even though an
     /// earlier onboarding pull request was closed. Unset: proposes unless one was closed.
     pub onboarding: Option<bool>,
+    /// In the organisation's `.github` repository: publish a status page and badges with
+    /// the organisation's aggregate coverage. Off unless set.
+    pub public_status: Option<bool>,
 }
 
 /// Why a configuration file was rejected.
@@ -156,6 +161,7 @@ impl Config {
             scanners,
             schedule: self.schedule.or(organisation.schedule),
             onboarding: self.onboarding.or(organisation.onboarding),
+            public_status: self.public_status.or(organisation.public_status),
         }
     }
 

@@ -130,6 +130,9 @@ pub async fn deliver(
         },
     };
     record(app, repository.id, &pull, &onboarding.plan.hash, event).await?;
+    if event == "opened" {
+        app.telemetry().pull_requests_opened.inc();
+    }
     Ok(if event == "opened" {
         Delivered::Opened(pull.number)
     } else {

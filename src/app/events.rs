@@ -27,6 +27,7 @@ pub async fn handle(app: &App, delivery: &StoredDelivery) -> Result<String> {
         "push" => push(app, installation, &payload).await?,
         "pull_request" => pull_request(app, installation, action, &payload).await?,
         "repository" => repository_event(app, installation, action, &payload).await?,
+        "check_run" => check_run(app, action, &payload).await?,
         "ping" => "pong".to_owned(),
         other => format!("{other}: not used"),
     };
@@ -283,6 +284,39 @@ async fn pull_request(
             Ok(format!("pull request #{number} reopened"))
         }
     }
+}
+
+/// A completed check run on the default branch: evidence that a scanner runs.
+async fn check_run(app: &App, action: &str, payload: &Value) -> Result<String> {
+    if action != "completed" {
+        return Ok(format!("check run {action}: not used"));
+    }
+    let text = |pointer: &str| payload.pointer(pointer).and_then(Value::as_str);
+    let (Some(repository), Some(name), Some(sha), Some(conclusion)) = (
+        payload.pointer("/repository/id").and_then(Value::as_i64),
+        text("/check_run/name"),
+        text("/check_run/head_sha"),
+        text("/check_run/conclusion"),
+    ) else {
+        return Ok("check run without name, commit or conclusion: ignored".into());
+    };
+    let branch = text("/check_run/check_suite/head_branch");
+    let default_branch = text("/repository/default_branch");
+    if branch.is_none() || branch != default_branch {
+        return Ok(format!(
+            "check run {name} not on the default branch: not used"
+        ));
+    }
+    if app.store().repository(repository).await?.is_none() {
+        return Ok("check run of an unknown repository: ignored".into());
+    }
+    let completed = text("/check_run/completed_at")
+        .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
+        .map_or_else(crate::store::now, |at| at.timestamp());
+    app.store()
+        .record_check_run(repository, name, sha, conclusion, completed)
+        .await?;
+    Ok(format!("check run {name}: {conclusion}"))
 }
 
 async fn repository_event(

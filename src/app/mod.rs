@@ -10,6 +10,8 @@ pub mod error;
 pub mod events;
 pub mod scan;
 pub mod server;
+pub mod telemetry;
+pub mod web;
 pub mod webhook;
 pub mod worker;
 
@@ -40,6 +42,8 @@ pub struct Behaviour {
     pub max_attempts: i64,
     /// The wait before the first retry of a failed job, doubled on each attempt.
     pub retry_base: Duration,
+    /// Sign-in and links of the dashboard.
+    pub web: web::WebSettings,
 }
 
 impl Default for Behaviour {
@@ -51,6 +55,7 @@ impl Default for Behaviour {
             poll: Duration::from_secs(5),
             max_attempts: 8,
             retry_base: Duration::from_secs(30),
+            web: web::WebSettings::default(),
         }
     }
 }
@@ -69,6 +74,7 @@ struct Inner {
     webhook_secret: SecretString,
     behaviour: Behaviour,
     wake: Notify,
+    telemetry: telemetry::Telemetry,
 }
 
 impl std::fmt::Debug for App {
@@ -98,6 +104,7 @@ impl App {
                 webhook_secret,
                 behaviour,
                 wake: Notify::new(),
+                telemetry: telemetry::Telemetry::default(),
             }),
         }
     }
@@ -120,6 +127,10 @@ impl App {
 
     pub fn behaviour(&self) -> &Behaviour {
         &self.inner.behaviour
+    }
+
+    pub fn telemetry(&self) -> &telemetry::Telemetry {
+        &self.inner.telemetry
     }
 
     pub(crate) fn webhook_secret(&self) -> &SecretString {

@@ -166,6 +166,12 @@ pub async fn scan_repository(
             return Ok(reason);
         }
     };
+    if repository.name == ".github" {
+        let public = config.public_status == Some(true);
+        store
+            .set_org_public(&repository.owner.login, public)
+            .await?;
+    }
     let settings = PlanSettings {
         repository: repository.full_name.clone(),
         default_branch: branch.clone(),
@@ -192,6 +198,7 @@ pub async fn scan_repository(
     .map_err(|err| JobError::Transient(format!("scan task failed: {err}")))?
     .map_err(|err| JobError::Permanent(format!("cannot render the plan: {err}")))?;
     record_scan(app, &record, &head, &onboarding).await?;
+    app.telemetry().scans.inc();
     let delivered = deliver::deliver(
         app,
         &client,

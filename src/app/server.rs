@@ -1,21 +1,31 @@
-//! `fullcover serve`: the HTTP routes and the workers behind them.
+//! `fullcover serve`: the HTTP routes (webhooks, health, and the web views of [`web`])
+//! and the workers behind them.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use tower_http::trace::TraceLayer;
 
+use super::web::{self, Web};
 use super::{App, webhook, worker};
+use crate::dashboard::Pages;
 
-pub fn router(app: App) -> Router {
-    Router::new()
+pub fn router(app: App) -> anyhow::Result<Router> {
+    let web = Web {
+        app,
+        pages: Arc::new(Pages::embedded()?),
+    };
+    Ok(web::routes()
         .route("/webhooks", post(webhook::receive))
         .route("/healthz", get(healthz))
         .layer(DefaultBodyLimit::max(webhook::BODY_LIMIT))
         .layer(TraceLayer::new_for_http())
-        .with_state(app)
+        .with_state(web))
 }
 
 async fn healthz() -> &'static str {
@@ -42,11 +52,13 @@ impl Running {
 }
 
 /// Binds `listen` and starts the server and the workers.
-pub async fn start(app: App, listen: SocketAddr) -> std::io::Result<Running> {
-    let listener = tokio::net::TcpListener::bind(listen).await?;
+pub async fn start(app: App, listen: SocketAddr) -> anyhow::Result<Running> {
+    let router = router(app.clone())?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     let mut tasks = worker::spawn(&app);
-    let router = router(app);
     tasks.spawn(async move {
         if let Err(err) = axum::serve(listener, router).await {
             tracing::error!(error = %err, "the HTTP server stopped");

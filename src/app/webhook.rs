@@ -47,6 +47,7 @@ pub async fn receive(
         payload,
     };
     let fresh = app.store().record_delivery(&delivery).await?;
+    app.telemetry().deliveries_received.inc();
     if fresh {
         tracing::info!(guid, event, action = delivery.action, "delivery stored");
         app.wake();

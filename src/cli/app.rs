@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use secrecy::SecretString;
 
+use crate::app::web::WebSettings;
 use crate::app::{self, App, Behaviour};
 use crate::github::{AppIdentity, ClientOptions, DEFAULT_API_URL, GitHubApp};
 use crate::plan::Templates;
@@ -50,6 +51,23 @@ pub struct ServeArgs {
     /// Onboard forks too (skipped by default).
     #[arg(long, env = "FULLCOVER_ONBOARD_FORKS")]
     pub onboard_forks: bool,
+    /// GitHub's web address, for signing in; GitHub Enterprise Server: https://HOST.
+    #[arg(
+        long,
+        env = "FULLCOVER_GITHUB_URL",
+        default_value = "https://github.com"
+    )]
+    pub github_url: String,
+    /// Where people reach this server (for the sign-in redirect), e.g.
+    /// https://fullcover.example.com; default: the address the browser used.
+    #[arg(long, env = "FULLCOVER_PUBLIC_URL", default_value = "")]
+    pub public_url: String,
+    /// The App's OAuth client id (from `fullcover setup`), for signing in with GitHub.
+    #[arg(long, env = "FULLCOVER_CLIENT_ID")]
+    pub client_id: Option<String>,
+    /// The App's OAuth client secret.
+    #[arg(long, env = "FULLCOVER_CLIENT_SECRET", hide_env_values = true)]
+    pub client_secret: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -124,6 +142,15 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             Behaviour {
                 onboard_forks: args.onboard_forks,
                 workers: args.workers,
+                web: WebSettings {
+                    github_url: args.github_url.clone(),
+                    api_url: args.github_api_url.clone(),
+                    secure_cookies: args.public_url.starts_with("https://"),
+                    public_url: args.public_url.clone(),
+                    client_id: args.client_id.clone(),
+                    client_secret: args.client_secret.clone().map(SecretString::from),
+                    session_seconds: 12 * 3600,
+                },
                 ..Behaviour::default()
             },
         );

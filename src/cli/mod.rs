@@ -2,6 +2,7 @@
 //! from the same pipeline the GitHub App runs; `serve`, `setup` and `demo` in [`app`].
 
 pub mod app;
+pub mod record;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -38,6 +39,13 @@ pub enum Command {
     Serve(app::ServeArgs),
     /// Create the GitHub App on GitHub from app-manifest.yml (the manifest flow).
     Setup(app::SetupArgs),
+    /// Print an organisation's coverage, time to full coverage, uptime and onboarding.
+    Report(record::ReportArgs),
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: record::TokenCommand,
+    },
     /// Work with the detection rules.
     Rules {
         #[command(subcommand)]
@@ -64,6 +72,14 @@ pub struct ScanArgs {
     /// Exit with status 1 when coverage is below this percentage.
     #[arg(long, value_name = "PCT", value_parser = parse_percent)]
     pub fail_under: Option<f64>,
+    /// Keep this scan in the local record (see `fullcover report`).
+    #[arg(long)]
+    pub record: bool,
+    /// The organisation the recorded scan belongs to.
+    #[arg(long, default_value = "local", requires = "record")]
+    pub org: String,
+    #[arg(long, env = "FULLCOVER_DATABASE_URL", default_value = app::DEFAULT_DATABASE_URL, hide_env_values = true)]
+    pub database_url: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -142,6 +158,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Plan(args) => plan_command(&args),
         Command::Serve(args) => app::serve(args),
         Command::Setup(args) => app::setup(args),
+        Command::Report(args) => record::report(args),
+        Command::Token { command } => record::token(command),
         Command::Rules {
             command: RulesCommand::Check { dir },
         } => rules_check(dir),
@@ -161,6 +179,17 @@ fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let mut assessment = evaluate::evaluate(&inventory, &rules);
     assessment.skip(&config.skip);
     let report = ScanReport::new(&inventory, &assessment, &rules, args.files);
+    if args.record {
+        let json = serde_json::to_string(&ScanReport::new(&inventory, &assessment, &rules, false))
+            .context("cannot encode the report")?;
+        record::record_local_scan(
+            &args.database_url,
+            &args.org,
+            &args.path,
+            &assessment,
+            &json,
+        )?;
+    }
     let rendered = match args.format {
         Format::Json => {
             let mut json =

@@ -271,7 +271,7 @@ pub fn distribution(buckets: &[Bucket]) -> String {
         .join("; ");
     let height = 220.0;
     let mut svg = open_svg(id, title, &desc, WIDTH, height);
-    let top_pad = 12.0;
+    let top_pad = 24.0;
     let plot_height = height - top_pad - BOTTOM;
     let base = top_pad + plot_height;
     let max = buckets.iter().map(|b| b.count).max().unwrap_or(0);
@@ -301,7 +301,7 @@ pub fn distribution(buckets: &[Bucket]) -> String {
             base - bar_height,
             bucket_color(index, bucket.label),
             bucket.count,
-            (base - bar_height - 5.0).max(top_pad + 9.0),
+            base - bar_height - 6.0,
             bucket.count,
             base + 17.0
         );

@@ -54,6 +54,7 @@ fn repo(name: &str, state: &str, scans: Vec<ScanPoint>) -> RepoHistory {
         scans,
         pulls: Vec::new(),
         active_checks: Vec::new(),
+        active_scanners: Vec::new(),
     }
 }
 

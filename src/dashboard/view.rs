@@ -110,6 +110,14 @@ fn stat(label: &'static str, value: String, detail: String, tier: Tier) -> Stat 
     }
 }
 
+fn incidents_word(count: usize) -> String {
+    if count == 1 {
+        "1 incident".to_owned()
+    } else {
+        format!("{count} incidents")
+    }
+}
+
 fn percent(value: Option<f64>) -> String {
     value.map_or_else(|| "–".to_owned(), |p| format!("{p}%"))
 }
@@ -324,14 +332,16 @@ fn org_headline(report: &OrgReport) -> Vec<Stat> {
                 .is_some_and(|at| at >= report.generated_at - 90 * DAY)
         })
         .count();
+    let reach = |value: Option<i64>| {
+        value.map_or_else(
+            || "not yet".to_owned(),
+            |seconds| format!("in {}", human_duration(seconds)),
+        )
+    };
     let org_ttfc = format!(
-        "Org: 90% in {} · 100% in {}",
-        report
-            .time_to_90_percent
-            .map_or_else(|| "not yet".to_owned(), human_duration),
-        report
-            .time_to_full_coverage
-            .map_or_else(|| "not yet".to_owned(), human_duration)
+        "Org: 90% {} · 100% {}",
+        reach(report.time_to_90_percent),
+        reach(report.time_to_full_coverage)
     );
     vec![
         stat(
@@ -379,13 +389,13 @@ fn org_headline(report: &OrgReport) -> Vec<Stat> {
         stat(
             "Median time to restore",
             duration(report.median_time_to_restore),
-            format!("Over {restored} incidents restored in 90 d"),
+            format!("Over {} restored in 90 d", incidents_word(restored)),
             Tier::of_duration(report.median_time_to_restore, restored),
         ),
         stat(
             "Open incidents",
             report.open_incidents.to_string(),
-            format!("{} incidents in total", report.incidents.len()),
+            format!("{} in total", incidents_word(report.incidents.len())),
             if report.open_incidents == 0 {
                 Tier::Elite
             } else {
@@ -703,7 +713,7 @@ pub fn repo(
         .map(|scanner| {
             let id = text(scanner, "id");
             let name = text(scanner, "name");
-            let mut active = false;
+            let mut active = history.active_scanners.contains(&id);
             for (index, check) in history.active_checks.iter().enumerate() {
                 if check_matches(check, &id, &name) {
                     active = true;
@@ -874,7 +884,7 @@ pub fn repo(
         stat(
             "Open incidents",
             open.to_string(),
-            format!("{} incidents in total", incidents.len()),
+            format!("{} in total", incidents_word(incidents.len())),
             if open == 0 { Tier::Elite } else { Tier::Low },
         ),
     ];

@@ -61,6 +61,16 @@ pub fn router(inner: Arc<Inner>) -> Router {
             post(routes::manifest::convert),
         )
         .route("/settings/apps/new", post(routes::manifest::new_user_app))
+        .route("/login/oauth/authorize", get(routes::oauth::authorize))
+        .route(
+            "/login/oauth/access_token",
+            post(routes::oauth::access_token),
+        )
+        .route("/user", get(routes::oauth::user))
+        .route(
+            "/user/installations",
+            get(routes::oauth::user_installations),
+        )
         .route(
             "/organizations/{org}/settings/apps/new",
             post(routes::manifest::new_org_app),
@@ -145,7 +155,9 @@ async fn not_found() -> Response {
 
 /// Routes that are not part of the REST API or do not count against the primary limit.
 fn counts(route: &str) -> bool {
-    !(route.ends_with("/rate_limit") || route.contains("/settings/apps/new"))
+    !(route.ends_with("/rate_limit")
+        || route.contains("/settings/apps/new")
+        || route.contains("/login/oauth/"))
 }
 
 fn is_write(method: &Method) -> bool {
@@ -202,6 +214,10 @@ fn authenticate(inner: &Inner, headers: &HeaderMap) -> Result<Caller, ApiError> 
         return Ok(Caller::App(app.id));
     }
     let world = inner.world();
+    if world.user_tokens.contains_key(credential) {
+        // A user-to-server token: the user routes check it themselves.
+        return Ok(Caller::Anonymous);
+    }
     let token = world
         .tokens
         .get(credential)

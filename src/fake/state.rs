@@ -204,6 +204,14 @@ pub struct World {
     pub manifest_codes: HashMap<String, ManifestCode>,
     pub requests: Vec<LoggedRequest>,
     pub deliveries: Vec<DeliveryRecord>,
+    /// Organisation login (lowercase) -> member logins.
+    pub members: BTreeMap<String, std::collections::BTreeSet<String>>,
+    /// Who is signed in to github.com in "the browser": the user the OAuth authorize
+    /// page approves for.
+    pub browser_user: Option<String>,
+    /// OAuth codes and user-to-server tokens: value (app id, user login).
+    pub oauth_codes: HashMap<String, (u64, String)>,
+    pub user_tokens: HashMap<String, (u64, String)>,
 }
 
 impl World {

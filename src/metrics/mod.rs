@@ -79,8 +79,18 @@ pub struct RepoHistory {
     pub scans: Vec<ScanPoint>,
     /// Oldest first.
     pub pulls: Vec<PullPoint>,
-    /// Checks that succeeded on the default branch recently (coverage that is active).
+    /// Checks that succeeded on the default branch recently.
     pub active_checks: Vec<String>,
+    /// The scanners those checks belong to (see [`resolve_active`]): coverage that runs,
+    /// not only configured.
+    pub active_scanners: Vec<String>,
+}
+
+/// Fills each repository's active scanners from its recent successful checks.
+pub fn resolve_active(repos: &mut [RepoHistory], rules: &crate::rules::RuleSet) {
+    for repo in repos {
+        repo.active_scanners = rules.scanners.reporting(&repo.active_checks);
+    }
 }
 
 /// A spell of time with one coverage state; `covered` is `None` while unknown.
@@ -278,6 +288,7 @@ pub struct RepoSummary {
     /// Percent, M9 over 90 days.
     pub uptime_90d: Option<f64>,
     pub active_checks: Vec<String>,
+    pub active_scanners: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -446,6 +457,7 @@ fn summary(repo: &RepoHistory, now: i64) -> RepoSummary {
         time_to_full_coverage: repo.time_to_full_coverage(now),
         uptime_90d: percent_of(covered, known),
         active_checks: repo.active_checks.clone(),
+        active_scanners: repo.active_scanners.clone(),
     }
 }
 

@@ -35,6 +35,7 @@ fn repo(name: &str, entered: i64, scans: Vec<ScanPoint>) -> RepoHistory {
         scans,
         pulls: Vec::new(),
         active_checks: Vec::new(),
+        active_scanners: Vec::new(),
     }
 }
 

@@ -826,6 +826,8 @@ pub struct ScannerRules {
     pub files: OwnedGlobs<(usize, ScannerFileRole)>,
     /// `(scanner index, signature index)` per content-signature glob.
     pub content: OwnedGlobs<(usize, usize)>,
+    /// Check-run name patterns, owned by scanner index.
+    checks: OwnedGlobs<usize>,
 }
 
 struct References<'a> {
@@ -835,6 +837,18 @@ struct References<'a> {
 }
 
 impl ScannerRules {
+    /// The scanners (display names, sorted) whose check runs include one of `checks`.
+    pub fn reporting(&self, checks: &[String]) -> Vec<String> {
+        let mut names: Vec<String> = checks
+            .iter()
+            .flat_map(|check| self.checks.matches(&Candidate::new(check)))
+            .map(|index| self.scanners[index].name.clone())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     fn compile(
         file: &str,
         data: ScannersFile,
@@ -856,6 +870,10 @@ impl ScannerRules {
                 set: GlobSet::empty(),
                 owners: Vec::new(),
             },
+            checks: OwnedGlobs {
+                set: GlobSet::empty(),
+                owners: Vec::new(),
+            },
             content: OwnedGlobs {
                 set: GlobSet::empty(),
                 owners: Vec::new(),
@@ -864,7 +882,20 @@ impl ScannerRules {
         let mut content_globs = Vec::new();
         let mut commands = Vec::new();
         let mut file_globs = Vec::new();
+        let mut check_globs = Vec::new();
         for (index, scanner) in data.scanner.iter().enumerate() {
+            for pattern in &scanner.checks {
+                match globset::GlobBuilder::new(pattern)
+                    .case_insensitive(true)
+                    .build()
+                {
+                    Ok(glob) => check_globs.push((glob, index)),
+                    Err(err) => check.fail(
+                        file,
+                        format!("{}: bad check pattern `{pattern}`: {err}", scanner.id),
+                    ),
+                }
+            }
             check_coverage(file, &scanner.id, &scanner.covers, refs, check);
             for action in &scanner.actions {
                 let action = action.to_lowercase();
@@ -915,6 +946,7 @@ impl ScannerRules {
         rules.commands = check.regex_set(file, "commands", &commands);
         rules.files = OwnedGlobs::build(file, file_globs, check);
         rules.content = OwnedGlobs::build(file, content_globs, check);
+        rules.checks = OwnedGlobs::build(file, check_globs, check);
         rules.scanners = data.scanner;
         rules
     }
@@ -1111,6 +1143,16 @@ pub fn category_of(requirement: &str) -> Option<Category> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn check_runs_name_their_scanner() {
+        let rules = RuleSet::embedded().unwrap();
+        let checks = ["Analyze (python)", "Checkov", "zizmor", "build", "Scan"].map(String::from);
+        assert_eq!(
+            rules.scanners.reporting(&checks),
+            ["Checkov", "CodeQL", "OSV-Scanner", "zizmor"]
+        );
+    }
 
     #[test]
     fn globs_without_slash_match_file_names_anywhere() {

@@ -251,6 +251,9 @@ pub struct ScannerRule {
     /// Files whose content configures the scanner (`[tool.bandit]` in pyproject.toml).
     #[serde(default)]
     pub config_content: Vec<ContentSignature>,
+    /// Names of the check runs it reports (globs, case-insensitive).
+    #[serde(default)]
+    pub checks: Vec<String>,
     pub covers: Coverage,
 }
 

@@ -57,6 +57,7 @@ impl Store {
                 scans: self.scan_points(id).await?,
                 pulls: self.pull_points(id).await?,
                 active_checks: self.successful_checks(id, now - ACTIVE_WINDOW).await?,
+                active_scanners: Vec::new(),
             });
         }
         Ok(Some(repos))

@@ -248,3 +248,84 @@ fn skipped_controls_do_not_count_against_coverage() {
     assert_eq!(json["requirements"][0]["status"], "skipped");
     assert_eq!(json["coverage"]["required"], 0);
 }
+
+#[test]
+fn local_scans_are_recorded_and_reported_with_tokens_on_the_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("local.db").display()
+    );
+    for name in ["node-web-app", "go-service"] {
+        let path = fixtures_dir().join(name);
+        let output = fullcover(&[
+            "scan",
+            path.to_str().unwrap(),
+            "--record",
+            "--org",
+            "team",
+            "--database-url",
+            &database,
+            "--format",
+            "json",
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains(&format!("as team/{name}")),
+            "{}",
+            stderr(&output)
+        );
+    }
+    let output = fullcover(&[
+        "report",
+        "--org",
+        "team",
+        "--database-url",
+        &database,
+        "--format",
+        "json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(report["org"], "team");
+    assert_eq!(report["repos_in_scope"], 2);
+    let names: Vec<&str> = report["repos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["go-service", "node-web-app"]);
+    let table = fullcover(&["report", "--org", "team", "--database-url", &database]);
+    let text = stdout(&table);
+    assert!(
+        text.contains("team: AppSec coverage") && text.contains("node-web-app"),
+        "{text}"
+    );
+    assert!(text.contains("of 2 repositories"), "{text}");
+    // Unknown organisations are an error, not an empty report.
+    let unknown = fullcover(&["report", "--org", "nobody", "--database-url", &database]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("no record of nobody"));
+
+    let token = fullcover(&[
+        "token",
+        "create",
+        "--org",
+        "team",
+        "--database-url",
+        &database,
+    ]);
+    assert!(token.status.success(), "{}", stderr(&token));
+    let printed = stdout(&token);
+    assert!(printed.trim().starts_with("fct_"));
+    // Only the digest is stored.
+    let needle = printed.trim().as_bytes();
+    for file in ["local.db", "local.db-wal"] {
+        let bytes = std::fs::read(dir.path().join(file)).unwrap_or_default();
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle),
+            "token in clear in {file}"
+        );
+    }
+}

@@ -9,11 +9,13 @@
 mod app;
 mod bad_input;
 mod cli;
+mod dashboard;
 mod fixtures;
 mod plan;
 mod remote;
 mod setup;
 mod store;
 mod support;
+mod web;
 mod webhooks;
 mod world;

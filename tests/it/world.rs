@@ -5,6 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use fullcover::app::server::{self, Running};
+use fullcover::app::web::WebSettings;
 use fullcover::app::{App, Behaviour};
 use fullcover::fake::{AppCredentials, FakeGitHub, FakeOptions, RepoSpec};
 use fullcover::github::limits::Pacing;
@@ -107,8 +108,17 @@ pub fn client_options() -> ClientOptions {
     }
 }
 
-pub fn behaviour() -> Behaviour {
+pub fn behaviour(fake: &FakeGitHub, credentials: &AppCredentials) -> Behaviour {
     Behaviour {
+        web: WebSettings {
+            github_url: fake.url(),
+            api_url: fake.url(),
+            public_url: String::new(),
+            client_id: Some(credentials.client_id.clone()),
+            client_secret: Some(SecretString::from(credentials.client_secret.clone())),
+            session_seconds: 3600,
+            secure_cookies: false,
+        },
         onboard_forks: false,
         workers: 4,
         lease: Duration::from_secs(2),
@@ -254,7 +264,7 @@ impl World {
     }
 }
 
-async fn start_app(
+pub async fn start_app(
     fake: &FakeGitHub,
     credentials: &AppCredentials,
     database_url: &str,
@@ -275,7 +285,7 @@ async fn start_app(
         RuleSet::embedded().unwrap(),
         Templates::embedded().unwrap(),
         SecretString::from(credentials.webhook_secret.clone()),
-        behaviour(),
+        behaviour(fake, credentials),
     )
 }
 

@@ -3,6 +3,7 @@
 pub mod apps;
 pub mod git;
 pub mod manifest;
+pub mod oauth;
 pub mod pulls;
 pub mod repos;
 

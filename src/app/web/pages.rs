@@ -1,0 +1,111 @@
+//! The dashboard's pages, rendered on the server from `templates/dashboard/`.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::Web;
+use super::access::Viewer;
+use crate::app::error::HttpError;
+use crate::dashboard::DashboardError;
+
+fn rendered(page: Result<String, DashboardError>) -> Result<Response, HttpError> {
+    page.map(|html| Html(html).into_response())
+        .map_err(|err| HttpError::Internal(err.into()))
+}
+
+fn notice(web: &Web, status: StatusCode, title: &str, text: &str) -> Result<Response, HttpError> {
+    let html = web
+        .pages
+        .message(title, text)
+        .map_err(|err| HttpError::Internal(err.into()))?;
+    Ok((status, Html(html)).into_response())
+}
+
+fn sign_in(web: &Web) -> Result<Response, HttpError> {
+    notice(
+        web,
+        StatusCode::UNAUTHORIZED,
+        "Sign in",
+        "Coverage is visible to members of the organisation: sign in with GitHub at /login.",
+    )
+}
+
+fn not_found(web: &Web) -> Result<Response, HttpError> {
+    notice(
+        web,
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "There is no such page, or you may not see it.",
+    )
+}
+
+pub async fn index(State(web): State<Web>, viewer: Viewer) -> Result<Response, HttpError> {
+    let name = viewer.name();
+    rendered(web.pages.index(&viewer.orgs(), name.as_deref()))
+}
+
+pub async fn org(
+    State(web): State<Web>,
+    viewer: Viewer,
+    Path(org): Path<String>,
+) -> Result<Response, HttpError> {
+    let Some(name) = viewer.name() else {
+        return sign_in(&web);
+    };
+    match super::api::visible_report(&web.app, &viewer, &org).await {
+        Ok(report) => rendered(web.pages.org(&report, &name)),
+        Err(HttpError::NotFound) => not_found(&web),
+        Err(err) => Err(err),
+    }
+}
+
+pub async fn repo(
+    State(web): State<Web>,
+    viewer: Viewer,
+    Path((org, repo)): Path<(String, String)>,
+) -> Result<Response, HttpError> {
+    let Some(name) = viewer.name() else {
+        return sign_in(&web);
+    };
+    let report = match super::api::visible_report(&web.app, &viewer, &org).await {
+        Ok(report) => report,
+        Err(HttpError::NotFound) => return not_found(&web),
+        Err(err) => return Err(err),
+    };
+    let Some(summary) = report
+        .repos
+        .iter()
+        .find(|line| line.name.eq_ignore_ascii_case(&repo))
+    else {
+        return not_found(&web);
+    };
+    let Some(detail) = web
+        .app
+        .store()
+        .repo_detail(&report.org, &summary.name, report.generated_at)
+        .await?
+    else {
+        return not_found(&web);
+    };
+    rendered(
+        web.pages
+            .repo(&report.org, summary, &detail, report.generated_at, &name),
+    )
+}
+
+/// The public status page of an organisation that opted in; members see it too.
+pub async fn status(
+    State(web): State<Web>,
+    viewer: Viewer,
+    Path(org): Path<String>,
+) -> Result<Response, HttpError> {
+    let public = web.app.store().org_public(&org).await?;
+    if !public && !viewer.may_see(&org) {
+        return not_found(&web);
+    }
+    match super::api::report(&web.app, &org).await? {
+        Some(report) => rendered(web.pages.status(&report)),
+        None => not_found(&web),
+    }
+}

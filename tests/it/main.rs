@@ -9,6 +9,7 @@
 mod app;
 mod bad_input;
 mod cli;
+mod dashboard;
 mod fixtures;
 mod plan;
 mod remote;

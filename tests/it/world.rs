@@ -264,7 +264,7 @@ impl World {
     }
 }
 
-async fn start_app(
+pub async fn start_app(
     fake: &FakeGitHub,
     credentials: &AppCredentials,
     database_url: &str,

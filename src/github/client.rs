@@ -196,10 +196,13 @@ impl InstallationClient {
         loop {
             attempt += 1;
             self.pause_for_budget(&method, path).await?;
-            if method != Method::GET {
-                self.pacer.wait_turn().await;
-            }
+            let turn = if method == Method::GET {
+                None
+            } else {
+                Some(self.pacer.turn().await)
+            };
             let outcome = self.send_once(&method, path, body, etag).await;
+            drop(turn);
             let retry_in = match &outcome {
                 Ok(answer) => {
                     if let Some(budget) = Budget::from_headers(&answer.headers)

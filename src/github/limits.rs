@@ -3,7 +3,6 @@
 //! installation under the secondary limits (at least 1 s apart, 80 a minute, 500 an hour).
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -64,62 +63,68 @@ impl Pacing {
     }
 }
 
-/// Grants turns to content-creating requests of one installation.
+/// Grants turns to content-creating requests of one installation, one at a time. Limits
+/// are counted from when each request *finished*: a request arrives at GitHub after it
+/// was sent, and the previous one arrived before its answer came back, so spacing by
+/// completion holds at GitHub whatever the latency.
 #[derive(Debug)]
 pub struct Pacer {
     pacing: Pacing,
-    /// Start times of the granted turns within the last hour, oldest first.
-    granted: Mutex<VecDeque<Instant>>,
+    /// Completion times of the requests within the last hour, oldest first.
+    finished: tokio::sync::Mutex<VecDeque<Instant>>,
+}
+
+/// The right to send one content-creating request; dropping it records its completion.
+pub struct Turn<'a> {
+    finished: tokio::sync::MutexGuard<'a, VecDeque<Instant>>,
+    horizon: Duration,
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        let now = Instant::now();
+        self.finished.push_back(now);
+        while self
+            .finished
+            .front()
+            .is_some_and(|first| now.duration_since(*first) > self.horizon)
+        {
+            self.finished.pop_front();
+        }
+    }
 }
 
 impl Pacer {
     pub fn new(pacing: Pacing) -> Pacer {
         Pacer {
             pacing,
-            granted: Mutex::new(VecDeque::new()),
+            finished: tokio::sync::Mutex::new(VecDeque::new()),
         }
     }
 
     /// Waits until a request may go out without breaking any limit, and takes the turn.
-    pub async fn wait_turn(&self) {
-        loop {
-            let wait = {
-                let Ok(mut granted) = self.granted.lock() else {
-                    // A panic while holding the lock cannot leave the queue inconsistent
-                    // (every change is one push or pop); keep pacing with what is there.
-                    return;
-                };
-                let now = Instant::now();
-                let earliest = self.earliest(&granted, now);
-                if earliest <= now {
-                    granted.push_back(now);
-                    let horizon = self.pacing.hour + self.pacing.margin;
-                    while granted
-                        .front()
-                        .is_some_and(|first| now.duration_since(*first) > horizon)
-                    {
-                        granted.pop_front();
-                    }
-                    return;
-                }
-                earliest - now
-            };
-            tokio::time::sleep(wait).await;
+    pub async fn turn(&self) -> Turn<'_> {
+        let finished = self.finished.lock().await;
+        let earliest = self.earliest(&finished, Instant::now());
+        tokio::time::sleep_until(earliest).await;
+        Turn {
+            finished,
+            horizon: self.pacing.hour + self.pacing.margin,
         }
     }
 
-    fn earliest(&self, granted: &VecDeque<Instant>, now: Instant) -> Instant {
+    fn earliest(&self, finished: &VecDeque<Instant>, now: Instant) -> Instant {
         let pacing = &self.pacing;
         let mut earliest = now;
-        if let Some(last) = granted.back() {
+        if let Some(last) = finished.back() {
             earliest = earliest.max(*last + pacing.min_interval + pacing.margin);
         }
         for (limit, window) in [
             (pacing.per_minute, pacing.minute),
             (pacing.per_hour, pacing.hour),
         ] {
-            if granted.len() >= limit {
-                let oldest_in_window = granted[granted.len() - limit];
+            if finished.len() >= limit {
+                let oldest_in_window = finished[finished.len() - limit];
                 earliest = earliest.max(oldest_in_window + window + pacing.margin);
             }
         }
@@ -180,8 +185,9 @@ mod tests {
         let start = Instant::now();
         let mut turns = Vec::new();
         for _ in 0..6 {
-            pacer.wait_turn().await;
+            let turn = pacer.turn().await;
             turns.push(Instant::now().duration_since(start).as_secs());
+            drop(turn);
         }
         // 1 s apart, then the minute cap, then the hour cap.
         assert_eq!(turns, vec![0, 1, 2, 60, 61, 3600]);

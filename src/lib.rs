@@ -11,6 +11,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod detect;
 pub mod evaluate;
 pub mod fake;

@@ -38,6 +38,9 @@ pub enum Command {
     Serve(app::ServeArgs),
     /// Create the GitHub App on GitHub from app-manifest.yml (the manifest flow).
     Setup(app::SetupArgs),
+    /// Watch the App onboard a demo organisation on a local fake GitHub (no credentials,
+    /// no network), then keep both running until Ctrl-C.
+    Demo(app::DemoArgs),
     /// Work with the detection rules.
     Rules {
         #[command(subcommand)]
@@ -142,6 +145,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Plan(args) => plan_command(&args),
         Command::Serve(args) => app::serve(args),
         Command::Setup(args) => app::setup(args),
+        Command::Demo(args) => app::demo(args),
         Command::Rules {
             command: RulesCommand::Check { dir },
         } => rules_check(dir),

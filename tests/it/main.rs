@@ -9,6 +9,7 @@
 mod app;
 mod bad_input;
 mod cli;
+mod demo;
 mod fixtures;
 mod plan;
 mod remote;

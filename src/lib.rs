@@ -12,6 +12,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod dashboard;
+pub mod demo;
 pub mod detect;
 pub mod evaluate;
 pub mod fake;

@@ -1,4 +1,4 @@
-//! The App's commands: `fullcover serve` and `fullcover setup`. Secrets are read from the
+//! The App's commands: `fullcover serve`, `fullcover setup` and `fullcover demo`. Secrets are read from the
 //! environment (or flags) into values that never print.
 
 use std::net::SocketAddr;
@@ -94,6 +94,22 @@ pub struct SetupArgs {
     /// Directory for the credentials (private-key.pem and fullcover.env, mode 0600).
     #[arg(long, default_value = "fullcover-app")]
     pub out: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Address the App listens on (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+    /// The App's database (default: a SQLite file in a temporary directory).
+    #[arg(long, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Run GitHub's clock, and the App's pacing, 60 times faster.
+    #[arg(long)]
+    pub fast: bool,
+    /// Stop after the summary instead of serving until Ctrl-C.
+    #[arg(long)]
+    pub exit: bool,
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -194,6 +210,35 @@ pub fn setup(args: SetupArgs) -> anyhow::Result<ExitCode> {
             created.html_url,
             created.env_file.display(),
         );
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    let options = crate::demo::DemoOptions {
+        listen: args.listen,
+        database_url: args.database_url,
+        fast: args.fast,
+        ..crate::demo::DemoOptions::default()
+    };
+    runtime()?.block_on(async move {
+        let mut stdout = anstream::stdout();
+        let demo = crate::demo::run(&options, &mut stdout).await?;
+        if args.exit {
+            demo.stop().await;
+            return Ok(ExitCode::SUCCESS);
+        }
+        println!(
+            "\nStill serving. The fake GitHub's API: {} (e.g. {}/repos/{}/storefront-web/pulls)\n\
+             The App's health check: {}\nPress Ctrl-C to stop.",
+            demo.fake.url(),
+            demo.fake.url(),
+            crate::demo::org::ORG,
+            demo.healthz()
+        );
+        let _ = tokio::signal::ctrl_c().await;
+        eprintln!("fullcover: stopping");
+        demo.stop().await;
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -46,6 +46,9 @@ pub enum Command {
         #[command(subcommand)]
         command: record::TokenCommand,
     },
+    /// Watch the App onboard a demo organisation on a local fake GitHub (no credentials,
+    /// no network), then keep both running until Ctrl-C.
+    Demo(app::DemoArgs),
     /// Work with the detection rules.
     Rules {
         #[command(subcommand)]
@@ -160,6 +163,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Setup(args) => app::setup(args),
         Command::Report(args) => record::report(args),
         Command::Token { command } => record::token(command),
+        Command::Demo(args) => app::demo(args),
         Command::Rules {
             command: RulesCommand::Check { dir },
         } => rules_check(dir),

@@ -343,6 +343,17 @@ impl Store {
         ids(&missing).map(Some)
     }
 
+    /// The report (docs/scan-json.md) of the latest scan.
+    pub async fn latest_report(&self, repository_id: i64) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT report FROM scans WHERE repository_id = $1 ORDER BY scanned_at DESC, id DESC LIMIT 1",
+        )
+        .bind(repository_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| Ok(row.try_get("report")?)).transpose()
+    }
+
     /// Records a pull request's current state, and an event when it changed.
     pub async fn upsert_pull_request(&self, pr: &PullRequestRecord, event: &str) -> Result<()> {
         self.upsert_pull_request_at(pr, event, now()).await

@@ -329,3 +329,41 @@ fn local_scans_are_recorded_and_reported_with_tokens_on_the_side() {
         );
     }
 }
+
+#[test]
+fn demo_onboards_the_demo_organisation_and_names_the_pull_requests() {
+    let output = fullcover(&["demo", "--exit", "--fast", "--listen", "127.0.0.1:0"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    for name in [
+        "storefront-web",
+        "billing-api",
+        "ledger-service",
+        "orders-service",
+        "infra-aws",
+        "platform-k8s",
+        "acmectl",
+        "mobile-gateway",
+    ] {
+        let shown = text
+            .split("\n\n")
+            .find(|block| block.starts_with(&format!("acme-demo/{name}\n")))
+            .unwrap_or_else(|| panic!("{name} not shown:\n{text}"));
+        assert!(
+            shown.contains("opened PR #1: Add security scanning"),
+            "{shown}"
+        );
+    }
+    assert!(
+        text.contains("acme-demo/legacy-portal\n  skipped:    archived"),
+        "{text}"
+    );
+    assert!(
+        text.contains("acme-demo/openapi-client-gen\n  skipped:    fork"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Summary: 10 repositories, 8 PRs opened, 2 skipped"),
+        "{text}"
+    );
+}

@@ -10,6 +10,7 @@ mod app;
 mod bad_input;
 mod cli;
 mod dashboard;
+mod demo;
 mod fixtures;
 mod plan;
 mod remote;

@@ -7,6 +7,7 @@
 //! record in the store), and the pull request the fake now holds, whose head is scanned
 //! again to show the coverage it brings.
 
+pub mod history;
 pub mod org;
 mod render;
 
@@ -21,6 +22,7 @@ use secrecy::SecretString;
 use serde_json::Value;
 
 use crate::app::server::{self, Running};
+use crate::app::web::WebSettings;
 use crate::app::{App, Behaviour};
 use crate::config::Config;
 use crate::evaluate::CoverageSummary;
@@ -191,13 +193,29 @@ pub async fn run(options: &DemoOptions, out: &mut dyn Write) -> anyhow::Result<D
             ..ClientOptions::default()
         },
     )?;
+    // The person at the keyboard is "signed in to GitHub" as a member of both
+    // organisations: the dashboard's "Sign in with GitHub" goes through the fake's
+    // OAuth pages and comes straight back.
+    fake.add_member(org::ORG, VIEWER);
+    fake.create_org(history::ORG);
+    fake.add_member(history::ORG, VIEWER);
+    fake.sign_in_browser(Some(VIEWER));
     let app = App::new(
         store,
         github,
         RuleSet::embedded()?,
         Templates::embedded()?,
         SecretString::from(credentials.webhook_secret.clone()),
-        Behaviour::default(),
+        Behaviour {
+            web: WebSettings {
+                github_url: fake.url(),
+                api_url: fake.url(),
+                client_id: Some(credentials.client_id.clone()),
+                client_secret: Some(SecretString::from(credentials.client_secret.clone())),
+                ..WebSettings::default()
+            },
+            ..Behaviour::default()
+        },
     );
     let running = server::start(app.clone(), options.listen)
         .await
@@ -225,6 +243,24 @@ pub async fn run(options: &DemoOptions, out: &mut dyn Write) -> anyhow::Result<D
         started.elapsed(),
     );
     render::summary(out, &summary)?;
+    merge_some(&fake, &app, &outcomes, options.timeout, out).await?;
+    // The seeded organisation: the App installed there (no repositories of the fake's),
+    // and sixty days of record written beside it.
+    fake.install(credentials.app_id, history::ORG, Some(Vec::new()))
+        .await
+        .context("cannot install the App on the seeded organisation")?;
+    history::seed(app.store(), crate::store::now()).await?;
+    writeln!(
+        out,
+        "\nDashboard: http://{addr}/  (\"Sign in with GitHub\": the fake GitHub signs you in as {VIEWER},\n\
+         a member of {} and of {}, which holds a seeded 60-day history)\n\
+         Organisation pages: http://{addr}/orgs/{}  and  http://{addr}/orgs/{}",
+        org::ORG,
+        history::ORG,
+        org::ORG,
+        history::ORG,
+        addr = running.addr,
+    )?;
     Ok(Demo {
         fake,
         app,
@@ -233,6 +269,47 @@ pub async fn run(options: &DemoOptions, out: &mut dyn Write) -> anyhow::Result<D
         summary,
         _workdir: workdir,
     })
+}
+
+/// Who the demo signs in as.
+pub const VIEWER: &str = "demo-user";
+
+/// Merges half of the onboarding pull requests as a team would, through the fake (so
+/// GitHub's webhooks drive the App), and waits until the App has rescanned them.
+async fn merge_some(
+    fake: &FakeGitHub,
+    app: &App,
+    outcomes: &[Outcome],
+    timeout: Duration,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let with_pulls: Vec<&Outcome> = outcomes.iter().filter(|o| !o.pulls.is_empty()).collect();
+    let mut merged = Vec::new();
+    for outcome in with_pulls.iter().step_by(2) {
+        if let Some(pull) = outcome.pulls.last() {
+            let number = u64::try_from(pull.number).context("pull request number")?;
+            fake.merge_pull(org::ORG, &outcome.name, number)
+                .await
+                .with_context(|| format!("cannot merge {}#{number}", outcome.name))?;
+            merged.push(format!("{}#{number}", outcome.name));
+        }
+    }
+    let deadline = Instant::now() + timeout;
+    while app.store().queue_depth().await? > 0
+        || !app.store().pending_deliveries(1).await?.is_empty()
+    {
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "the rescans after merging did not finish"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    writeln!(
+        out,
+        "\nMerged, as a team would: {}; the App rescanned them.",
+        merged.join(", ")
+    )?;
+    Ok(())
 }
 
 /// Shows each repository as soon as the App is done with it; returns when all are.

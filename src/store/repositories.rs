@@ -220,6 +220,16 @@ impl Store {
         Ok(())
     }
 
+    /// When the repository left scope (imports and seeded histories).
+    pub async fn set_left_scope_at(&self, id: i64, at: i64) -> Result<()> {
+        sqlx::query("UPDATE repositories SET left_scope_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     pub async fn rename_repository(&self, id: i64, full_name: &str) -> Result<()> {
         sqlx::query("UPDATE repositories SET full_name = $1, updated_at = $2 WHERE id = $3")
             .bind(full_name)

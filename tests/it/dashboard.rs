@@ -566,3 +566,46 @@ async fn the_dashboard_shows_the_record_in_a_browser() {
     driver.quit().await;
     running.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver"]
+async fn the_demo_signs_in_through_github_and_shows_real_numbers() {
+    let options = fullcover::demo::DemoOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        fast: true,
+        ..fullcover::demo::DemoOptions::default()
+    };
+    let mut output = Vec::new();
+    let demo = fullcover::demo::run(&options, &mut output).await.unwrap();
+    let base = format!("http://{}", demo.running.addr);
+    let driver = Driver::start().await;
+    // "Sign in with GitHub": the App sends the browser to the fake's OAuth page, which
+    // approves the signed-in demo user and sends it back; the App sets its session.
+    driver.open(&format!("{base}/login")).await;
+    let home = driver.text().await;
+    assert!(home.contains("demo-user"), "{home}");
+    driver.open(&format!("{base}/orgs/acme-demo")).await;
+    let live = driver.text().await;
+    // Four of the eight onboarding pull requests were merged by the demo.
+    assert!(live.contains("4 of 8"), "{live}");
+    driver.screenshot("demo-acme-demo.png").await;
+    driver.open(&format!("{base}/orgs/globex")).await;
+    let seeded = driver.text().await;
+    // Covered: the seven merged, and identity from its first scan; notifications opted
+    // out, design-system's pull request is open.
+    for expected in [
+        "8 of 10",
+        "checkout",
+        "design-system",
+        "iac:terraform",
+        "legacy-crm",
+    ] {
+        assert!(
+            seeded.contains(expected),
+            "{expected} missing from:\n{seeded}"
+        );
+    }
+    driver.screenshot("demo-globex.png").await;
+    driver.quit().await;
+    demo.stop().await;
+}

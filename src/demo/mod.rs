@@ -287,7 +287,7 @@ async fn merge_some(
     let mut merged = Vec::new();
     for outcome in with_pulls.iter().step_by(2) {
         if let Some(pull) = outcome.pulls.last() {
-            let number = u64::try_from(pull.number).context("pull request number")?;
+            let number = pull.number;
             fake.merge_pull(org::ORG, &outcome.name, number)
                 .await
                 .with_context(|| format!("cannot merge {}#{number}", outcome.name))?;

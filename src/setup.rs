@@ -16,6 +16,8 @@ use serde::Deserialize;
 use serde_json::Value;
 use tokio::sync::oneshot;
 
+use crate::dashboard::escape;
+
 /// The manifest shipped with Fullcover.
 pub const MANIFEST: &str = include_str!("../app-manifest.yml");
 
@@ -290,22 +292,6 @@ fn page(body: &str) -> String {
     )
 }
 
-/// Escapes text for HTML content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,10 +345,5 @@ mod tests {
                 "check_suite"
             ]
         );
-    }
-
-    #[test]
-    fn escaping_covers_attribute_breakers() {
-        assert_eq!(escape(r#"a"b'<&>"#), "a&quot;b&#39;&lt;&amp;&gt;");
     }
 }

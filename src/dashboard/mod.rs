@@ -114,7 +114,7 @@ impl Pages {
 }
 
 /// `text` escaped for XML and HTML text and attribute values.
-pub(crate) fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

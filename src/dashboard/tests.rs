@@ -443,3 +443,8 @@ fn value_axes_are_round() {
     assert_eq!(svg::axis(500), (100, 500));
     assert_eq!(svg::axis(501), (200, 600));
 }
+
+#[test]
+fn escaping_covers_attribute_breakers() {
+    assert_eq!(super::escape(r#"a"b'<&>"#), "a&quot;b&#39;&lt;&amp;&gt;");
+}

@@ -118,6 +118,17 @@ async fn list(
     while let Some((sha, prefix)) = pending.pop() {
         let level = client.tree(full_name, &sha, false).await?;
         fetch.tree_requests += 1;
+        if level.truncated {
+            // One directory with more entries than GitHub lists: nothing more to ask.
+            warnings.push(Warning::at(
+                if prefix.is_empty() {
+                    "/"
+                } else {
+                    prefix.as_str()
+                },
+                "directory listed in part: GitHub truncated it",
+            ));
+        }
         keep_files(
             level.tree,
             &prefix,

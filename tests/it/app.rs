@@ -535,3 +535,103 @@ async fn a_conflicting_branch_is_rebuilt_on_the_new_head() {
     assert!(rebuilt.contains("npm"), "{rebuilt}");
     assert_ne!(pulls[0].head_sha, first[0].head_sha);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_truncated_tree_is_walked_level_by_level() {
+    let mut spec = small_service("deep");
+    for n in 0..12 {
+        spec = spec.file(
+            &format!("services/s{n}/package.json"),
+            format!(r#"{{"name":"s{n}","dependencies":{{"left-pad":"1.3.0"}}}}"#),
+        );
+    }
+    let files = spec.files.clone();
+    // 29 entries in all, at most 12 in one directory.
+    let options = FakeOptions {
+        tree_entry_limit: 14,
+        ..fake_options()
+    };
+    let world = World::new(vec![spec], options).await;
+    world.install().await;
+    world.settle().await;
+    assert_pull_carries_plan(&world, "deep", &files).await;
+    let trees = world
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.route == "GET /repos/{owner}/{repo}/git/trees/{tree_sha}")
+        .count();
+    // The truncated recursive answer, then the root and each directory on its own:
+    // src, services and services/s0 to s11.
+    assert_eq!(trees, 1 + 1 + 14, "{trees} tree requests");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repositories_join_and_leave_the_installation() {
+    let world = World::new(
+        vec![small_service("api"), small_service("web")],
+        fake_options(),
+    )
+    .await;
+    let installation = world
+        .fake
+        .install(world.credentials.app_id, ORG, Some(vec!["api".into()]))
+        .await
+        .unwrap();
+    world.settle().await;
+    assert_eq!(world.pulls("api").len(), 1);
+    assert!(world.pulls("web").is_empty());
+    world
+        .fake
+        .add_repos_to_installation(installation, &["web"])
+        .await
+        .unwrap();
+    world.settle().await;
+    assert_eq!(world.pulls("web").len(), 1);
+    world
+        .fake
+        .remove_repos_from_installation(installation, &["api"])
+        .await
+        .unwrap();
+    world.settle().await;
+    let api = world.repository_id("api").await;
+    let record = world.store().repository(api).await.unwrap().unwrap();
+    assert_eq!(record.state, RepoState::Excluded);
+    assert_eq!(
+        record.reason.as_deref(),
+        Some("removed from the installation")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_primary_rate_limit_pauses_the_app_until_it_resets() {
+    // GitHub's hour lasts 3.6 s here, and the installation may make 60 requests in it:
+    // onboarding six repositories (about 80 requests) needs a second hour.
+    let mut options = fake_options();
+    options.limits.time_scale = 1000.0;
+    options.limits.primary_per_hour = 60;
+    let mut client = crate::world::client_options();
+    client.pacing = fullcover::github::limits::Pacing::scaled(1000.0);
+    let repos: Vec<RepoSpec> = (1..=6)
+        .map(|n| small_service(&format!("svc-{n}")))
+        .collect();
+    let world = World::with(repos, options, client, |_, _| {}).await;
+    world.install().await;
+    world.settle().await;
+    for n in 1..=6 {
+        assert_eq!(world.pulls(&format!("svc-{n}")).len(), 1, "svc-{n}");
+    }
+    let requests = world.fake.requests();
+    let refused = requests.iter().filter(|r| r.status == 403).count();
+    let counted = requests.iter().filter(|r| r.counted).count();
+    assert!(
+        counted > 60,
+        "only {counted} counted requests: the limit was never reached"
+    );
+    // The App stops when the headers say nothing is left; only requests already in
+    // flight on other workers can be refused.
+    assert!(
+        refused <= 4,
+        "{refused} requests refused for the rate limit"
+    );
+}

@@ -17,6 +17,13 @@ pub async fn sqlite_store() -> (Store, tempfile::TempDir) {
 
 /// A PostgreSQL store in a database of its own.
 pub async fn postgres_store() -> Store {
+    Store::connect(&postgres_database_url().await)
+        .await
+        .unwrap()
+}
+
+/// The URL of a fresh, empty PostgreSQL database.
+pub async fn postgres_database_url() -> String {
     use sqlx::Executor;
     sqlx::any::install_default_drivers();
     let admin_url =
@@ -30,7 +37,7 @@ pub async fn postgres_store() -> Store {
         .await
         .unwrap();
     let (base, _) = admin_url.rsplit_once('/').unwrap();
-    Store::connect(&format!("{base}/{name}")).await.unwrap()
+    format!("{base}/{name}")
 }
 
 fn job(kind: JobKind, subject: &str) -> NewJob {

@@ -140,6 +140,22 @@ impl World {
         client: ClientOptions,
         prepare: impl FnOnce(&FakeGitHub, &AppCredentials),
     ) -> World {
+        Self::build(repos, options, client, prepare, None).await
+    }
+
+    /// A world whose App keeps its record in a fresh PostgreSQL database.
+    pub async fn on_postgres(repos: Vec<RepoSpec>, options: FakeOptions) -> World {
+        let url = crate::store::postgres_database_url().await;
+        Self::build(repos, options, client_options(), |_, _| {}, Some(url)).await
+    }
+
+    async fn build(
+        repos: Vec<RepoSpec>,
+        options: FakeOptions,
+        client: ClientOptions,
+        prepare: impl FnOnce(&FakeGitHub, &AppCredentials),
+        database: Option<String>,
+    ) -> World {
         if let Ok(filter) = std::env::var("FULLCOVER_TEST_LOG") {
             let _ = tracing_subscriber::fmt()
                 .with_env_filter(filter)
@@ -154,7 +170,10 @@ impl World {
             fake.create_repo(ORG, spec);
         }
         let dir = tempfile::tempdir().unwrap();
-        let database_url = fullcover::store::sqlite_url(&dir.path().join("fullcover.db"));
+        let database_url = match database {
+            Some(url) => url,
+            None => fullcover::store::sqlite_url(&dir.path().join("fullcover.db")),
+        };
         let mut world = World {
             app: start_app(&fake, &credentials, &database_url, client.clone()).await,
             fake,

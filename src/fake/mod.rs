@@ -40,6 +40,9 @@ pub struct FakeOptions {
     /// Also send the webhooks GitHub sends for the App's own REST writes (`push` when it
     /// creates or moves a branch, `pull_request` opened), from a background task. Off by
     /// default so that `deliveries()` holds only what tests cause.
+    /// Serve the API below this path, as GitHub Enterprise Server does (`/api/v3`);
+    /// empty: at the root, as api.github.com.
+    pub api_prefix: String,
     pub api_write_webhooks: bool,
 }
 
@@ -52,6 +55,7 @@ impl Default for FakeOptions {
             faults: Faults::default(),
             token_ttl: Duration::from_secs(3600),
             api_write_webhooks: false,
+            api_prefix: String::new(),
         }
     }
 }
@@ -239,15 +243,20 @@ impl FakeGitHub {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()?;
+        let prefix = options.api_prefix.trim_end_matches('/').to_owned();
         let inner = Arc::new(Inner {
-            base: format!("http://{addr}"),
+            base: format!("http://{addr}{prefix}"),
             limiter: Mutex::new(limits::RateLimiter::new(options.limits.clone())),
             faults: Mutex::new(faults::FaultPlan::new(options.faults.clone())),
             options,
             world: Mutex::new(state::World::default()),
             http,
         });
-        let app = server::router(inner.clone());
+        let app = if prefix.is_empty() {
+            server::router(inner.clone())
+        } else {
+            axum::Router::new().nest(&prefix, server::router(inner.clone()))
+        };
         let (tx, rx) = oneshot::channel::<()>();
         let handle = tokio::spawn(async move {
             let shutdown = async {

@@ -268,7 +268,14 @@ async fn gate(State(inner): State<Arc<Inner>>, mut req: Request, next: Next) -> 
     let template = req
         .extensions()
         .get::<MatchedPath>()
-        .map(|m| m.as_str().replace("{*", "{"))
+        .map(|m| {
+            let matched = m.as_str();
+            let unprefixed = matched
+                .strip_prefix(inner.options.api_prefix.as_str())
+                .filter(|rest| rest.starts_with('/'))
+                .unwrap_or(matched);
+            unprefixed.replace("{*", "{")
+        })
         .unwrap_or_else(|| "(unmatched)".to_string());
     let route = format!("{method} {template}");
     let request_id = request_id();

@@ -635,3 +635,27 @@ async fn the_primary_rate_limit_pauses_the_app_until_it_resets() {
         "{refused} requests refused for the rate limit"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn github_enterprise_server_is_reached_below_api_v3() {
+    let options = FakeOptions {
+        api_prefix: "/api/v3".into(),
+        per_page_max: 1,
+        ..fake_options()
+    };
+    let world = World::new(vec![small_service("api"), small_service("web")], options).await;
+    assert!(world.fake.url().ends_with("/api/v3"));
+    world.install().await;
+    world.settle().await;
+    assert_eq!(world.pulls("api").len(), 1);
+    assert_eq!(world.pulls("web").len(), 1);
+    // Nothing is served outside /api/v3, so every request went below it; the second
+    // page of repositories came from following the Link there.
+    let requests = world.fake.requests();
+    assert!(requests.iter().all(|r| r.status < 400), "{requests:?}");
+    let pages = requests
+        .iter()
+        .filter(|r| r.route == "GET /installation/repositories")
+        .count();
+    assert_eq!(pages, 2);
+}

@@ -652,7 +652,10 @@ async fn github_enterprise_server_is_reached_below_api_v3() {
     // Nothing is served outside /api/v3, so every request went below it; the second
     // page of repositories came from following the Link there.
     let requests = world.fake.requests();
-    assert!(requests.iter().all(|r| r.status < 400), "{requests:?}");
+    assert!(
+        requests.iter().all(|r| !r.route.contains("(unmatched)")),
+        "{requests:?}"
+    );
     let pages = requests
         .iter()
         .filter(|r| r.route == "GET /installation/repositories")

@@ -662,3 +662,64 @@ async fn github_enterprise_server_is_reached_below_api_v3() {
         .count();
     assert_eq!(pages, 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_pull_request_stays_closed_until_the_configuration_opts_in() {
+    let world = World::new(vec![small_service("api")], fake_options()).await;
+    world.install().await;
+    world.settle().await;
+    let first = world.pulls("api")[0].number;
+    world.fake.close_pull(ORG, "api", first).await.unwrap();
+    world.settle().await;
+    let id = world.repository_id("api").await;
+    assert_eq!(
+        world.store().repository(id).await.unwrap().unwrap().state,
+        RepoState::OptedOut
+    );
+    // A change that needs a new plan (a Dockerfile) still opens nothing.
+    world
+        .fake
+        .push(
+            ORG,
+            "api",
+            "main",
+            vec![(
+                "Dockerfile".into(),
+                Some(b"FROM node:22-alpine\nCOPY . .\n".to_vec()),
+            )],
+            "container",
+        )
+        .await
+        .unwrap();
+    world.settle().await;
+    assert_eq!(world.pulls("api").len(), 1);
+    // The repository's configuration opts back in: a new pull request.
+    world
+        .fake
+        .push(
+            ORG,
+            "api",
+            "main",
+            vec![(
+                ".github/fullcover.yml".into(),
+                Some(b"onboarding: true\n".to_vec()),
+            )],
+            "opt in",
+        )
+        .await
+        .unwrap();
+    world.settle().await;
+    let pulls = world.pulls("api");
+    assert_eq!(pulls.len(), 2, "{pulls:?}");
+    let newest = pulls.iter().max_by_key(|p| p.number).unwrap();
+    assert_eq!(newest.state, "open");
+    assert!(
+        newest.files.keys().any(|path| path.contains("trivy")),
+        "{:?}",
+        newest.files.keys()
+    );
+    assert_eq!(
+        world.store().repository(id).await.unwrap().unwrap().state,
+        RepoState::Onboarding
+    );
+}

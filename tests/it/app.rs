@@ -237,7 +237,13 @@ async fn with_injected_faults_every_repository_still_ends_onboarded_once() {
         .iter()
         .map(|s| (s.name.clone(), s.files.clone()))
         .collect();
-    let world = World::new(repos, paged()).await;
+    // GitHub also tells the App about its own writes (push to the onboarding branch,
+    // pull request opened): they must change nothing.
+    let options = FakeOptions {
+        api_write_webhooks: true,
+        ..paged()
+    };
+    let world = World::new(repos, options).await;
     world.fake.set_faults(Faults {
         error_rate: 0.05,
         secondary_limit_rate: 0.03,

@@ -236,6 +236,10 @@ async fn convert(options: &SetupOptions, code: &str) -> anyhow::Result<Created> 
         .get("webhook_secret")
         .and_then(Value::as_str)
         .context("GitHub created the App without a webhook secret")?;
+    // Everything is read before anything is written: the code works once, so a file
+    // written without the rest would lose the secrets for good.
+    let client_id = text("client_id")?;
+    let client_secret = text("client_secret")?;
     std::fs::create_dir_all(&options.out)
         .with_context(|| format!("cannot create {}", options.out.display()))?;
     let key_file = key_path(&options.out);
@@ -248,8 +252,8 @@ async fn convert(options: &SetupOptions, code: &str) -> anyhow::Result<Created> 
             "FULLCOVER_APP_ID={app_id}\nFULLCOVER_PRIVATE_KEY_PATH={}\nFULLCOVER_WEBHOOK_SECRET={webhook_secret}\n\
              FULLCOVER_CLIENT_ID={}\nFULLCOVER_CLIENT_SECRET={}\nFULLCOVER_GITHUB_API_URL={}\n",
             absolute_key.display(),
-            text("client_id")?,
-            text("client_secret")?,
+            client_id,
+            client_secret,
             options.api_url,
         ),
     )?;

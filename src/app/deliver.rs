@@ -103,7 +103,13 @@ pub async fn deliver(
     let (pull, event) = match open {
         Some(pull) => (
             client
-                .update_pull(full_name, pull.number, &text.title, &text.body)
+                .update_pull(
+                    full_name,
+                    pull.number,
+                    &text.title,
+                    &text.body,
+                    default_branch,
+                )
                 .await?,
             "updated",
         ),
@@ -121,7 +127,13 @@ pub async fn deliver(
                     .ok_or_else(|| JobError::Transient(err.to_string()))?;
                 (
                     client
-                        .update_pull(full_name, found.number, &text.title, &text.body)
+                        .update_pull(
+                            full_name,
+                            found.number,
+                            &text.title,
+                            &text.body,
+                            default_branch,
+                        )
                         .await?,
                     "updated",
                 )

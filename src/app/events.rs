@@ -28,6 +28,7 @@ pub async fn handle(app: &App, delivery: &StoredDelivery) -> Result<String> {
         "pull_request" => pull_request(app, installation, action, &payload).await?,
         "repository" => repository_event(app, installation, action, &payload).await?,
         "check_run" => check_run(app, action, &payload).await?,
+        "installation_target" => installation_target(app, installation, action, &payload).await?,
         "ping" => "pong".to_owned(),
         other => format!("{other}: not used"),
     };
@@ -164,6 +165,14 @@ async fn push(app: &App, installation: i64, payload: &Value) -> Result<String> {
     let Some(record) = app.store().repository(repository).await? else {
         return Ok("push to an unknown repository: ignored".into());
     };
+    if record.state == RepoState::Excluded && record.reason.as_deref() == Some("empty repository") {
+        // Its first commits: it may need onboarding now.
+        app.store()
+            .set_repository_state(repository, RepoState::Pending, None)
+            .await?;
+        queue_scan(app, installation, repository).await?;
+        return Ok("first push to an empty repository: scan queued".into());
+    }
     if record.state == RepoState::Excluded {
         return Ok(format!(
             "push to an excluded repository ({}): ignored",
@@ -237,6 +246,16 @@ async fn pull_request(
     let Some(known) = store.pull_request(repository).await? else {
         return Ok(format!("pull request #{number} not on record: ignored"));
     };
+    // A fork can name a branch `fullcover/onboarding` too: only the pull request the App
+    // opened, from the repository itself, speaks for the repository.
+    let head_repository = payload
+        .pointer("/pull_request/head/repo/id")
+        .and_then(Value::as_i64);
+    if known.number != number || head_repository != Some(repository) {
+        return Ok(format!(
+            "pull request #{number} is not the onboarding pull request on record: ignored"
+        ));
+    }
     let url = payload
         .pointer("/pull_request/html_url")
         .and_then(Value::as_str)
@@ -286,6 +305,39 @@ async fn pull_request(
             Ok(format!("pull request #{number} reopened"))
         }
     }
+}
+
+/// The installed account was renamed: the record follows, so that members signing in
+/// under the new name still see it.
+async fn installation_target(
+    app: &App,
+    installation: i64,
+    action: &str,
+    payload: &Value,
+) -> Result<String> {
+    let Some(login) = payload.pointer("/account/login").and_then(Value::as_str) else {
+        return Ok(format!(
+            "installation_target {action} without account: ignored"
+        ));
+    };
+    if action != "renamed" {
+        return Ok(format!("installation_target {action}: not used"));
+    }
+    let store = app.store();
+    let Some(state) = store.installation_state(installation).await? else {
+        return Ok("installation not on record: ignored".into());
+    };
+    let kind = payload
+        .pointer("/account/type")
+        .and_then(Value::as_str)
+        .unwrap_or("Organization");
+    store
+        .upsert_installation(installation, login, kind, &state)
+        .await?;
+    store
+        .rename_account_repositories(installation, login)
+        .await?;
+    Ok(format!("account renamed to {login}"))
 }
 
 /// A completed check run on the default branch: evidence that a scanner runs.

@@ -70,6 +70,15 @@ pub async fn sync_installation(app: &App, installation: i64) -> Result<String, J
                 repository.private,
             )
             .await?;
+        // Listed again after an uninstall, a suspension or a removal: back in scope;
+        // the scan decides anew whether it is archived, a fork or empty.
+        if let Some(record) = store.repository(repository.id).await?
+            && record.state == RepoState::Excluded
+        {
+            store
+                .set_repository_state(repository.id, RepoState::Pending, None)
+                .await?;
+        }
         queue_scan(app, installation, repository.id).await?;
     }
     for gone in known

@@ -22,13 +22,16 @@ pub async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, &'static str), HttpError> {
-    let signature = header(&headers, "x-hub-signature-256")
-        .ok_or(HttpError::Unauthorized("missing X-Hub-Signature-256"))?;
+    let Some(signature) = header(&headers, "x-hub-signature-256") else {
+        app.telemetry().rejected("unsigned");
+        return Err(HttpError::Unauthorized("missing X-Hub-Signature-256"));
+    };
     if !signature_matches(
         app.webhook_secret().expose_secret().as_bytes(),
         &body,
         signature,
     ) {
+        app.telemetry().rejected("bad_signature");
         return Err(HttpError::Unauthorized("signature does not match"));
     }
     let event = header(&headers, "x-github-event")

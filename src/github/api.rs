@@ -326,10 +326,15 @@ impl InstallationClient {
         number: i64,
         title: &str,
         body: &str,
+        base: &str,
     ) -> Result<PullRequest> {
         let path = format!("/repos/{full_name}/pulls/{number}");
         let answer = self
-            .write(Method::PATCH, &path, &json!({"title": title, "body": body}))
+            .write(
+                Method::PATCH,
+                &path,
+                &json!({"title": title, "body": body, "base": base}),
+            )
             .await?;
         parse(&path, answer)
     }

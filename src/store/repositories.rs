@@ -176,8 +176,11 @@ impl Store {
         state: RepoState,
         reason: Option<&str>,
     ) -> Result<()> {
+        // Leaving scope is dated once; coming back clears it.
         sqlx::query(
-            "UPDATE repositories SET state = $1, reason = $2, updated_at = $3 WHERE id = $4",
+            "UPDATE repositories SET state = $1, reason = $2, updated_at = $3, \
+             left_scope_at = CASE WHEN $1 = 'excluded' THEN COALESCE(left_scope_at, $3) ELSE NULL END \
+             WHERE id = $4",
         )
         .bind(state.as_str())
         .bind(reason)
@@ -227,6 +230,23 @@ impl Store {
             .bind(id)
             .execute(self.pool())
             .await?;
+        Ok(())
+    }
+
+    /// Moves every repository of the installation under the account's new login.
+    pub async fn rename_account_repositories(
+        &self,
+        installation_id: i64,
+        login: &str,
+    ) -> Result<()> {
+        for repository in self.repositories(installation_id).await? {
+            let name = repository
+                .full_name
+                .split_once('/')
+                .map_or(repository.full_name.as_str(), |(_, name)| name);
+            self.rename_repository(repository.id, &format!("{login}/{name}"))
+                .await?;
+        }
         Ok(())
     }
 
@@ -378,6 +398,15 @@ impl Store {
     ) -> Result<()> {
         let merged_at = (pr.state == "merged").then_some(at);
         let closed_at = (pr.state != "open").then_some(at);
+        let previous: Option<(String, String)> = sqlx::query(
+            "SELECT state, plan_hash FROM pull_requests WHERE repository_id = $1 AND number = $2",
+        )
+        .bind(pr.repository_id)
+        .bind(pr.number)
+        .fetch_optional(self.pool())
+        .await?
+        .map(|row| Ok::<_, StoreError>((row.try_get("state")?, row.try_get("plan_hash")?)))
+        .transpose()?;
         sqlx::query(
             "INSERT INTO pull_requests (repository_id, number, state, plan_hash, url, opened_at, updated_at, merged_at, closed_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8) \
@@ -394,6 +423,13 @@ impl Store {
         .bind(closed_at)
         .execute(self.pool())
         .await?;
+        // A delivery handled twice records its event once.
+        let changed = previous.as_ref().is_none_or(|(state, hash)| {
+            *state != pr.state || (event == "updated" && *hash != pr.plan_hash)
+        });
+        if !changed {
+            return Ok(());
+        }
         sqlx::query(
             "INSERT INTO pull_request_events (repository_id, number, event, at) VALUES ($1, $2, $3, $4)",
         )

@@ -729,3 +729,108 @@ async fn a_closed_pull_request_stays_closed_until_the_configuration_opts_in() {
         RepoState::Onboarding
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repositories_come_back_into_scope() {
+    let world = World::new(
+        vec![small_service("api"), RepoSpec::new("later")],
+        fake_options(),
+    )
+    .await;
+    let installation = world.install().await;
+    world.settle().await;
+    let api = world.repository_id("api").await;
+    let later = world.repository_id("later").await;
+    // Suspended, then unsuspended: back in scope, and scanned again.
+    world.fake.suspend(installation).await.unwrap();
+    world.settle().await;
+    assert_eq!(
+        world.store().repository(api).await.unwrap().unwrap().state,
+        RepoState::Excluded
+    );
+    world.fake.unsuspend(installation).await.unwrap();
+    world.settle().await;
+    assert_eq!(
+        world.store().repository(api).await.unwrap().unwrap().state,
+        RepoState::Onboarding
+    );
+    // An empty repository's first push brings it in.
+    assert_eq!(
+        world
+            .store()
+            .repository(later)
+            .await
+            .unwrap()
+            .unwrap()
+            .reason
+            .as_deref(),
+        Some("empty repository")
+    );
+    world
+        .fake
+        .push(
+            ORG,
+            "later",
+            "main",
+            vec![("requirements.txt".into(), Some(b"flask==3.0.0\n".to_vec()))],
+            "first",
+        )
+        .await
+        .unwrap();
+    world.settle().await;
+    assert_eq!(world.pulls("later").len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fork_cannot_close_the_onboarding_for_the_repository() {
+    let world = World::new(vec![small_service("api")], fake_options()).await;
+    world.install().await;
+    world.settle().await;
+    let number = world.pulls("api")[0].number;
+    // A fork opens a pull request from its own `fullcover/onboarding` and closes it: the
+    // delivery is real (signed by GitHub), its head is another repository.
+    world.fake.close_pull(ORG, "api", number).await.unwrap();
+    let closed = world
+        .fake
+        .deliveries()
+        .into_iter()
+        .rev()
+        .find(|d| d.event == "pull_request")
+        .unwrap();
+    let mut payload = world.fake.delivery_payload(&closed.guid).unwrap();
+    world.settle().await;
+    let id = world.repository_id("api").await;
+    // Opt back in by reopening, then replay a forged close from a fork.
+    world
+        .store()
+        .set_repository_state(id, RepoState::Onboarding, None)
+        .await
+        .unwrap();
+    payload["pull_request"]["head"]["repo"]["id"] = serde_json::json!(424242);
+    let body = serde_json::to_vec(&payload).unwrap();
+    let addr = world.running.as_ref().unwrap().addr;
+    let status = reqwest::Client::new()
+        .post(format!("http://{addr}/webhooks"))
+        .header("x-github-event", "pull_request")
+        .header("x-github-delivery", "forged-from-a-fork")
+        .header(
+            "x-hub-signature-256",
+            fullcover::app::webhook::sign(world.credentials.webhook_secret.as_bytes(), &body),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 202);
+    world.settle().await;
+    assert_eq!(
+        world.store().repository(id).await.unwrap().unwrap().state,
+        RepoState::Onboarding
+    );
+    assert_eq!(
+        world.store().pull_request_events(id).await.unwrap().len(),
+        2,
+        "opened, closed"
+    );
+}

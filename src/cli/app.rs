@@ -68,6 +68,9 @@ pub struct ServeArgs {
     /// The App's OAuth client secret.
     #[arg(long, env = "FULLCOVER_CLIENT_SECRET", hide_env_values = true)]
     pub client_secret: Option<String>,
+    /// Bearer token Prometheus sends to scrape /metrics (off without one).
+    #[arg(long, env = "FULLCOVER_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -166,6 +169,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                     client_id: args.client_id.clone(),
                     client_secret: args.client_secret.clone().map(SecretString::from),
                     session_seconds: 12 * 3600,
+                    metrics_token: args.metrics_token.clone().map(SecretString::from),
                 },
                 ..Behaviour::default()
             },

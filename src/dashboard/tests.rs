@@ -47,6 +47,7 @@ fn repo(name: &str, state: &str, scans: Vec<ScanPoint>) -> RepoHistory {
     RepoHistory {
         id: 0,
         full_name: format!("acme/{name}"),
+        private: false,
         state: state.into(),
         reason: None,
         entered_scope_at: T0,

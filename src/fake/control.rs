@@ -478,6 +478,18 @@ impl FakeGitHub {
             .insert(login.to_ascii_lowercase());
     }
 
+    /// Makes `login` an outside collaborator of `org`: not a member, but with access to
+    /// some of its repositories.
+    pub fn add_collaborator(&self, org: &str, login: &str) {
+        let mut world = self.inner.world();
+        world.ensure_account(login, AccountKind::User);
+        world
+            .collaborators
+            .entry(org.to_ascii_lowercase())
+            .or_default()
+            .insert(login.to_ascii_lowercase());
+    }
+
     /// The user "signed in to github.com in the browser": GitHub's OAuth authorize page
     /// approves sign-ins for them at once. `None`: nobody is signed in.
     pub fn sign_in_browser(&self, login: Option<&str>) {

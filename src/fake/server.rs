@@ -66,6 +66,10 @@ pub fn router(inner: Arc<Inner>) -> Router {
             "/login/oauth/access_token",
             post(routes::oauth::access_token),
         )
+        .route(
+            "/user/memberships/orgs/{org}",
+            get(routes::oauth::membership),
+        )
         .route("/user", get(routes::oauth::user))
         .route(
             "/user/installations",

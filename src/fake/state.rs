@@ -230,6 +230,9 @@ pub struct World {
     pub deliveries: Vec<DeliveryRecord>,
     /// Organisation login (lowercase) -> member logins.
     pub members: BTreeMap<String, std::collections::BTreeSet<String>>,
+    /// Organisation login (lowercase) -> outside collaborators: they reach some of its
+    /// repositories (so its installations list for them) without being members.
+    pub collaborators: BTreeMap<String, std::collections::BTreeSet<String>>,
     /// Who is signed in to github.com in "the browser": the user the OAuth authorize
     /// page approves for.
     pub browser_user: Option<String>,

@@ -70,6 +70,9 @@ pub struct PullPoint {
 pub struct RepoHistory {
     pub id: i64,
     pub full_name: String,
+    /// Private repositories never show on public views, even for an organisation that
+    /// made its status public.
+    pub private: bool,
     /// The store's state: `pending`, `onboarding`, `covered`, `opted_out`, `excluded`.
     pub state: String,
     pub reason: Option<String>,
@@ -273,6 +276,7 @@ pub struct PullRef {
 pub struct RepoSummary {
     pub name: String,
     pub full_name: String,
+    pub private: bool,
     pub state: String,
     pub reason: Option<String>,
     pub in_scope: bool,
@@ -438,6 +442,7 @@ fn summary(repo: &RepoHistory, now: i64) -> RepoSummary {
             .unwrap_or(&repo.full_name)
             .to_owned(),
         full_name: repo.full_name.clone(),
+        private: repo.private,
         state: repo.state.clone(),
         reason: repo.reason.clone(),
         in_scope: repo.in_scope(),

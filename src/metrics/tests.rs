@@ -28,6 +28,7 @@ fn repo(name: &str, entered: i64, scans: Vec<ScanPoint>) -> RepoHistory {
     RepoHistory {
         id: 0,
         full_name: format!("acme/{name}"),
+        private: false,
         state: "onboarding".into(),
         reason: None,
         entered_scope_at: entered,

@@ -34,7 +34,7 @@ impl Store {
     /// Every repository of `org` with its history; `None` when the org is unknown.
     pub async fn org_history(&self, org: &str, now: i64) -> Result<Option<Vec<RepoHistory>>> {
         let rows = sqlx::query(
-            "SELECT r.id, r.full_name, r.state, r.reason, r.entered_scope_at, r.left_scope_at \
+            "SELECT r.id, r.full_name, r.private, r.state, r.reason, r.entered_scope_at, r.left_scope_at \
              FROM repositories r JOIN installations i ON i.id = r.installation_id \
              WHERE LOWER(i.account) = LOWER($1) ORDER BY r.full_name",
         )
@@ -50,6 +50,7 @@ impl Store {
             repos.push(RepoHistory {
                 id,
                 full_name: row.try_get("full_name")?,
+                private: row.try_get::<i64, _>("private")? != 0,
                 state: row.try_get("state")?,
                 reason: row.try_get("reason")?,
                 entered_scope_at: row.try_get("entered_scope_at")?,

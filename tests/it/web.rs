@@ -136,6 +136,17 @@ async fn members_see_their_organisations_and_nobody_else_does() {
     )
     .await;
     assert_eq!(api.status(), StatusCode::NOT_FOUND);
+    // An outside collaborator reaches a repository of acme (so GitHub lists acme's
+    // installation for them) but is not a member: nothing of acme either.
+    world.fake.add_collaborator(ORG, "carol");
+    let collaborator = sign_in(&world, "carol").await;
+    let page = get(
+        &world,
+        "/orgs/acme",
+        Some(("cookie", format!("fullcover_session={collaborator}"))),
+    )
+    .await;
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
     // Nobody signed in: asked to sign in.
     assert_eq!(
         get(&world, "/orgs/acme", None).await.status(),
@@ -306,11 +317,34 @@ async fn badges_and_status_pages_are_public_only_after_opting_in() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prometheus_metrics_describe_the_app() {
     let world = onboarded_world().await;
-    let text = get(&world, "/metrics", None).await.text().await.unwrap();
+    assert_eq!(
+        get(&world, "/metrics", None).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let wrong = Some(("authorization", "Bearer scrape-you".to_owned()));
+    assert_eq!(
+        get(&world, "/metrics", wrong).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // A delivery with a bad signature, counted as rejected.
+    let addr = world.running.as_ref().unwrap().addr;
+    reqwest::Client::new()
+        .post(format!("http://{addr}/webhooks"))
+        .header("x-hub-signature-256", "sha256=00")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    let scrape = Some((
+        "authorization",
+        format!("Bearer {}", crate::world::METRICS_TOKEN),
+    ));
+    let text = get(&world, "/metrics", scrape).await.text().await.unwrap();
     for needle in [
         "fullcover_webhook_deliveries_received_total",
         "fullcover_queue_depth 0",
         "fullcover_webhook_deliveries_received_total 1",
+        "fullcover_webhook_deliveries_rejected_total{reason=\"bad_signature\"} 1",
         "fullcover_scans_total 2",
         "fullcover_pull_requests_opened_total 2",
         "fullcover_github_rate_limit_remaining{installation=",
@@ -506,4 +540,37 @@ async fn postgres_and_sqlite_give_the_same_numbers() {
     }
     assert_eq!(answers[0]["repos_fully_covered"], 1);
     assert_eq!(answers[0], answers[1]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_organisation_keeps_its_private_repositories_private() {
+    let world = onboard(
+        World::new(
+            vec![small_service("open"), small_service("secret").private()],
+            fake_options(),
+        )
+        .await,
+    )
+    .await;
+    world.store().set_org_public(ORG, true).await.unwrap();
+    assert_eq!(
+        get(&world, "/badges/acme/open/coverage.svg", None)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(&world, "/badges/acme/secret/coverage.svg", None)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let token = world.store().create_token(ORG, "readme").await.unwrap();
+    let with_token = Some(("authorization", format!("Bearer {token}")));
+    assert_eq!(
+        get(&world, "/badges/acme/secret/coverage.svg", with_token)
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }

@@ -20,6 +20,9 @@ use crate::support::{fixture_names, fixtures_dir};
 
 pub const ORG: &str = "acme";
 
+/// What Prometheus sends to scrape the test App's /metrics.
+pub const METRICS_TOKEN: &str = "scrape-me";
+
 pub struct World {
     pub fake: FakeGitHub,
     pub credentials: AppCredentials,
@@ -118,6 +121,7 @@ pub fn behaviour(fake: &FakeGitHub, credentials: &AppCredentials) -> Behaviour {
             client_secret: Some(SecretString::from(credentials.client_secret.clone())),
             session_seconds: 3600,
             secure_cookies: false,
+            metrics_token: Some(SecretString::from(METRICS_TOKEN)),
         },
         onboard_forks: false,
         workers: 4,

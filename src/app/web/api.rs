@@ -3,7 +3,8 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::header::CONTENT_TYPE;
+use axum::http::HeaderMap;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
@@ -105,7 +106,26 @@ pub async fn openapi() -> Response {
     ([(CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }
 
-pub async fn metrics(State(web): State<Web>) -> Result<Response, HttpError> {
+/// Prometheus' scrape: it names organisations and their coverage, so it needs its own
+/// token (`FULLCOVER_METRICS_TOKEN`), compared in constant time; without one it is off.
+pub async fn metrics(State(web): State<Web>, headers: HeaderMap) -> Result<Response, HttpError> {
+    use secrecy::ExposeSecret;
+    use subtle::ConstantTimeEq;
+    let Some(expected) = &web.app.behaviour().web.metrics_token else {
+        return Err(HttpError::NotFound);
+    };
+    let given = headers
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let matches: bool = crate::store::digest(given)
+        .as_bytes()
+        .ct_eq(crate::store::digest(expected.expose_secret()).as_bytes())
+        .into();
+    if !matches {
+        return Err(HttpError::Unauthorized("/metrics needs its bearer token"));
+    }
     let text = super::super::telemetry::render(&web.app)
         .await
         .map_err(HttpError::Internal)?;

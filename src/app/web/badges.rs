@@ -52,6 +52,7 @@ pub async fn repository(
         .repos
         .iter()
         .find(|line| line.name.eq_ignore_ascii_case(&repo))
+        .filter(|line| !line.private || viewer.may_see(&org))
         .ok_or(HttpError::NotFound)?;
     let (message, percent) = match line.coverage_percent {
         Some(percent) => (

@@ -201,12 +201,35 @@ async fn identify(web: &Web, code: &str, callback: &str) -> anyhow::Result<(Stri
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
-        orgs.extend(installations.iter().filter_map(|installation| {
-            installation
-                .pointer("/account/login")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        }));
+        // An installation lists for anyone who reaches one of its repositories; only
+        // members (or the account itself) see the organisation's coverage.
+        for installation in &installations {
+            let (Some(account), kind) = (
+                installation
+                    .pointer("/account/login")
+                    .and_then(Value::as_str),
+                installation
+                    .pointer("/account/type")
+                    .and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            let allowed = if kind == Some("Organization") {
+                let answer = get(format!("/user/memberships/orgs/{account}")).await?;
+                answer.status().is_success()
+                    && answer
+                        .json::<Value>()
+                        .await
+                        .ok()
+                        .and_then(|membership| membership.get("state").cloned())
+                        == Some(Value::String("active".into()))
+            } else {
+                account.eq_ignore_ascii_case(&login)
+            };
+            if allowed {
+                orgs.push(account.to_owned());
+            }
+        }
         if installations.len() < 100 {
             break;
         }

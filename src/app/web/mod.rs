@@ -35,6 +35,8 @@ pub struct WebSettings {
     pub session_seconds: i64,
     /// Send the session cookie only over HTTPS.
     pub secure_cookies: bool,
+    /// Bearer token that `GET /metrics` requires; without one, `/metrics` is off.
+    pub metrics_token: Option<SecretString>,
 }
 
 impl Default for WebSettings {
@@ -47,6 +49,7 @@ impl Default for WebSettings {
             client_secret: None,
             session_seconds: 12 * 3600,
             secure_cookies: false,
+            metrics_token: None,
         }
     }
 }

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -16,6 +16,7 @@ use super::super::http::{ApiError, ApiResult, json};
 use super::super::{Inner, render};
 
 const DOC_USER: &str = "https://docs.github.com/rest/users/users#get-the-authenticated-user";
+const DOC_MEMBERSHIP: &str = "https://docs.github.com/rest/orgs/members#get-an-organization-membership-for-the-authenticated-user";
 
 #[derive(Debug, Deserialize)]
 pub struct Authorize {
@@ -156,6 +157,39 @@ pub async fn user(State(inner): State<Arc<Inner>>, headers: HeaderMap) -> ApiRes
     Ok(json(StatusCode::OK, render::user(&inner.base, account)))
 }
 
+/// `GET /user/memberships/orgs/{org}`: 200 with `state: active` for a member, 404
+/// otherwise (as GitHub answers for a non-member).
+pub async fn membership(
+    State(inner): State<Arc<Inner>>,
+    Path(org): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult {
+    let (_, login) = user_of(&inner, &headers)?;
+    let world = inner.world();
+    let member = world
+        .members
+        .get(&org.to_ascii_lowercase())
+        .is_some_and(|members| members.contains(&login.to_ascii_lowercase()));
+    let (Some(organization), Some(user), true) = (
+        world.account_by_login(&org),
+        world.account_by_login(&login),
+        member,
+    ) else {
+        return Err(ApiError::not_found(DOC_MEMBERSHIP));
+    };
+    Ok(json(
+        StatusCode::OK,
+        json!({
+            "url": format!("{}/orgs/{}/memberships/{}", inner.base, organization.login, user.login),
+            "state": "active",
+            "role": "member",
+            "organization_url": format!("{}/orgs/{}", inner.base, organization.login),
+            "organization": render::user(&inner.base, organization),
+            "user": render::user(&inner.base, user),
+        }),
+    ))
+}
+
 pub async fn user_installations(State(inner): State<Arc<Inner>>, headers: HeaderMap) -> ApiResult {
     let (app_id, login) = user_of(&inner, &headers)?;
     let world = inner.world();
@@ -167,11 +201,12 @@ pub async fn user_installations(State(inner): State<Arc<Inner>>, headers: Header
             world
                 .account(installation.account_id)
                 .is_some_and(|account| {
+                    let org = account.login.to_ascii_lowercase();
+                    let user = login.to_ascii_lowercase();
                     account.login.eq_ignore_ascii_case(&login)
-                        || world
-                            .members
-                            .get(&account.login.to_ascii_lowercase())
-                            .is_some_and(|members| members.contains(&login.to_ascii_lowercase()))
+                        || [&world.members, &world.collaborators]
+                            .iter()
+                            .any(|people| people.get(&org).is_some_and(|set| set.contains(&user)))
                 })
         })
         .map(|installation| render::installation(&world, &inner.base, installation))

@@ -154,8 +154,7 @@ impl Demo {
 pub async fn run(options: &DemoOptions, out: &mut dyn Write) -> anyhow::Result<Demo> {
     let started = Instant::now();
     let scale = if options.fast { FAST_TIME_SCALE } else { 1.0 };
-    // Latency varies by no more than the App's pacing margin (20 ms), so that requests
-    // sent far enough apart also arrive far enough apart.
+    // 20 to 40 ms of latency, as from a nearby GitHub.
     let mut fake_options = FakeOptions::default();
     fake_options.limits.time_scale = scale;
     fake_options.faults.latency = Duration::from_millis(20);

@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-/// Room left on every pacing limit for latency between here and GitHub: it does not
-/// shrink when GitHub's clock runs faster.
-const MARGIN: Duration = Duration::from_millis(20);
+/// Room left on every pacing limit for timer and clock granularity (latency needs none:
+/// limits count from completions). It does not shrink when GitHub's clock runs faster.
+const MARGIN: Duration = Duration::from_millis(5);
 
 /// How content-creating requests are spaced for one installation.
 #[derive(Debug, Clone)]

@@ -45,9 +45,13 @@ impl Running {
         self.tasks.shutdown().await;
     }
 
-    /// Waits until a task ends (they only end when the process is told to stop).
-    pub async fn wait(mut self) {
-        self.tasks.join_next().await;
+    /// Waits until a task ends: the server and workers run for ever, so any end is a
+    /// failure the process should exit on (and its supervisor restart it).
+    pub async fn wait(mut self) -> anyhow::Result<()> {
+        match self.tasks.join_next().await {
+            Some(Err(err)) if err.is_panic() => anyhow::bail!("a worker panicked: {err}"),
+            _ => anyhow::bail!("the HTTP server or a worker stopped"),
+        }
     }
 }
 

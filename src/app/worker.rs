@@ -53,14 +53,14 @@ pub async fn drain_deliveries(app: &App) -> Result<usize, crate::store::StoreErr
 }
 
 /// Runs `work` while renewing the job's lease every third of it.
-async fn with_lease<T>(app: &App, id: i64, work: impl std::future::Future<Output = T>) -> T {
+async fn with_lease<T>(app: &App, job: &Job, work: impl std::future::Future<Output = T>) -> T {
     let lease = app.behaviour().lease;
     let seconds = i64::try_from(lease.as_secs()).unwrap_or(i64::MAX).max(1);
     let renew = async {
         loop {
             tokio::time::sleep(lease / 3).await;
-            if let Err(err) = app.store().renew_lease(id, seconds).await {
-                tracing::warn!(error = %err, job = id, "cannot renew a job's lease");
+            if let Err(err) = app.store().renew_lease(job, seconds).await {
+                tracing::warn!(error = %err, job = job.id, "cannot renew a job's lease");
             }
         }
     };
@@ -105,7 +105,19 @@ async fn run(app: &App, job: Job) {
             ))),
         }
     };
-    let outcome = with_lease(app, job.id, work).await;
+    // A bug that panics on one repository's input fails that job, not the worker.
+    let guarded = futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(work));
+    let outcome = match with_lease(app, &job, guarded).await {
+        Ok(outcome) => outcome,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(JobError::Permanent(format!("the job panicked: {what}")))
+        }
+    };
     let store = app.store();
     let result = match outcome {
         Ok(summary) => {
@@ -115,7 +127,7 @@ async fn run(app: &App, job: Job) {
                 summary,
                 "job done"
             );
-            store.complete_job(job.id).await
+            store.complete_job(&job).await
         }
         Err(JobError::Transient(error)) if job.attempts < app.behaviour().max_attempts => {
             let delay = app.behaviour().retry_base.as_secs_f64()
@@ -127,7 +139,7 @@ async fn run(app: &App, job: Job) {
                 error,
                 "job failed: retrying"
             );
-            store.retry_job(job.id, delay.ceil() as i64, &error).await
+            store.retry_job(&job, delay.ceil() as i64, &error).await
         }
         Err(JobError::Transient(error) | JobError::Permanent(error)) => {
             tracing::error!(
@@ -145,7 +157,7 @@ async fn run(app: &App, job: Job) {
                     .set_repository_state(id, record.state, Some(&reason))
                     .await;
             }
-            store.fail_job(job.id, &error).await
+            store.fail_job(&job, &error).await
         }
     };
     if let Err(err) = result {

@@ -183,7 +183,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             running.addr
         );
         tokio::select! {
-            () = running.wait() => {}
+            stopped = running.wait() => stopped?,
             _ = tokio::signal::ctrl_c() => eprintln!("fullcover: stopping"),
         }
         Ok(ExitCode::SUCCESS)

@@ -75,14 +75,18 @@ impl Store {
         Ok(inserted.rows_affected() == 1)
     }
 
-    /// Takes the next due job for `lease_seconds`. The outer condition is checked again
-    /// on the row being updated, so two replicas never both win the same job.
+    /// Takes the next due job for `lease_seconds`, never one whose subject another live
+    /// job is working on (two scans of one repository would race). The outer condition
+    /// is checked again on the row being updated, so two replicas never both win it.
     pub async fn claim_job(&self, lease_seconds: i64) -> Result<Option<Job>> {
         let at = now();
         let row = sqlx::query(
             "UPDATE jobs SET state = 'running', lease_until = $1, attempts = attempts + 1, updated_at = $2 \
-             WHERE id = (SELECT id FROM jobs \
-                         WHERE (state = 'queued' AND run_after <= $2) OR (state = 'running' AND lease_until < $2) \
+             WHERE id = (SELECT id FROM jobs AS candidate \
+                         WHERE ((state = 'queued' AND run_after <= $2) OR (state = 'running' AND lease_until < $2)) \
+                           AND NOT EXISTS (SELECT 1 FROM jobs AS busy \
+                               WHERE busy.kind = candidate.kind AND busy.subject = candidate.subject \
+                                 AND busy.id <> candidate.id AND busy.state = 'running' AND busy.lease_until >= $2) \
                          ORDER BY run_after, id LIMIT 1) \
                AND ((state = 'queued' AND run_after <= $2) OR (state = 'running' AND lease_until < $2)) \
              RETURNING id, kind, subject, installation_id, payload, attempts",
@@ -106,13 +110,17 @@ impl Store {
     }
 
     /// Extends the lease of a job still running: a long job is not taken over while its
-    /// worker is alive.
-    pub async fn renew_lease(&self, id: i64, lease_seconds: i64) -> Result<()> {
-        sqlx::query("UPDATE jobs SET lease_until = $1 WHERE id = $2 AND state = 'running'")
-            .bind(now() + lease_seconds)
-            .bind(id)
-            .execute(self.pool())
-            .await?;
+    /// worker is alive. A worker whose claim was taken over (its `attempts` is no longer
+    /// the job's) changes nothing here or below.
+    pub async fn renew_lease(&self, job: &Job, lease_seconds: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE jobs SET lease_until = $1 WHERE id = $2 AND attempts = $3 AND state = 'running'",
+        )
+        .bind(now() + lease_seconds)
+        .bind(job.id)
+        .bind(job.attempts)
+        .execute(self.pool())
+        .await?;
         Ok(())
     }
 
@@ -138,43 +146,51 @@ impl Store {
             .collect()
     }
 
-    pub async fn complete_job(&self, id: i64) -> Result<()> {
-        self.end_job(id, "done", None).await
+    pub async fn complete_job(&self, job: &Job) -> Result<()> {
+        self.end_job(job, "done", None).await
     }
 
-    pub async fn fail_job(&self, id: i64, error: &str) -> Result<()> {
-        self.end_job(id, "failed", Some(error)).await
+    pub async fn fail_job(&self, job: &Job, error: &str) -> Result<()> {
+        self.end_job(job, "failed", Some(error)).await
     }
 
     /// Puts a job back in the queue to run after `delay_seconds`. When the same job was
     /// queued again meanwhile, that one stands for both.
-    pub async fn retry_job(&self, id: i64, delay_seconds: i64, error: &str) -> Result<()> {
+    pub async fn retry_job(&self, job: &Job, delay_seconds: i64, error: &str) -> Result<()> {
         let at = now();
         let requeued = sqlx::query(
             "UPDATE jobs SET state = 'queued', run_after = $1, lease_until = NULL, last_error = $2, updated_at = $3 \
-             WHERE id = $4 AND NOT EXISTS (SELECT 1 FROM jobs AS other \
+             WHERE id = $4 AND attempts = $5 AND state = 'running' AND NOT EXISTS (SELECT 1 FROM jobs AS other \
                  WHERE other.kind = jobs.kind AND other.subject = jobs.subject AND other.state = 'queued')",
         )
         .bind(at + delay_seconds)
         .bind(error)
         .bind(at)
-        .bind(id)
+        .bind(job.id)
+        .bind(job.attempts)
         .execute(self.pool())
-        .await?;
-        if requeued.rows_affected() == 0 {
-            self.end_job(id, "superseded", Some(error)).await?;
+        .await;
+        match requeued {
+            Ok(done) if done.rows_affected() == 1 => Ok(()),
+            // The same job was queued meanwhile (on PostgreSQL a racing insert can also
+            // make this a unique violation): the queued one stands for both.
+            Ok(_) | Err(sqlx::Error::Database(_)) => {
+                self.end_job(job, "superseded", Some(error)).await
+            }
+            Err(err) => Err(err.into()),
         }
-        Ok(())
     }
 
-    async fn end_job(&self, id: i64, state: &str, error: Option<&str>) -> Result<()> {
+    async fn end_job(&self, job: &Job, state: &str, error: Option<&str>) -> Result<()> {
         sqlx::query(
-            "UPDATE jobs SET state = $1, lease_until = NULL, last_error = COALESCE($2, last_error), updated_at = $3 WHERE id = $4",
+            "UPDATE jobs SET state = $1, lease_until = NULL, last_error = COALESCE($2, last_error), updated_at = $3 \
+             WHERE id = $4 AND attempts = $5 AND state = 'running'",
         )
         .bind(state)
         .bind(error)
         .bind(now())
-        .bind(id)
+        .bind(job.id)
+        .bind(job.attempts)
         .execute(self.pool())
         .await?;
         Ok(())

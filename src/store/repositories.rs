@@ -261,7 +261,9 @@ impl Store {
     }
 
     /// Records a scan, and each requirement's change since the previous scan:
-    /// `appeared`, `satisfied` (first time), `broken`, `restored`.
+    /// `appeared`, `satisfied` (first time), `broken`, `restored`; both in one
+    /// transaction. The same result for the same commit again (a retried job) is not
+    /// recorded twice.
     pub async fn record_scan(&self, scan: &ScanRecord<'_>) -> Result<()> {
         let encode = |ids: &[String]| {
             serde_json::to_string(ids).map_err(|err| StoreError::Corrupt {
@@ -270,7 +272,15 @@ impl Store {
             })
         };
         let previous = self.latest_scan_ids(scan.repository_id).await?;
+        if let Some((commit, missing, satisfied)) = &previous
+            && commit == scan.commit_sha
+            && missing == scan.missing
+            && satisfied == scan.satisfied_ids
+        {
+            return Ok(());
+        }
         let history = self.requirement_history(scan.repository_id).await?;
+        let mut tx = self.pool().begin().await?;
         sqlx::query(
             "INSERT INTO scans (repository_id, commit_sha, scanned_at, required, satisfied, missing, report, satisfied_ids, categories) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -284,9 +294,11 @@ impl Store {
         .bind(scan.report)
         .bind(encode(scan.satisfied_ids)?)
         .bind(scan.categories)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        let (was_missing, was_satisfied) = previous.unwrap_or_default();
+        let (was_missing, was_satisfied) = previous
+            .map(|(_, missing, satisfied)| (missing, satisfied))
+            .unwrap_or_default();
         let mut events: Vec<(&str, &str)> = Vec::new();
         for id in scan.missing.iter().chain(scan.satisfied_ids) {
             if !was_missing.contains(id) && !was_satisfied.contains(id) {
@@ -316,19 +328,20 @@ impl Store {
             .bind(requirement)
             .bind(event)
             .bind(scan.at)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
         }
+        tx.commit().await?;
         Ok(())
     }
 
-    /// The latest scan's (missing, satisfied) requirement ids.
+    /// The latest scan's commit and (missing, satisfied) requirement ids.
     async fn latest_scan_ids(
         &self,
         repository_id: i64,
-    ) -> Result<Option<(Vec<String>, Vec<String>)>> {
+    ) -> Result<Option<(String, Vec<String>, Vec<String>)>> {
         let row = sqlx::query(
-            "SELECT missing, satisfied_ids FROM scans WHERE repository_id = $1 ORDER BY scanned_at DESC, id DESC LIMIT 1",
+            "SELECT commit_sha, missing, satisfied_ids FROM scans WHERE repository_id = $1 ORDER BY scanned_at DESC, id DESC LIMIT 1",
         )
         .bind(repository_id)
         .fetch_optional(self.pool())
@@ -336,7 +349,11 @@ impl Store {
         let Some(row) = row else { return Ok(None) };
         let missing: String = row.try_get("missing")?;
         let satisfied: String = row.try_get("satisfied_ids")?;
-        Ok(Some((ids(&missing)?, ids(&satisfied)?)))
+        Ok(Some((
+            row.try_get("commit_sha")?,
+            ids(&missing)?,
+            ids(&satisfied)?,
+        )))
     }
 
     /// A repository's requirement events, oldest first: (requirement, event).

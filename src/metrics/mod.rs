@@ -467,30 +467,65 @@ fn summary(repo: &RepoHistory, now: i64) -> RepoSummary {
 }
 
 /// Seconds from `start` until the share of in-scope repositories fully covered first
-/// reached `share` (with at least one repository in scope).
+/// reached `share` (with at least one repository in scope). One sweep over every change
+/// of scope or coverage, in time order.
 fn time_to_share(repos: &[RepoHistory], start: i64, now: i64, share: f64) -> Option<i64> {
-    let mut moments: Vec<i64> = repos
-        .iter()
-        .flat_map(|repo| {
-            repo.scans
-                .iter()
-                .map(|scan| scan.at.max(repo.entered_scope_at))
-                .chain(std::iter::once(repo.entered_scope_at))
-                .chain(repo.left_scope_at)
-        })
-        .filter(|t| *t <= now)
-        .collect();
-    moments.sort_unstable();
-    moments.dedup();
-    moments.into_iter().find_map(|t| {
-        let scoped: Vec<&RepoHistory> = repos.iter().filter(|repo| repo.in_scope_at(t)).collect();
-        let covered = scoped
-            .iter()
-            .filter(|repo| repo.covered_at(t) == Some(true))
-            .count();
-        (!scoped.is_empty() && covered as f64 >= share * scoped.len() as f64 - 1e-9)
-            .then_some(t - start)
-    })
+    enum Change {
+        Enter,
+        Leave,
+        Scan(bool),
+    }
+    let mut changes: Vec<(i64, usize, Change)> = Vec::new();
+    for (index, repo) in repos.iter().enumerate() {
+        changes.push((repo.entered_scope_at, index, Change::Enter));
+        if let Some(left) = repo.left_scope_at {
+            changes.push((left, index, Change::Leave));
+        }
+        for scan in &repo.scans {
+            changes.push((scan.at, index, Change::Scan(scan.fully_covered())));
+        }
+    }
+    changes.retain(|(at, _, _)| *at <= now);
+    changes.sort_by_key(|(at, _, _)| *at);
+    let mut in_scope = vec![false; repos.len()];
+    let mut covered = vec![false; repos.len()];
+    let (mut scoped, mut full) = (0usize, 0usize);
+    let mut next = 0;
+    while next < changes.len() {
+        let at = changes[next].0;
+        while next < changes.len() && changes[next].0 == at {
+            let (_, index, change) = &changes[next];
+            let index = *index;
+            match change {
+                Change::Enter if !in_scope[index] => {
+                    in_scope[index] = true;
+                    scoped += 1;
+                    full += usize::from(covered[index]);
+                }
+                Change::Leave if in_scope[index] => {
+                    in_scope[index] = false;
+                    scoped -= 1;
+                    full -= usize::from(covered[index]);
+                }
+                Change::Scan(now_covered) => {
+                    if in_scope[index] && covered[index] != *now_covered {
+                        if *now_covered {
+                            full += 1;
+                        } else {
+                            full -= 1;
+                        }
+                    }
+                    covered[index] = *now_covered;
+                }
+                _ => {}
+            }
+            next += 1;
+        }
+        if scoped > 0 && full as f64 >= share * scoped as f64 - 1e-9 {
+            return Some(at - start);
+        }
+    }
+    None
 }
 
 fn funnel(repos: &[RepoHistory]) -> Funnel {

@@ -28,6 +28,8 @@ pub enum Delivered {
     Updated(i64),
     /// GitHub refused the write for a reason that takes the repository out of scope.
     Excluded(String),
+    /// The onboarding branch carries someone else's commits: not touched.
+    Held(String),
 }
 
 /// The plan's marker, as the pull-request body carries it.
@@ -89,6 +91,19 @@ pub async fn deliver(
     let text = onboarding
         .pull_request(app.templates())
         .map_err(|err| JobError::Permanent(format!("cannot render the pull request: {err}")))?;
+    // People may push to the onboarding branch to adjust it; their work is never
+    // force-pushed away.
+    let branch_head = client.find_branch(full_name, BRANCH).await?;
+    if let Some(head) = &branch_head
+        && !client
+            .commit_author(full_name, head)
+            .await?
+            .ends_with("[bot]")
+    {
+        return Ok(Delivered::Held(format!(
+            "{BRANCH} has commits that are not Fullcover's: left as it is"
+        )));
+    }
     let tree = match client.create_tree(full_name, tree_sha, &files).await {
         Ok(tree) => tree,
         Err(err) if err.is_archived() => return Ok(Delivered::Excluded("archived".into())),
@@ -98,7 +113,7 @@ pub async fn deliver(
     let commit = client
         .create_commit(full_name, &message, &tree, head)
         .await?;
-    point_branch(client, full_name, &commit).await?;
+    point_branch(client, full_name, &commit, branch_head.is_some()).await?;
     let open = existing.filter(|pull| pull.state == "open");
     let (pull, event) = match open {
         Some(pull) => (
@@ -157,8 +172,9 @@ async fn point_branch(
     client: &InstallationClient,
     full_name: &str,
     commit: &str,
+    exists: bool,
 ) -> Result<(), JobError> {
-    if client.find_branch(full_name, BRANCH).await?.is_some() {
+    if exists {
         client.force_branch(full_name, BRANCH, commit).await?;
         return Ok(());
     }

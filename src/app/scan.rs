@@ -252,6 +252,7 @@ pub async fn scan_repository(
             format!("updated pull request #{number}"),
         ),
         Delivered::Excluded(reason) => (RepoState::Excluded, Some(reason.clone()), reason.clone()),
+        Delivered::Held(reason) => (RepoState::Onboarding, Some(reason.clone()), reason.clone()),
     };
     store
         .set_repository_state(record.id, state, reason.as_deref())

@@ -834,3 +834,47 @@ async fn a_fork_cannot_close_the_onboarding_for_the_repository() {
         "opened, closed"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commits_people_push_to_the_onboarding_branch_are_kept() {
+    let world = World::new(vec![small_service("api")], fake_options()).await;
+    world.install().await;
+    world.settle().await;
+    // A maintainer adjusts the proposal on its branch.
+    let theirs = world
+        .fake
+        .push(
+            ORG,
+            "api",
+            BRANCH,
+            vec![("NOTES.md".into(), Some(b"reviewed\n".to_vec()))],
+            "review notes",
+        )
+        .await
+        .unwrap();
+    // The plan changes (a Dockerfile arrives on main): the branch is not force-pushed.
+    world
+        .fake
+        .push(
+            ORG,
+            "api",
+            "main",
+            vec![("Dockerfile".into(), Some(b"FROM node:22-alpine\n".to_vec()))],
+            "container",
+        )
+        .await
+        .unwrap();
+    world.settle().await;
+    assert_eq!(
+        world.fake.head(ORG, "api", BRANCH).as_deref(),
+        Some(theirs.as_str())
+    );
+    let id = world.repository_id("api").await;
+    let record = world.store().repository(id).await.unwrap().unwrap();
+    assert!(
+        record
+            .reason
+            .unwrap_or_default()
+            .contains("not Fullcover's")
+    );
+}

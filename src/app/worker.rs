@@ -15,10 +15,23 @@ use crate::store::{Job, JobKind};
 pub fn spawn(app: &App) -> JoinSet<()> {
     let mut workers = JoinSet::new();
     workers.spawn(deliveries(app.clone()));
+    workers.spawn(housekeeping(app.clone()));
     for _ in 0..app.behaviour().workers.max(1) {
         workers.spawn(jobs(app.clone()));
     }
     workers
+}
+
+/// Once an hour, drops what the record no longer needs (see [`crate::store::Store::prune`]).
+async fn housekeeping(app: App) {
+    const KEEP: i64 = 14 * 24 * 3600;
+    loop {
+        match app.store().prune(KEEP).await {
+            Ok(pruned) => tracing::debug!(?pruned, "housekeeping"),
+            Err(err) => tracing::warn!(error = %err, "housekeeping failed"),
+        }
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
 }
 
 async fn deliveries(app: App) {

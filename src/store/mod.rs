@@ -254,6 +254,47 @@ impl Store {
     }
 }
 
+/// What [`Store::prune`] removed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Pruned {
+    pub payloads: u64,
+    pub sessions: u64,
+    pub jobs: u64,
+}
+
+impl Store {
+    /// Housekeeping: payloads of deliveries handled more than `keep_seconds` ago are
+    /// dropped (their GUIDs stay, so a late redelivery is still recognised), expired
+    /// sessions and finished jobs older than that are deleted.
+    pub async fn prune(&self, keep_seconds: i64) -> Result<Pruned> {
+        let before = now() - keep_seconds;
+        let payloads = sqlx::query(
+            "UPDATE deliveries SET payload = '' WHERE processed_at IS NOT NULL AND processed_at < $1 AND payload <> ''",
+        )
+        .bind(before)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(now())
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        let jobs = sqlx::query(
+            "DELETE FROM jobs WHERE state IN ('done', 'superseded', 'failed') AND updated_at < $1",
+        )
+        .bind(before)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(Pruned {
+            payloads,
+            sessions,
+            jobs,
+        })
+    }
+}
+
 /// A webhook delivery as received.
 #[derive(Debug)]
 pub struct NewDelivery<'a> {

@@ -291,6 +291,16 @@ async fn suite(store: Store) {
     assert!(store.session(&expired).await.unwrap().is_none());
     store.end_session(&session).await.unwrap();
     assert!(store.session(&session).await.unwrap().is_none());
+    // Housekeeping: handled payloads, expired sessions and finished jobs go; GUIDs stay.
+    let pruned = store.prune(-10).await.unwrap();
+    assert_eq!((pruned.payloads, pruned.sessions), (1, 1));
+    assert!(pruned.jobs >= 3, "{pruned:?}");
+    assert!(
+        !store.record_delivery(&delivery).await.unwrap(),
+        "a late redelivery is still known"
+    );
+    assert!(store.session(&session).await.unwrap().is_none());
+
     // Public status is opt-in.
     assert!(!store.org_public("acme").await.unwrap());
     store.set_org_public("ACME", true).await.unwrap();

@@ -122,6 +122,8 @@ impl RepoHistory {
     }
 
     /// The step function of coverage while in scope, up to `now`.
+    /// The last spell may last no time at all: a scan made this very second still says
+    /// where the repository stands now.
     fn spells(&self, now: i64) -> Vec<Spell> {
         let end = self.scope_end(now);
         let mut spells = Vec::new();
@@ -129,7 +131,7 @@ impl RepoHistory {
         let mut covered = None;
         for scan in &self.scans {
             let at = scan.at.max(self.entered_scope_at);
-            if at >= end {
+            if at > end || (at == end && self.left_scope_at.is_some_and(|left| left <= now)) {
                 break;
             }
             if at > start {
@@ -142,7 +144,7 @@ impl RepoHistory {
             start = at;
             covered = Some(scan.fully_covered());
         }
-        if end > start {
+        if end > start || (end == start && covered.is_some()) {
             spells.push(Spell {
                 start,
                 end,

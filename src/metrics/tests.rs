@@ -168,6 +168,13 @@ fn time_to_full_coverage_per_repository() {
         ],
     );
     assert_eq!(f.time_to_full_coverage(NOW), Some(20 * DAY - 2 * HOUR));
+    // Covered by a scan made this very second.
+    let g = repo(
+        "g",
+        T0,
+        vec![scan(T0 + HOUR, 0, 1, &["secrets"]), scan(NOW, 1, 1, &[])],
+    );
+    assert_eq!(g.time_to_full_coverage(NOW), Some(20 * DAY));
 }
 
 #[test]

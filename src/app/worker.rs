@@ -49,7 +49,10 @@ async fn deliveries(app: App) {
 
 /// Handles every pending delivery once; returns how many.
 pub async fn drain_deliveries(app: &App) -> Result<usize, crate::store::StoreError> {
-    let pending = app.store().pending_deliveries(100).await?;
+    let lease = i64::try_from(app.behaviour().lease.as_secs())
+        .unwrap_or(i64::MAX)
+        .max(1);
+    let pending = app.store().claim_deliveries(100, lease).await?;
     for delivery in &pending {
         let outcome = events::handle(app, delivery).await?;
         tracing::info!(

@@ -52,12 +52,16 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let files: [(&str, &'static str); 2] = match self {
+        let files: [(&str, &'static str); 3] = match self {
             Backend::Sqlite => [
                 ("app", include_str!("../../migrations/sqlite/0001_app.sql")),
                 (
                     "coverage",
                     include_str!("../../migrations/sqlite/0002_coverage.sql"),
+                ),
+                (
+                    "delivery claims",
+                    include_str!("../../migrations/sqlite/0003_delivery_claims.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -68,6 +72,10 @@ impl Backend {
                 (
                     "coverage",
                     include_str!("../../migrations/postgres/0002_coverage.sql"),
+                ),
+                (
+                    "delivery claims",
+                    include_str!("../../migrations/postgres/0003_delivery_claims.sql"),
                 ),
             ],
         };
@@ -192,6 +200,44 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Takes up to `limit` pending deliveries for `lease_seconds`, oldest first; another
+    /// replica (or this one after a crash) gets them only once the lease ran out.
+    pub async fn claim_deliveries(
+        &self,
+        limit: i64,
+        lease_seconds: i64,
+    ) -> Result<Vec<StoredDelivery>> {
+        let at = now();
+        let rows = sqlx::query(
+            "UPDATE deliveries SET claimed_until = $1 \
+             WHERE guid IN (SELECT guid FROM deliveries \
+                            WHERE processed_at IS NULL AND (claimed_until IS NULL OR claimed_until < $2) \
+                            ORDER BY received_at, guid LIMIT $3) \
+               AND processed_at IS NULL AND (claimed_until IS NULL OR claimed_until < $2) \
+             RETURNING guid, event, payload, received_at",
+        )
+        .bind(at + lease_seconds)
+        .bind(at)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut claimed: Vec<(i64, StoredDelivery)> = rows
+            .iter()
+            .map(|row| {
+                Ok((
+                    row.try_get("received_at")?,
+                    StoredDelivery {
+                        guid: row.try_get("guid")?,
+                        event: row.try_get("event")?,
+                        payload: row.try_get("payload")?,
+                    },
+                ))
+            })
+            .collect::<Result<_>>()?;
+        claimed.sort_by(|a, b| (a.0, &a.1.guid).cmp(&(b.0, &b.1.guid)));
+        Ok(claimed.into_iter().map(|(_, delivery)| delivery).collect())
     }
 
     pub async fn finish_delivery(&self, guid: &str, outcome: &str) -> Result<()> {

@@ -60,8 +60,10 @@ async fn suite(store: Store) {
     };
     assert!(store.record_delivery(&delivery).await.unwrap());
     assert!(!store.record_delivery(&delivery).await.unwrap());
-    let pending = store.pending_deliveries(10).await.unwrap();
+    let pending = store.claim_deliveries(10, 600).await.unwrap();
     assert_eq!(pending.len(), 1);
+    // Claimed: another replica gets nothing until the lease runs out.
+    assert!(store.claim_deliveries(10, 600).await.unwrap().is_empty());
     assert_eq!(pending[0].payload, r#"{"action":"created"}"#);
     store
         .finish_delivery(&pending[0].guid, "done")

@@ -116,6 +116,8 @@ pub fn sqlite_url(path: &Path) -> String {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// This process among the replicas sharing the database.
+    replica: String,
 }
 
 impl std::fmt::Debug for Store {
@@ -153,7 +155,11 @@ impl Store {
         Migrator::with_migrations(backend.migrations())
             .run(&pool)
             .await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            replica: uuid::Uuid::new_v4().simple().to_string(),
+        })
     }
 
     pub fn backend(&self) -> Backend {

@@ -337,3 +337,41 @@ async fn migrations_apply_once() {
         Some("active")
     );
 }
+
+/// Two replicas on one database: one installation's jobs run on one replica at a time.
+async fn replicas(first: Store, second: Store) {
+    for (subject, installation) in [("1", 7), ("2", 7), ("3", 8)] {
+        let mut new = job(JobKind::Scan, subject);
+        new.installation_id = installation;
+        assert!(first.enqueue(&new).await.unwrap());
+    }
+    let a = first.claim_job(600).await.unwrap().unwrap();
+    assert_eq!((a.subject.as_str(), a.installation_id), ("1", 7));
+    // The second replica may not work for installation 7 meanwhile: it gets 8's job.
+    let b = second.claim_job(600).await.unwrap().unwrap();
+    assert_eq!((b.subject.as_str(), b.installation_id), ("3", 8));
+    assert!(second.claim_job(600).await.unwrap().is_none());
+    // The first replica may run more of 7's jobs at once (it paces them itself).
+    let c = first.claim_job(600).await.unwrap().unwrap();
+    assert_eq!(c.subject, "2");
+}
+
+#[tokio::test]
+async fn sqlite_replicas_share_installations_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fullcover::store::sqlite_url(&dir.path().join("shared.db"));
+    let first = Store::connect(&url).await.unwrap();
+    let second = Store::connect(&url).await.unwrap();
+    replicas(first, second).await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+async fn postgres_replicas_share_installations_out() {
+    let url = postgres_database_url().await;
+    replicas(
+        Store::connect(&url).await.unwrap(),
+        Store::connect(&url).await.unwrap(),
+    )
+    .await;
+}

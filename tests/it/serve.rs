@@ -1,7 +1,6 @@
 //! `fullcover serve` as an operator runs it: configured by environment, against the fake
 //! GitHub, with debug logs that must never show a secret.
 
-use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -47,10 +46,15 @@ async fn the_binary_serves_onboards_and_logs_no_secret() {
         .spawn()
         .unwrap();
     // Drain the logs as they come, or a full pipe would stall the server.
-    let mut stderr = child.stderr.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (lines, received) = std::sync::mpsc::channel::<String>();
     let reader = std::thread::spawn(move || {
         let mut logs = String::new();
-        let _ = stderr.read_to_string(&mut logs);
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok) {
+            logs.push_str(&line);
+            logs.push('\n');
+            let _ = lines.send(line);
+        }
         logs
     });
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -68,8 +72,15 @@ async fn the_binary_serves_onboards_and_logs_no_secret() {
     fake.install(credentials.app_id, "acme", None)
         .await
         .unwrap();
-    while fake.pulls("acme", "api").is_empty() && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    // Until the App says it opened the pull request (and is done with both).
+    let mut done = 0;
+    while done < 2 && Instant::now() < deadline {
+        match received.recv_timeout(Duration::from_millis(100)) {
+            Ok(line) if line.contains("job done") && line.contains("kind=\"scan\"") => {
+                done += 1;
+            }
+            _ => {}
+        }
     }
     let _ = child.kill();
     let _ = child.wait();

@@ -156,20 +156,14 @@ async fn installing_onboards_every_eligible_repository_once_and_follows_it() {
 
     // A push to the closed one's default branch does not reopen anything.
     world
-        .fake
-        .push(
-            ORG,
+        .push_file(
             closed,
             "main",
-            vec![(
-                "requirements.txt".into(),
-                Some(b"django==5.0\nrequests==2.32.0\n".to_vec()),
-            )],
+            "requirements.txt",
+            b"django==5.0\nrequests==2.32.0\n".to_vec(),
             "deps",
         )
-        .await
-        .unwrap();
-    world.settle().await;
+        .await;
     let pulls = world.pulls(closed);
     assert_eq!(pulls.len(), 1);
     assert_eq!(pulls[0].state, "closed");
@@ -177,17 +171,14 @@ async fn installing_onboards_every_eligible_repository_once_and_follows_it() {
     // Terraform added to a covered repository: a new pull request for iac:terraform.
     let covered = "service-01";
     world
-        .fake
-        .push(
-            ORG,
+        .push_file(
             covered,
             "main",
-            vec![("infra/main.tf".into(), Some(TERRAFORM.as_bytes().to_vec()))],
+            "infra/main.tf",
+            TERRAFORM.as_bytes().to_vec(),
             "Add infrastructure",
         )
-        .await
-        .unwrap();
-    world.settle().await;
+        .await;
     let id = world.repository_id(covered).await;
     assert_eq!(
         world.store().latest_missing(id).await.unwrap(),
@@ -414,51 +405,36 @@ async fn events_follow_the_repository_lifecycle() {
 
     // A change to source code alone cannot change the requirements: no rescan.
     world
-        .fake
-        .push(
-            ORG,
+        .push_file(
             "api",
             "main",
-            vec![(
-                "src/server.js".into(),
-                Some(b"console.log('v2');\n".to_vec()),
-            )],
+            "src/server.js",
+            b"console.log('v2');\n".to_vec(),
             "v2",
         )
-        .await
-        .unwrap();
-    world.settle().await;
+        .await;
     assert_eq!(world.store().scan_count(api).await.unwrap(), 1);
     // A manifest can: rescan.
     world
-        .fake
-        .push(
-            ORG,
+        .push_file(
             "api",
             "main",
-            vec![(
-                "package.json".into(),
-                Some(br#"{"name":"api","dependencies":{"express":"^5.0.0"}}"#.to_vec()),
-            )],
+            "package.json",
+            br#"{"name":"api","dependencies":{"express":"^5.0.0"}}"#.to_vec(),
             "deps",
         )
-        .await
-        .unwrap();
-    world.settle().await;
+        .await;
     assert_eq!(world.store().scan_count(api).await.unwrap(), 2);
     // A push elsewhere than the default branch: nothing.
     world
-        .fake
-        .push(
-            ORG,
+        .push_file(
             "api",
             "feature",
-            vec![("Dockerfile".into(), Some(b"FROM alpine:3.20\n".to_vec()))],
+            "Dockerfile",
+            b"FROM alpine:3.20\n".to_vec(),
             "wip",
         )
-        .await
-        .unwrap();
-    world.settle().await;
+        .await;
     assert_eq!(world.store().scan_count(api).await.unwrap(), 2);
 
     world.fake.archive_repo(ORG, "docs").await.unwrap();
@@ -517,20 +493,14 @@ async fn a_conflicting_branch_is_rebuilt_on_the_new_head() {
     // Someone edits the same file on main: the onboarding branch now conflicts.
     let edited = format!("# Reviewed by the platform team\n{dependabot}");
     world
-        .fake
-        .push(
-            ORG,
+        .push_file(
             "api",
             "main",
-            vec![(
-                ".github/dependabot.yml".into(),
-                Some(edited.clone().into_bytes()),
-            )],
+            ".github/dependabot.yml",
+            edited.clone().into_bytes(),
             "comment",
         )
-        .await
-        .unwrap();
-    world.settle().await;
+        .await;
     let pulls = world.pulls("api");
     assert_eq!(pulls.len(), 1, "the same pull request is updated");
     let rebuilt = String::from_utf8(pulls[0].files[".github/dependabot.yml"].clone()).unwrap();
@@ -684,37 +654,25 @@ async fn a_closed_pull_request_stays_closed_until_the_configuration_opts_in() {
     );
     // A change that needs a new plan (a Dockerfile) still opens nothing.
     world
-        .fake
-        .push(
-            ORG,
+        .push_file(
             "api",
             "main",
-            vec![(
-                "Dockerfile".into(),
-                Some(b"FROM node:22-alpine\nCOPY . .\n".to_vec()),
-            )],
+            "Dockerfile",
+            b"FROM node:22-alpine\nCOPY . .\n".to_vec(),
             "container",
         )
-        .await
-        .unwrap();
-    world.settle().await;
+        .await;
     assert_eq!(world.pulls("api").len(), 1);
     // The repository's configuration opts back in: a new pull request.
     world
-        .fake
-        .push(
-            ORG,
+        .push_file(
             "api",
             "main",
-            vec![(
-                ".github/fullcover.yml".into(),
-                Some(b"onboarding: true\n".to_vec()),
-            )],
+            ".github/fullcover.yml",
+            b"onboarding: true\n".to_vec(),
             "opt in",
         )
-        .await
-        .unwrap();
-    world.settle().await;
+        .await;
     let pulls = world.pulls("api");
     assert_eq!(pulls.len(), 2, "{pulls:?}");
     let newest = pulls.iter().max_by_key(|p| p.number).unwrap();
@@ -767,17 +725,14 @@ async fn repositories_come_back_into_scope() {
         Some("empty repository")
     );
     world
-        .fake
-        .push(
-            ORG,
+        .push_file(
             "later",
             "main",
-            vec![("requirements.txt".into(), Some(b"flask==3.0.0\n".to_vec()))],
+            "requirements.txt",
+            b"flask==3.0.0\n".to_vec(),
             "first",
         )
-        .await
-        .unwrap();
-    world.settle().await;
+        .await;
     assert_eq!(world.pulls("later").len(), 1);
 }
 
@@ -854,17 +809,14 @@ async fn commits_people_push_to_the_onboarding_branch_are_kept() {
         .unwrap();
     // The plan changes (a Dockerfile arrives on main): the branch is not force-pushed.
     world
-        .fake
-        .push(
-            ORG,
+        .push_file(
             "api",
             "main",
-            vec![("Dockerfile".into(), Some(b"FROM node:22-alpine\n".to_vec()))],
+            "Dockerfile",
+            b"FROM node:22-alpine\n".to_vec(),
             "container",
         )
-        .await
-        .unwrap();
-    world.settle().await;
+        .await;
     assert_eq!(
         world.fake.head(ORG, "api", BRANCH).as_deref(),
         Some(theirs.as_str())

@@ -254,6 +254,29 @@ impl World {
         }
     }
 
+    /// Pushes one file to a branch of `repo`, as a person would, and waits until the App
+    /// has handled what that caused.
+    pub async fn push_file(
+        &self,
+        repo: &str,
+        branch: &str,
+        path: &str,
+        content: impl Into<Vec<u8>>,
+        message: &str,
+    ) {
+        self.fake
+            .push(
+                ORG,
+                repo,
+                branch,
+                vec![(path.into(), Some(content.into()))],
+                message,
+            )
+            .await
+            .unwrap();
+        self.settle().await;
+    }
+
     pub fn pulls(&self, repo: &str) -> Vec<fullcover::fake::PullView> {
         self.fake.pulls(ORG, repo)
     }

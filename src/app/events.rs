@@ -165,6 +165,9 @@ async fn push(app: &App, installation: i64, payload: &Value) -> Result<String> {
     let Some(record) = app.store().repository(repository).await? else {
         return Ok("push to an unknown repository: ignored".into());
     };
+    if let Some(after) = payload.get("after").and_then(Value::as_str) {
+        app.store().set_default_head(repository, after).await?;
+    }
     if record.state == RepoState::Excluded && record.reason.as_deref() == Some("empty repository") {
         // Its first commits: it may need onboarding now.
         app.store()
@@ -361,8 +364,12 @@ async fn check_run(app: &App, action: &str, payload: &Value) -> Result<String> {
             "check run {name} not on the default branch: not used"
         ));
     }
-    if app.store().repository(repository).await?.is_none() {
-        return Ok("check run of an unknown repository: ignored".into());
+    // The head branch of a fork's pull request can bear the default branch's name; only
+    // the default branch's own newest commit counts.
+    if app.store().default_head(repository).await?.as_deref() != Some(sha) {
+        return Ok(format!(
+            "check run {name} not on the default branch's head: not used"
+        ));
     }
     let completed = text("/check_run/completed_at")
         .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())

@@ -52,7 +52,7 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let files: [(&str, &'static str); 3] = match self {
+        let files: [(&str, &'static str); 4] = match self {
             Backend::Sqlite => [
                 ("app", include_str!("../../migrations/sqlite/0001_app.sql")),
                 (
@@ -62,6 +62,10 @@ impl Backend {
                 (
                     "delivery claims",
                     include_str!("../../migrations/sqlite/0003_delivery_claims.sql"),
+                ),
+                (
+                    "default head",
+                    include_str!("../../migrations/sqlite/0004_default_head.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -76,6 +80,10 @@ impl Backend {
                 (
                     "delivery claims",
                     include_str!("../../migrations/postgres/0003_delivery_claims.sql"),
+                ),
+                (
+                    "default head",
+                    include_str!("../../migrations/postgres/0004_default_head.sql"),
                 ),
             ],
         };

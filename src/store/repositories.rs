@@ -200,7 +200,7 @@ impl Store {
         plan_hash: Option<&str>,
     ) -> Result<()> {
         sqlx::query(
-            "UPDATE repositories SET head_sha = $1, ref_etag = $2, plan_hash = $3, updated_at = $4 WHERE id = $5",
+            "UPDATE repositories SET head_sha = $1, default_head = $1, ref_etag = $2, plan_hash = $3, updated_at = $4 WHERE id = $5",
         )
         .bind(head_sha)
         .bind(ref_etag)
@@ -210,6 +210,28 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(())
+    }
+
+    /// The default branch's newest commit, as a push announced it.
+    pub async fn set_default_head(&self, id: i64, sha: &str) -> Result<()> {
+        sqlx::query("UPDATE repositories SET default_head = $1 WHERE id = $2")
+            .bind(sha)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// The default branch's newest commit the App knows of.
+    pub async fn default_head(&self, id: i64) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT default_head FROM repositories WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row
+            .map(|row| row.try_get("default_head"))
+            .transpose()?
+            .flatten())
     }
 
     /// When the repository entered scope (installation, creation): imports and seeded

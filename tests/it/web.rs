@@ -414,6 +414,47 @@ async fn check_runs_make_coverage_active_and_the_github_repository_opts_in() {
         repo["active_checks"],
         serde_json::json!(["Analyze (javascript-typescript)", "build"])
     );
+
+    // A fork's pull request whose branch is also called `main`: its checks run on a
+    // commit that is not the default branch's; they count for nothing.
+    let real = world
+        .fake
+        .deliveries()
+        .into_iter()
+        .rev()
+        .find(|d| d.event == "check_run")
+        .unwrap();
+    let mut forged = world.fake.delivery_payload(&real.guid).unwrap();
+    forged["check_run"]["head_sha"] = serde_json::json!("f".repeat(40));
+    forged["check_run"]["name"] = serde_json::json!("zizmor");
+    forged["check_run"]["conclusion"] = serde_json::json!("success");
+    let body = serde_json::to_vec(&forged).unwrap();
+    let addr = world.running.as_ref().unwrap().addr;
+    let status = reqwest::Client::new()
+        .post(format!("http://{addr}/webhooks"))
+        .header("x-github-event", "check_run")
+        .header("x-github-delivery", "a-fork-check")
+        .header(
+            "x-hub-signature-256",
+            fullcover::app::webhook::sign(world.credentials.webhook_secret.as_bytes(), &body),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::ACCEPTED);
+    world.settle().await;
+    let repo: Value = get(
+        &world,
+        "/api/v1/orgs/acme/repos/api",
+        Some(("authorization", format!("Bearer {token}"))),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(repo["active_scanners"], serde_json::json!(["CodeQL"]));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

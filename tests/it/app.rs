@@ -606,8 +606,7 @@ async fn the_primary_rate_limit_pauses_the_app_until_it_resets() {
     );
     // The App stops when the headers say nothing is left; only requests already in
     // flight on other workers (or other blob reads of the same scan) can be refused.
-    // Measured: 1 in each of 5 runs; without the pause every request until the reset
-    // would be.
+    // Measured: 1 in each of 5 runs.
     assert!(
         refused <= 8,
         "{refused} requests refused for the rate limit"

@@ -86,7 +86,6 @@ async fn queue_sync(app: &App, installation: i64) -> Result<bool> {
             kind: JobKind::SyncInstallation,
             subject: installation.to_string(),
             installation_id: installation,
-            payload: "{}".into(),
         })
         .await
 }
@@ -98,7 +97,6 @@ pub async fn queue_scan(app: &App, installation: i64, repository: i64) -> Result
             kind: JobKind::Scan,
             subject: repository.to_string(),
             installation_id: installation,
-            payload: "{}".into(),
         })
         .await
 }

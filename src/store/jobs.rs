@@ -41,8 +41,6 @@ pub struct NewJob {
     /// What the job is about: an installation or repository id.
     pub subject: String,
     pub installation_id: i64,
-    /// JSON with what the job needs beyond its subject.
-    pub payload: String,
 }
 
 #[derive(Debug, Clone)]
@@ -51,7 +49,6 @@ pub struct Job {
     pub kind: JobKind,
     pub subject: String,
     pub installation_id: i64,
-    pub payload: String,
     /// Including this one.
     pub attempts: i64,
 }
@@ -61,14 +58,13 @@ impl Store {
     pub async fn enqueue(&self, job: &NewJob) -> Result<bool> {
         let at = now();
         let inserted = sqlx::query(
-            "INSERT INTO jobs (kind, subject, installation_id, payload, state, attempts, run_after, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, 'queued', 0, $5, $5, $5) \
+            "INSERT INTO jobs (kind, subject, installation_id, state, attempts, run_after, created_at, updated_at) \
+             VALUES ($1, $2, $3, 'queued', 0, $4, $4, $4) \
              ON CONFLICT (kind, subject) WHERE state = 'queued' DO NOTHING",
         )
         .bind(job.kind.as_str())
         .bind(&job.subject)
         .bind(job.installation_id)
-        .bind(&job.payload)
         .bind(at)
         .execute(self.pool())
         .await?;
@@ -92,7 +88,7 @@ impl Store {
                                       OR (busy.installation_id = candidate.installation_id AND busy.claimed_by <> $3))) \
                          ORDER BY run_after, id LIMIT 1) \
                AND ((state = 'queued' AND run_after <= $2) OR (state = 'running' AND lease_until < $2)) \
-             RETURNING id, kind, subject, installation_id, payload, attempts",
+             RETURNING id, kind, subject, installation_id, attempts",
         )
         .bind(at + lease_seconds)
         .bind(at)
@@ -108,7 +104,6 @@ impl Store {
             kind: JobKind::parse(&kind)?,
             subject: row.try_get("subject")?,
             installation_id: row.try_get("installation_id")?,
-            payload: row.try_get("payload")?,
             attempts: row.try_get("attempts")?,
         }))
     }

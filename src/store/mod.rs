@@ -52,7 +52,7 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let files: [(&str, &'static str); 4] = match self {
+        let files: [(&str, &'static str); 5] = match self {
             Backend::Sqlite => [
                 ("app", include_str!("../../migrations/sqlite/0001_app.sql")),
                 (
@@ -66,6 +66,10 @@ impl Backend {
                 (
                     "default head",
                     include_str!("../../migrations/sqlite/0004_default_head.sql"),
+                ),
+                (
+                    "jobs without payload",
+                    include_str!("../../migrations/sqlite/0005_jobs_without_payload.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -84,6 +88,10 @@ impl Backend {
                 (
                     "default head",
                     include_str!("../../migrations/postgres/0004_default_head.sql"),
+                ),
+                (
+                    "jobs without payload",
+                    include_str!("../../migrations/postgres/0005_jobs_without_payload.sql"),
                 ),
             ],
         };

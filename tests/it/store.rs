@@ -45,7 +45,6 @@ fn job(kind: JobKind, subject: &str) -> NewJob {
         kind,
         subject: subject.into(),
         installation_id: 7,
-        payload: "{}".into(),
     }
 }
 

@@ -90,7 +90,7 @@ async fn queue_sync(app: &App, installation: i64) -> Result<bool> {
         .await
 }
 
-/// Queues a scan of a repository; `fresh` forgets the proof that it is unchanged.
+/// Queues a scan of a repository (at most one waits per repository).
 pub async fn queue_scan(app: &App, installation: i64, repository: i64) -> Result<bool> {
     app.store()
         .enqueue(&NewJob {

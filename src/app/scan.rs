@@ -162,6 +162,13 @@ pub async fn scan_repository(
         Err(err) => return Err(err.into()),
     };
     let remote = remote::snapshot(&client, &repository.full_name, &head, app.rules()).await?;
+    tracing::debug!(
+        repository = repository.full_name,
+        files = remote.snapshot.files().len(),
+        tree_requests = remote.fetch.tree_requests,
+        blob_requests = remote.fetch.blob_requests,
+        "repository read"
+    );
     let config = match Config::from_snapshot(&remote.snapshot, Config::default()) {
         Ok(config) => config,
         Err(err) => {

@@ -763,21 +763,9 @@ async fn a_fork_cannot_close_the_onboarding_for_the_repository() {
         .await
         .unwrap();
     payload["pull_request"]["head"]["repo"]["id"] = serde_json::json!(424242);
-    let body = serde_json::to_vec(&payload).unwrap();
-    let addr = world.running.as_ref().unwrap().addr;
-    let status = reqwest::Client::new()
-        .post(format!("http://{addr}/webhooks"))
-        .header("x-github-event", "pull_request")
-        .header("x-github-delivery", "forged-from-a-fork")
-        .header(
-            "x-hub-signature-256",
-            fullcover::app::webhook::sign(world.credentials.webhook_secret.as_bytes(), &body),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .status();
+    let status = world
+        .deliver("pull_request", "forged-from-a-fork", &payload)
+        .await;
     assert_eq!(status, 202);
     world.settle().await;
     assert_eq!(

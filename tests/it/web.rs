@@ -90,6 +90,11 @@ async fn sign_in(world: &World, login: &str) -> String {
     cookie_of(&done, "fullcover_session").unwrap()
 }
 
+/// The cookie of a signed-in browser.
+fn signed_in(session: &str) -> Option<(&'static str, String)> {
+    Some(("cookie", format!("fullcover_session={session}")))
+}
+
 async fn get(world: &World, path: &str, auth: Option<(&str, String)>) -> reqwest::Response {
     let mut request = client().get(format!("{}{path}", base(world)));
     if let Some((name, value)) = auth {
@@ -103,49 +108,24 @@ async fn members_see_their_organisations_and_nobody_else_does() {
     let world = onboarded_world().await;
     world.fake.add_member(ORG, "octocat");
     let member = sign_in(&world, "octocat").await;
-    let page = get(
-        &world,
-        "/orgs/acme",
-        Some(("cookie", format!("fullcover_session={member}"))),
-    )
-    .await;
+    let page = get(&world, "/orgs/acme", signed_in(&member)).await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains("octocat"));
-    let home = get(
-        &world,
-        "/",
-        Some(("cookie", format!("fullcover_session={member}"))),
-    )
-    .await;
+    let home = get(&world, "/", signed_in(&member)).await;
     assert!(home.text().await.unwrap().contains("/orgs/acme"));
 
     // Someone who is not a member signs in fine but sees nothing of acme.
     let outsider = sign_in(&world, "mallory").await;
-    let page = get(
-        &world,
-        "/orgs/acme",
-        Some(("cookie", format!("fullcover_session={outsider}"))),
-    )
-    .await;
+    let page = get(&world, "/orgs/acme", signed_in(&outsider)).await;
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
-    let api = get(
-        &world,
-        "/api/v1/orgs/acme/coverage",
-        Some(("cookie", format!("fullcover_session={outsider}"))),
-    )
-    .await;
+    let api = get(&world, "/api/v1/orgs/acme/coverage", signed_in(&outsider)).await;
     assert_eq!(api.status(), StatusCode::NOT_FOUND);
     // An outside collaborator reaches a repository of acme (so GitHub lists acme's
     // installation for them) but is not a member: nothing of acme either.
     world.fake.add_collaborator(ORG, "carol");
     let collaborator = sign_in(&world, "carol").await;
-    let page = get(
-        &world,
-        "/orgs/acme",
-        Some(("cookie", format!("fullcover_session={collaborator}"))),
-    )
-    .await;
+    let page = get(&world, "/orgs/acme", signed_in(&collaborator)).await;
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
     // Nobody signed in: asked to sign in.
     assert_eq!(
@@ -153,27 +133,12 @@ async fn members_see_their_organisations_and_nobody_else_does() {
         StatusCode::UNAUTHORIZED
     );
     // A repository page for the member.
-    let repo = get(
-        &world,
-        "/orgs/acme/repos/api",
-        Some(("cookie", format!("fullcover_session={member}"))),
-    )
-    .await;
+    let repo = get(&world, "/orgs/acme/repos/api", signed_in(&member)).await;
     assert_eq!(repo.status(), StatusCode::OK);
     // Signing out ends the session.
-    let out = get(
-        &world,
-        "/logout",
-        Some(("cookie", format!("fullcover_session={member}"))),
-    )
-    .await;
+    let out = get(&world, "/logout", signed_in(&member)).await;
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
-    let page = get(
-        &world,
-        "/orgs/acme",
-        Some(("cookie", format!("fullcover_session={member}"))),
-    )
-    .await;
+    let page = get(&world, "/orgs/acme", signed_in(&member)).await;
     assert_eq!(page.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -428,22 +393,8 @@ async fn check_runs_make_coverage_active_and_the_github_repository_opts_in() {
     forged["check_run"]["head_sha"] = serde_json::json!("f".repeat(40));
     forged["check_run"]["name"] = serde_json::json!("zizmor");
     forged["check_run"]["conclusion"] = serde_json::json!("success");
-    let body = serde_json::to_vec(&forged).unwrap();
-    let addr = world.running.as_ref().unwrap().addr;
-    let status = reqwest::Client::new()
-        .post(format!("http://{addr}/webhooks"))
-        .header("x-github-event", "check_run")
-        .header("x-github-delivery", "a-fork-check")
-        .header(
-            "x-hub-signature-256",
-            fullcover::app::webhook::sign(world.credentials.webhook_secret.as_bytes(), &body),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert_eq!(status, StatusCode::ACCEPTED);
+    let status = world.deliver("check_run", "a-fork-check", &forged).await;
+    assert_eq!(status, 202);
     world.settle().await;
     let repo: Value = get(
         &world,

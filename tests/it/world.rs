@@ -277,6 +277,27 @@ impl World {
         self.settle().await;
     }
 
+    /// Sends a delivery signed with the App's webhook secret, as GitHub would; returns
+    /// the status the App answered.
+    pub async fn deliver(&self, event: &str, guid: &str, payload: &serde_json::Value) -> u16 {
+        let body = serde_json::to_vec(payload).unwrap();
+        let addr = self.running.as_ref().unwrap().addr;
+        reqwest::Client::new()
+            .post(format!("http://{addr}/webhooks"))
+            .header("x-github-event", event)
+            .header("x-github-delivery", guid)
+            .header(
+                "x-hub-signature-256",
+                fullcover::app::webhook::sign(self.credentials.webhook_secret.as_bytes(), &body),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
     pub fn pulls(&self, repo: &str) -> Vec<fullcover::fake::PullView> {
         self.fake.pulls(ORG, repo)
     }

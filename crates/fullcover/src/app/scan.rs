@@ -1,0 +1,396 @@
+//! The jobs: syncing an installation's repositories, and scanning one repository through
+//! the API (snapshot -> detect -> evaluate -> plan), recording the result and handing the
+//! plan to delivery. Every repository that cannot be onboarded ends with a recorded
+//! reason, never a retry loop.
+
+use super::App;
+use super::deliver::{self, Delivered};
+use super::events::queue_scan;
+use crate::github::api::Repository;
+use crate::github::{GitHubError, InstallationClient, remote};
+use crate::store::{RepoState, RepositoryRecord, ScanRecord, StoreError};
+use fullcover_core::config::Config;
+use fullcover_core::plan::{self, PlanSettings, Visibility};
+use fullcover_core::report::ScanReport;
+
+/// Why a job did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// Trying again later may work (GitHub unavailable, a database hiccup).
+    #[error("{0}")]
+    Transient(String),
+    /// Trying again cannot work (a refusal, a bug in the input): recorded and given up.
+    #[error("{0}")]
+    Permanent(String),
+}
+
+impl From<StoreError> for JobError {
+    fn from(err: StoreError) -> Self {
+        JobError::Transient(err.to_string())
+    }
+}
+
+impl From<GitHubError> for JobError {
+    fn from(err: GitHubError) -> Self {
+        let passing = match err.status() {
+            None => true,
+            // 401 also answers a token GitHub has not replicated yet.
+            Some(status) => {
+                status.is_server_error()
+                    || status.as_u16() == 401
+                    || status.as_u16() == 429
+                    || (status.as_u16() == 403 && err.message().contains("rate limit"))
+            }
+        };
+        if passing {
+            JobError::Transient(err.to_string())
+        } else {
+            JobError::Permanent(err.to_string())
+        }
+    }
+}
+
+/// Lists the installation's repositories, records them and queues a scan of each one in
+/// scope. Repositories no longer listed leave the scope.
+pub async fn sync_installation(app: &App, installation: i64) -> Result<String, JobError> {
+    let store = app.store();
+    if store.installation_state(installation).await?.as_deref() != Some("active") {
+        return Ok("installation not active: nothing to sync".into());
+    }
+    let client = app.github().installation(installation)?;
+    let listed = client.list_repositories().await?;
+    let known = store.repositories(installation).await?;
+    for repository in &listed {
+        store
+            .upsert_repository(
+                repository.id,
+                installation,
+                &repository.full_name,
+                repository.default_branch.as_deref(),
+                repository.private,
+            )
+            .await?;
+        // Listed again after an uninstall, a suspension or a removal: back in scope;
+        // the scan decides anew whether it is archived, a fork or empty.
+        if let Some(record) = store.repository(repository.id).await?
+            && record.state == RepoState::Excluded
+        {
+            store
+                .set_repository_state(repository.id, RepoState::Pending, None)
+                .await?;
+        }
+        queue_scan(app, installation, repository.id).await?;
+    }
+    for gone in known
+        .iter()
+        .filter(|record| !listed.iter().any(|r| r.id == record.id))
+    {
+        store
+            .set_repository_state(
+                gone.id,
+                RepoState::Excluded,
+                Some("no longer in the installation"),
+            )
+            .await?;
+    }
+    app.wake();
+    Ok(format!("{} repositories listed", listed.len()))
+}
+
+/// Scans one repository and delivers its onboarding pull request when it needs one.
+pub async fn scan_repository(
+    app: &App,
+    installation: i64,
+    repository_id: i64,
+) -> Result<String, JobError> {
+    let store = app.store();
+    let Some(record) = store.repository(repository_id).await? else {
+        return Ok("repository not on record".into());
+    };
+    if store.installation_state(installation).await?.as_deref() != Some("active") {
+        return Ok("installation not active".into());
+    }
+    if record.state == RepoState::Excluded {
+        return Ok(format!(
+            "excluded: {}",
+            record.reason.as_deref().unwrap_or("out of scope")
+        ));
+    }
+    let client = app.github().installation(installation)?;
+    if let Some(unchanged) = unchanged(&client, &record).await? {
+        return Ok(unchanged);
+    }
+    let repository = match client.repository(&record.full_name).await {
+        Ok(repository) => repository,
+        Err(err) if err.is_not_found() => {
+            return exclude(app, &record, "deleted or no longer accessible").await;
+        }
+        Err(err) => return Err(err.into()),
+    };
+    if let Some(reason) = out_of_scope(&repository, app.behaviour().onboard_forks) {
+        return exclude(app, &record, reason).await;
+    }
+    let branch = repository
+        .default_branch
+        .clone()
+        .unwrap_or_else(|| "main".into());
+    store
+        .upsert_repository(
+            repository.id,
+            installation,
+            &repository.full_name,
+            Some(&branch),
+            repository.private,
+        )
+        .await?;
+    let (head, etag) = match client
+        .branch_head(&repository.full_name, &branch, None)
+        .await
+    {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            return Err(JobError::Transient(
+                "304 to an unconditional request".into(),
+            ));
+        }
+        Err(err) if err.is_empty_repository() => {
+            return exclude(app, &record, "empty repository").await;
+        }
+        Err(err) if err.is_not_found() => {
+            return exclude(app, &record, "default branch not found").await;
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let remote = remote::snapshot(&client, &repository.full_name, &head, app.rules()).await?;
+    tracing::debug!(
+        repository = repository.full_name,
+        files = remote.snapshot.files().len(),
+        tree_requests = remote.fetch.tree_requests,
+        blob_requests = remote.fetch.blob_requests,
+        "repository read"
+    );
+    let config = match Config::from_snapshot(&remote.snapshot, Config::default()) {
+        Ok(config) => config,
+        Err(err) => {
+            let reason = format!("invalid configuration: {err}");
+            store
+                .set_repository_state(record.id, RepoState::Pending, Some(&reason))
+                .await?;
+            store
+                .set_repository_head(record.id, &head, etag.as_deref(), None)
+                .await?;
+            return Ok(reason);
+        }
+    };
+    if repository.name == ".github" {
+        let public = config.public_status == Some(true);
+        store
+            .set_org_public(&repository.owner.login, public)
+            .await?;
+    }
+    let settings = PlanSettings {
+        repository: repository.full_name.clone(),
+        default_branch: branch.clone(),
+        visibility: if repository.private {
+            Visibility::Private
+        } else {
+            Visibility::Public
+        },
+        advanced_security: false,
+        config,
+    };
+    let snapshot = settings.config.apply(remote.snapshot);
+    let work_app = app.clone();
+    let work_settings = settings.clone();
+    let onboarding = tokio::task::spawn_blocking(move || {
+        plan::onboarding(
+            &snapshot,
+            work_app.rules(),
+            work_app.templates(),
+            &work_settings,
+        )
+    })
+    .await
+    .map_err(|err| JobError::Transient(format!("scan task failed: {err}")))?
+    .map_err(|err| JobError::Permanent(format!("cannot render the plan: {err}")))?;
+    record_scan(app, &record, &head, &onboarding).await?;
+    app.telemetry().scans.inc();
+    let delivered = deliver::deliver(
+        app,
+        &client,
+        &repository,
+        &branch,
+        &head,
+        &remote.tree_sha,
+        &onboarding,
+        &settings.config,
+    )
+    .await?;
+    let (state, reason, summary) = match &delivered {
+        Delivered::NothingToDo
+            if onboarding.before.coverage.satisfied == onboarding.before.coverage.required =>
+        {
+            (RepoState::Covered, None, "fully covered".to_owned())
+        }
+        Delivered::NothingToDo => {
+            let manual: Vec<String> = onboarding
+                .plan
+                .manual
+                .iter()
+                .map(|step| step.requirement.clone())
+                .collect();
+            let reason = format!("needs manual steps: {}", manual.join(", "));
+            (RepoState::Pending, Some(reason.clone()), reason)
+        }
+        Delivered::OptedOut(reason) => (RepoState::OptedOut, Some(reason.clone()), reason.clone()),
+        Delivered::Unchanged(number) => (
+            RepoState::Onboarding,
+            None,
+            format!("pull request #{number} already up to date"),
+        ),
+        Delivered::Opened(number) => (
+            RepoState::Onboarding,
+            None,
+            format!("opened pull request #{number}"),
+        ),
+        Delivered::Updated(number) => (
+            RepoState::Onboarding,
+            None,
+            format!("updated pull request #{number}"),
+        ),
+        Delivered::Excluded(reason) => (RepoState::Excluded, Some(reason.clone()), reason.clone()),
+        Delivered::Held(reason) => (RepoState::Onboarding, Some(reason.clone()), reason.clone()),
+    };
+    store
+        .set_repository_state(record.id, state, reason.as_deref())
+        .await?;
+    store
+        .set_repository_head(
+            record.id,
+            &head,
+            etag.as_deref(),
+            Some(&onboarding.plan.hash),
+        )
+        .await?;
+    Ok(summary)
+}
+
+/// A repository scanned before whose default branch has not moved since, proven by a
+/// conditional request that costs no rate limit.
+async fn unchanged(
+    client: &InstallationClient,
+    record: &RepositoryRecord,
+) -> Result<Option<String>, JobError> {
+    let (Some(branch), Some(etag), Some(_)) = (
+        record.default_branch.as_deref(),
+        record.ref_etag.as_deref(),
+        record.head_sha.as_deref(),
+    ) else {
+        return Ok(None);
+    };
+    if record.state == RepoState::Pending {
+        return Ok(None);
+    }
+    match client
+        .branch_head(&record.full_name, branch, Some(etag))
+        .await
+    {
+        Ok(None) => Ok(Some("unchanged since the last scan".into())),
+        Ok(Some(_)) => Ok(None),
+        Err(err) if err.is_not_found() => Ok(None),
+        Err(err) => Err(err.into()),
+    }
+}
+
+fn out_of_scope(repository: &Repository, onboard_forks: bool) -> Option<&'static str> {
+    if repository.archived {
+        Some("archived")
+    } else if repository.disabled {
+        Some("disabled")
+    } else if repository.fork && !onboard_forks {
+        Some("fork")
+    } else {
+        None
+    }
+}
+
+async fn exclude(app: &App, record: &RepositoryRecord, reason: &str) -> Result<String, JobError> {
+    app.store()
+        .set_repository_state(record.id, RepoState::Excluded, Some(reason))
+        .await?;
+    Ok(format!("excluded: {reason}"))
+}
+
+async fn record_scan(
+    app: &App,
+    record: &RepositoryRecord,
+    head: &str,
+    onboarding: &plan::Onboarding,
+) -> Result<(), JobError> {
+    let encode =
+        |err: serde_json::Error| JobError::Permanent(format!("cannot encode the scan: {err}"));
+    let report = serde_json::to_string(&ScanReport::new(
+        &onboarding.inventory,
+        &onboarding.before,
+        app.rules(),
+        false,
+    ))
+    .map_err(encode)?;
+    let scan = scan_record_parts(&onboarding.before).map_err(encode)?;
+    app.store()
+        .record_scan(&ScanRecord {
+            repository_id: record.id,
+            commit_sha: head,
+            at: crate::store::now(),
+            required: scan.required,
+            satisfied: scan.satisfied,
+            missing: &scan.missing,
+            satisfied_ids: &scan.satisfied_ids,
+            categories: &scan.categories,
+            report: &report,
+        })
+        .await?;
+    Ok(())
+}
+
+/// An assessment in the record's terms.
+pub struct ScanParts {
+    pub required: i64,
+    pub satisfied: i64,
+    pub missing: Vec<String>,
+    pub satisfied_ids: Vec<String>,
+    pub categories: String,
+}
+
+pub fn scan_record_parts(
+    assessment: &fullcover_core::evaluate::Assessment,
+) -> Result<ScanParts, serde_json::Error> {
+    use fullcover_core::evaluate::Status;
+    let with = |status: Status| -> Vec<String> {
+        assessment
+            .requirements
+            .iter()
+            .filter(|requirement| requirement.status == status)
+            .map(|requirement| requirement.id.clone())
+            .collect()
+    };
+    let categories: serde_json::Map<String, serde_json::Value> = assessment
+        .coverage
+        .by_category
+        .iter()
+        .filter(|(_, ratio)| ratio.required > 0)
+        .map(|(name, ratio)| {
+            (
+                (*name).to_owned(),
+                serde_json::json!({"required": ratio.required, "satisfied": ratio.satisfied}),
+            )
+        })
+        .collect();
+    Ok(ScanParts {
+        required: i64::try_from(assessment.coverage.required).unwrap_or(i64::MAX),
+        satisfied: i64::try_from(assessment.coverage.satisfied).unwrap_or(i64::MAX),
+        missing: with(Status::Missing),
+        satisfied_ids: with(Status::Satisfied),
+        categories: serde_json::to_string(&categories)?,
+    })
+}

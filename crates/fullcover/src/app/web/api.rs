@@ -1,0 +1,140 @@
+//! `/api/v1`: the numbers of the dashboard as JSON, described by the OpenAPI document at
+//! `/api/v1/openapi.json`; and `/metrics` for Prometheus.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::Web;
+use super::access::Viewer;
+use crate::app::App;
+use crate::app::error::HttpError;
+use crate::store::now;
+use fullcover_core::metrics::{OrgReport, org_report, resolve_active};
+
+/// The OpenAPI description of this API.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// The organisation's report, if it exists and the viewer may see it; 401 without
+/// credentials, 404 otherwise (whether or not the organisation exists).
+pub async fn visible_report(app: &App, viewer: &Viewer, org: &str) -> Result<OrgReport, HttpError> {
+    if *viewer == Viewer::Anonymous {
+        return Err(HttpError::Unauthorized(
+            "sign in, or send an API token as `Authorization: Bearer <token>`",
+        ));
+    }
+    if !viewer.may_see(org) {
+        return Err(HttpError::NotFound);
+    }
+    report(app, org).await?.ok_or(HttpError::NotFound)
+}
+
+pub async fn report(app: &App, org: &str) -> Result<Option<OrgReport>, HttpError> {
+    let at = now();
+    Ok(app.store().org_history(org, at).await?.map(|mut repos| {
+        resolve_active(&mut repos, app.rules());
+        org_report(org, &repos, at)
+    }))
+}
+
+pub async fn coverage(
+    State(web): State<Web>,
+    viewer: Viewer,
+    Path(org): Path<String>,
+) -> Result<Json<OrgReport>, HttpError> {
+    Ok(Json(visible_report(&web.app, &viewer, &org).await?))
+}
+
+pub async fn history(
+    State(web): State<Web>,
+    viewer: Viewer,
+    Path(org): Path<String>,
+) -> Result<Json<Value>, HttpError> {
+    let report = visible_report(&web.app, &viewer, &org).await?;
+    Ok(Json(json!({
+        "org": report.org,
+        "generated_at": report.generated_at,
+        "history": report.history,
+        "incidents": report.incidents,
+        "funnel": report.funnel,
+        "time_to_full_coverage_distribution": report.time_to_full_coverage_distribution,
+    })))
+}
+
+pub async fn repository(
+    State(web): State<Web>,
+    viewer: Viewer,
+    Path((org, repo)): Path<(String, String)>,
+) -> Result<Json<Value>, HttpError> {
+    let report = visible_report(&web.app, &viewer, &org).await?;
+    let summary = report
+        .repos
+        .iter()
+        .find(|line| line.name.eq_ignore_ascii_case(&repo))
+        .ok_or(HttpError::NotFound)?;
+    let detail = web
+        .app
+        .store()
+        .repo_detail(&org, &repo, report.generated_at)
+        .await?
+        .ok_or(HttpError::NotFound)?;
+    let mut body = serde_json::to_value(summary).map_err(|err| HttpError::Internal(err.into()))?;
+    if let Some(object) = body.as_object_mut() {
+        object.insert("org".into(), Value::String(report.org.clone()));
+        object.insert("scan".into(), detail.report.unwrap_or(Value::Null));
+        object.insert(
+            "requirement_events".into(),
+            detail
+                .requirement_events
+                .iter()
+                .map(|(requirement, event, at)| json!({"requirement": requirement, "event": event, "at": at}))
+                .collect(),
+        );
+        object.insert(
+            "pull_requests".into(),
+            serde_json::to_value(&detail.history.pulls)
+                .map_err(|err| HttpError::Internal(err.into()))?,
+        );
+    }
+    Ok(Json(body))
+}
+
+pub async fn openapi() -> Response {
+    ([(CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+/// Prometheus' scrape: it names organisations and their coverage, so it needs its own
+/// token (`FULLCOVER_METRICS_TOKEN`), compared in constant time; without one it is off.
+pub async fn metrics(State(web): State<Web>, headers: HeaderMap) -> Result<Response, HttpError> {
+    use secrecy::ExposeSecret;
+    use subtle::ConstantTimeEq;
+    let Some(expected) = &web.app.behaviour().web.metrics_token else {
+        return Err(HttpError::NotFound);
+    };
+    let given = headers
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let matches: bool = crate::store::digest(given)
+        .as_bytes()
+        .ct_eq(crate::store::digest(expected.expose_secret()).as_bytes())
+        .into();
+    if !matches {
+        return Err(HttpError::Unauthorized("/metrics needs its bearer token"));
+    }
+    let text = super::super::telemetry::render(&web.app)
+        .await
+        .map_err(HttpError::Internal)?;
+    Ok((
+        [(
+            CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response())
+}

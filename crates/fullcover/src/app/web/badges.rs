@@ -1,0 +1,92 @@
+//! Coverage badges for READMEs: an SVG, or the JSON of a shields.io endpoint badge. Public
+//! only for an organisation that opted in; otherwise they need the same credentials as
+//! the API, and answer 404 without them.
+
+use axum::extract::{Path, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::Web;
+use super::access::Viewer;
+use crate::app::error::HttpError;
+use crate::dashboard::{badge_svg, coverage_color};
+use fullcover_core::metrics::OrgReport;
+
+const LABEL: &str = "appsec coverage";
+
+/// The report behind a badge, when the viewer (or anybody, for a public org) may see it.
+async fn badge_report(web: &Web, viewer: &Viewer, org: &str) -> Result<OrgReport, HttpError> {
+    let public = web.app.store().org_public(org).await?;
+    if !public && !viewer.may_see(org) {
+        return Err(HttpError::NotFound);
+    }
+    super::api::report(&web.app, org)
+        .await?
+        .ok_or(HttpError::NotFound)
+}
+
+pub async fn org(
+    State(web): State<Web>,
+    viewer: Viewer,
+    Path((org, badge)): Path<(String, String)>,
+) -> Result<Response, HttpError> {
+    let report = badge_report(&web, &viewer, &org).await?;
+    let message = match report.coverage_percent {
+        Some(percent) => format!(
+            "{percent}% ({}/{} repos)",
+            report.repos_fully_covered, report.repos_in_scope
+        ),
+        None => "no data".to_owned(),
+    };
+    render(&badge, &message, coverage_color(report.coverage_percent))
+}
+
+pub async fn repository(
+    State(web): State<Web>,
+    viewer: Viewer,
+    Path((org, repo, badge)): Path<(String, String, String)>,
+) -> Result<Response, HttpError> {
+    let report = badge_report(&web, &viewer, &org).await?;
+    let line = report
+        .repos
+        .iter()
+        .find(|line| line.name.eq_ignore_ascii_case(&repo))
+        .filter(|line| !line.private || viewer.may_see(&org))
+        .ok_or(HttpError::NotFound)?;
+    let (message, percent) = match line.coverage_percent {
+        Some(percent) => (
+            format!(
+                "{percent}% ({}/{})",
+                line.requirements.satisfied, line.requirements.required
+            ),
+            Some(percent),
+        ),
+        None => ("no data".to_owned(), None),
+    };
+    render(&badge, &message, coverage_color(percent))
+}
+
+fn render(badge: &str, message: &str, color: &str) -> Result<Response, HttpError> {
+    let cache = [(CACHE_CONTROL, "max-age=300")];
+    match badge {
+        "coverage.svg" => Ok((
+            cache,
+            [(CONTENT_TYPE, "image/svg+xml")],
+            badge_svg(LABEL, message, color),
+        )
+            .into_response()),
+        "coverage.json" => Ok((
+            cache,
+            axum::Json(json!({
+                "schemaVersion": 1,
+                "label": LABEL,
+                "message": message,
+                "color": color,
+                "cacheSeconds": 300,
+            })),
+        )
+            .into_response()),
+        _ => Err(HttpError::NotFound),
+    }
+}

@@ -1,0 +1,263 @@
+//! The record from the terminal: `fullcover report` prints an organisation's numbers,
+//! `fullcover token create` makes an API token, and `fullcover scan --record` keeps a
+//! local scan so that a team without the App still sees progress over time.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use super::app::DEFAULT_DATABASE_URL;
+use crate::store::{RepoState, ScanRecord, Store, now, redact_url};
+use fullcover_core::evaluate::Assessment;
+use fullcover_core::metrics::{OrgReport, human_duration, org_report};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The organisation (an installed account, or the --org of `scan --record`).
+    #[arg(long)]
+    pub org: String,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    #[arg(long, env = "FULLCOVER_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
+    pub database_url: String,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token scoped to one organisation; it is printed once, and only its
+    /// digest is stored.
+    Create {
+        #[arg(long)]
+        org: String,
+        /// What the token is for (shown nowhere secret).
+        #[arg(long, default_value = "api")]
+        label: String,
+        #[arg(long, env = "FULLCOVER_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
+        database_url: String,
+    },
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+async fn open(url: &str) -> anyhow::Result<Store> {
+    Store::connect(url)
+        .await
+        .with_context(|| format!("cannot open {}", redact_url(url)))
+}
+
+pub fn token(command: TokenCommand) -> anyhow::Result<ExitCode> {
+    let TokenCommand::Create {
+        org,
+        label,
+        database_url,
+    } = command;
+    let token = runtime()?.block_on(async {
+        let store = open(&database_url).await?;
+        store
+            .create_token(&org, &label)
+            .await
+            .map_err(anyhow::Error::from)
+    })?;
+    println!("{token}");
+    eprintln!("API token for {org} created. It is shown only now: keep it in a secret store.");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
+    let report = runtime()?.block_on(async {
+        let store = open(&args.database_url).await?;
+        let at = now();
+        let repos = store
+            .org_history(&args.org, at)
+            .await?
+            .with_context(|| format!("no record of {}", args.org))?;
+        anyhow::Ok(org_report(&args.org, &repos, at))
+    })?;
+    let text = match args.format {
+        ReportFormat::Json => {
+            let mut json =
+                serde_json::to_string_pretty(&report).context("cannot encode the report")?;
+            json.push('\n');
+            json
+        }
+        ReportFormat::Table => table(&report),
+    };
+    let mut stdout = std::io::stdout();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .context("cannot write the report")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn or_dash<T>(value: Option<T>, show: impl Fn(T) -> String) -> String {
+    value.map_or_else(|| "–".to_owned(), show)
+}
+
+/// The report for people.
+pub fn table(report: &OrgReport) -> String {
+    let mut out = String::new();
+    let percent = |p: f64| format!("{p}%");
+    out.push_str(&format!("{}: AppSec coverage\n\n", report.org));
+    let lines = [
+        (
+            "Fully covered",
+            format!(
+                "{} of {} repositories ({})",
+                report.repos_fully_covered,
+                report.repos_in_scope,
+                or_dash(report.coverage_percent, percent)
+            ),
+        ),
+        (
+            "Requirements",
+            format!(
+                "{} of {} satisfied ({})",
+                report.requirements.satisfied,
+                report.requirements.required,
+                or_dash(report.requirements_percent, percent)
+            ),
+        ),
+        (
+            "Time to full coverage",
+            format!(
+                "org {} (90%: {}), median repository {}",
+                or_dash(report.time_to_full_coverage, human_duration),
+                or_dash(report.time_to_90_percent, human_duration),
+                or_dash(report.median_time_to_full_coverage, human_duration)
+            ),
+        ),
+        (
+            "Coverage uptime",
+            format!(
+                "30 days {}, 90 days {}",
+                or_dash(report.uptime_30d, percent),
+                or_dash(report.uptime_90d, percent)
+            ),
+        ),
+        (
+            "Time to restore",
+            format!(
+                "median {} ({} open incidents)",
+                or_dash(report.median_time_to_restore, human_duration),
+                report.open_incidents
+            ),
+        ),
+        (
+            "Onboarding PRs",
+            format!(
+                "{} opened, {} merged, {} closed, {} open; median time to merge {}",
+                report.funnel.opened,
+                report.funnel.merged,
+                report.funnel.closed,
+                report.funnel.open,
+                or_dash(report.funnel.median_time_to_merge, human_duration)
+            ),
+        ),
+    ];
+    for (label, value) in lines {
+        out.push_str(&format!("{label:<22} {value}\n"));
+    }
+    out.push_str(&format!(
+        "\n{:<32} {:>9} {:>9}  {}\n",
+        "REPOSITORY", "COVERAGE", "PR", "MISSING / STATE"
+    ));
+    for repo in &report.repos {
+        let pr = repo.onboarding_pr.as_ref().map_or_else(
+            || "–".to_owned(),
+            |pr| format!("#{} {}", pr.number, pr.state),
+        );
+        let detail = if repo.in_scope && !repo.missing.is_empty() {
+            repo.missing.join(", ")
+        } else {
+            match &repo.reason {
+                Some(reason) => format!("{} ({reason})", repo.state),
+                None => repo.state.clone(),
+            }
+        };
+        out.push_str(&format!(
+            "{:<32} {:>9} {:>9}  {}\n",
+            repo.name,
+            or_dash(repo.coverage_percent, percent),
+            pr,
+            detail
+        ));
+    }
+    out
+}
+
+/// A stable negative id for local records, apart from GitHub's positive ones.
+fn local_id(key: &str) -> i64 {
+    let digest = fullcover_core::plan::ownership::hash(key);
+    let value = i64::from_str_radix(&digest[..15], 16).unwrap_or(1);
+    -value.max(1)
+}
+
+/// Records a local scan under `org` (`scan --record`).
+pub fn record_local_scan(
+    database_url: &str,
+    org: &str,
+    path: &Path,
+    assessment: &Assessment,
+    report_json: &str,
+) -> anyhow::Result<()> {
+    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let name = canonical
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "repository".to_owned());
+    let installation = local_id(&format!("org:{org}"));
+    let repository = local_id(&format!("path:{}", canonical.display()));
+    let parts =
+        crate::app::scan::scan_record_parts(assessment).context("cannot encode the scan")?;
+    runtime()?.block_on(async {
+        let store = open(database_url).await?;
+        store
+            .upsert_installation(installation, org, "Local", "active")
+            .await?;
+        store
+            .upsert_repository(
+                repository,
+                installation,
+                &format!("{org}/{name}"),
+                None,
+                false,
+            )
+            .await?;
+        let state = if parts.missing.is_empty() {
+            RepoState::Covered
+        } else {
+            RepoState::Pending
+        };
+        store.set_repository_state(repository, state, None).await?;
+        store
+            .record_scan(&ScanRecord {
+                repository_id: repository,
+                commit_sha: "",
+                at: now(),
+                required: parts.required,
+                satisfied: parts.satisfied,
+                missing: &parts.missing,
+                satisfied_ids: &parts.satisfied_ids,
+                categories: &parts.categories,
+                report: report_json,
+            })
+            .await?;
+        anyhow::Ok(())
+    })?;
+    eprintln!("recorded in {} as {org}/{name}", redact_url(database_url));
+    Ok(())
+}

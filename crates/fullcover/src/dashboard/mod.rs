@@ -1,0 +1,165 @@
+//! The dashboard: server-rendered HTML pages (organisation, repository, public status,
+//! home, messages), inline SVG charts and shields-style badges.
+//!
+//! Pages are Handlebars templates from `templates/dashboard/`, built into the binary and
+//! rendered in strict mode with HTML escaping on: every value from the record is
+//! escaped. The only raw insertions are the charts, which [`svg`] builds and escapes
+//! itself. [`view`] turns the metrics into the values the templates show, so the
+//! templates hold no logic beyond loops and conditions. No page needs JavaScript.
+
+mod badge;
+pub mod svg;
+mod view;
+
+use handlebars::Handlebars;
+use serde::Serialize;
+
+use crate::store::RepoDetail;
+use fullcover_core::metrics::{OrgReport, RepoSummary};
+
+pub use badge::{badge_svg, coverage_color, text_width};
+
+/// Every template and partial, by name, as built into the binary.
+const EMBEDDED: [(&str, &str); 8] = [
+    (
+        "style",
+        include_str!("../../../../templates/dashboard/style.css"),
+    ),
+    (
+        "head",
+        include_str!("../../../../templates/dashboard/head.hbs"),
+    ),
+    (
+        "foot",
+        include_str!("../../../../templates/dashboard/foot.hbs"),
+    ),
+    (
+        "org",
+        include_str!("../../../../templates/dashboard/org.hbs"),
+    ),
+    (
+        "repo",
+        include_str!("../../../../templates/dashboard/repo.hbs"),
+    ),
+    (
+        "status",
+        include_str!("../../../../templates/dashboard/status.hbs"),
+    ),
+    (
+        "index",
+        include_str!("../../../../templates/dashboard/index.hbs"),
+    ),
+    (
+        "message",
+        include_str!("../../../../templates/dashboard/message.hbs"),
+    ),
+];
+
+/// A problem with the dashboard's templates.
+#[derive(Debug, thiserror::Error)]
+pub enum DashboardError {
+    #[error("dashboard template {name}: {message}")]
+    Template { name: String, message: String },
+    #[error("cannot render the {name} page: {message}")]
+    Render { name: String, message: String },
+}
+
+/// The dashboard's pages, ready to render.
+#[derive(Debug)]
+pub struct Pages {
+    registry: Handlebars<'static>,
+}
+
+impl Pages {
+    /// The pages built into the binary, in strict mode with HTML escaping on.
+    pub fn embedded() -> Result<Pages, DashboardError> {
+        let mut registry = Handlebars::new();
+        registry.set_strict_mode(true);
+        for (name, source) in EMBEDDED {
+            registry
+                .register_template_string(name, source)
+                .map_err(|err| DashboardError::Template {
+                    name: name.to_owned(),
+                    message: err.to_string(),
+                })?;
+        }
+        Ok(Pages { registry })
+    }
+
+    fn render(&self, name: &str, data: &impl Serialize) -> Result<String, DashboardError> {
+        self.registry
+            .render(name, data)
+            .map_err(|err| DashboardError::Render {
+                name: name.to_owned(),
+                message: err.to_string(),
+            })
+    }
+
+    /// The organisation's page: headline numbers, the coverage matrix, burn-up and
+    /// distribution charts, the onboarding funnel and pull requests, and incidents.
+    pub fn org(&self, report: &OrgReport, viewer: &str) -> Result<String, DashboardError> {
+        self.render("org", &view::org(report, viewer))
+    }
+
+    /// A repository's page: its stack, scanners with evidence, requirements, active
+    /// checks, onboarding pull requests and coverage history.
+    pub fn repo(
+        &self,
+        org: &str,
+        summary: &RepoSummary,
+        detail: &RepoDetail,
+        now: i64,
+        viewer: &str,
+    ) -> Result<String, DashboardError> {
+        self.render("repo", &view::repo(org, summary, detail, now, viewer))
+    }
+
+    /// The public status page: aggregates only, never a repository name, a requirement
+    /// id or a pull request.
+    pub fn status(&self, report: &OrgReport) -> Result<String, DashboardError> {
+        self.render("status", &view::status(report))
+    }
+
+    /// Home: the viewer's organisations, or a sign-in button.
+    pub fn index(&self, orgs: &[String], viewer: Option<&str>) -> Result<String, DashboardError> {
+        self.render("index", &view::index(orgs, viewer))
+    }
+
+    /// A plain page for errors and notices.
+    pub fn message(&self, title: &str, text: &str) -> Result<String, DashboardError> {
+        self.render("message", &view::message(title, text))
+    }
+}
+
+/// `text` escaped for XML and HTML text and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Unix seconds as a UTC date, `2024-03-01`.
+pub(crate) fn date(at: i64) -> String {
+    chrono::DateTime::from_timestamp(at, 0)
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| at.to_string())
+}
+
+/// Unix seconds as a UTC date and time, `2024-03-01 14:05 UTC`.
+pub(crate) fn date_time(at: i64) -> String {
+    chrono::DateTime::from_timestamp(at, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| at.to_string())
+}
+
+#[cfg(test)]
+mod tests;

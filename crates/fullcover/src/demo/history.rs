@@ -1,0 +1,388 @@
+//! A seeded history for the demo's dashboard: the organisation `globex`, onboarded over
+//! the last sixty days. It is written straight into the record (scans, pull requests,
+//! check runs with their dates), so the dashboard shows weeks of coverage on a machine
+//! that has only just started; every number on its page is computed from it as from a
+//! real record.
+
+use serde_json::{Value, json};
+
+use crate::store::{PullRequestRecord, RepoState, ScanRecord, Store};
+use fullcover_core::metrics::{DAY, HOUR};
+
+pub const ORG: &str = "globex";
+
+/// Ids far from the fake GitHub's, which start at 1000.
+const INSTALLATION: i64 = 9_000_001;
+const FIRST_REPOSITORY: i64 = 9_100_000;
+
+/// One seeded repository's story, in days after the organisation's start.
+struct Story {
+    name: &'static str,
+    /// The language its SAST requirement is for.
+    language: &'static str,
+    ecosystem: &'static str,
+    extra: &'static [&'static str],
+    entered_day: i64,
+    /// Requirements satisfied by its first scan (from the start of the list).
+    covered_at_first: usize,
+    /// How its onboarding pull request ended: merged on a day, closed on a day, or open.
+    pull: Ending,
+}
+
+enum Ending {
+    Merged(i64),
+    Closed(i64),
+    Open,
+    /// Covered before Fullcover came: no pull request.
+    None,
+}
+
+const STORIES: &[Story] = &[
+    Story {
+        name: "checkout",
+        language: "TypeScript",
+        ecosystem: "npm",
+        extra: &["container:dockerfile"],
+        entered_day: 0,
+        covered_at_first: 1,
+        pull: Ending::Merged(2),
+    },
+    Story {
+        name: "payments",
+        language: "Go",
+        ecosystem: "gomod",
+        extra: &["container:dockerfile"],
+        entered_day: 0,
+        covered_at_first: 2,
+        pull: Ending::Merged(4),
+    },
+    Story {
+        name: "search",
+        language: "Java",
+        ecosystem: "maven",
+        extra: &[],
+        entered_day: 0,
+        covered_at_first: 0,
+        pull: Ending::Merged(9),
+    },
+    Story {
+        name: "catalog",
+        language: "Python",
+        ecosystem: "pip",
+        extra: &[],
+        entered_day: 0,
+        covered_at_first: 1,
+        pull: Ending::Merged(6),
+    },
+    Story {
+        name: "identity",
+        language: "Kotlin",
+        ecosystem: "gradle",
+        extra: &["container:dockerfile"],
+        entered_day: 0,
+        covered_at_first: 5,
+        pull: Ending::None,
+    },
+    Story {
+        name: "notifications",
+        language: "Ruby",
+        ecosystem: "bundler",
+        extra: &[],
+        entered_day: 0,
+        covered_at_first: 1,
+        pull: Ending::Closed(3),
+    },
+    Story {
+        name: "analytics",
+        language: "Python",
+        ecosystem: "pip",
+        extra: &["iac:terraform"],
+        entered_day: 0,
+        covered_at_first: 0,
+        pull: Ending::Merged(17),
+    },
+    Story {
+        name: "data-pipeline",
+        language: "Scala",
+        ecosystem: "sbt",
+        extra: &[],
+        entered_day: 21,
+        covered_at_first: 1,
+        pull: Ending::Merged(25),
+    },
+    Story {
+        name: "infra-live",
+        language: "HCL",
+        ecosystem: "terraform",
+        extra: &["iac:terraform"],
+        entered_day: 0,
+        covered_at_first: 1,
+        pull: Ending::Merged(12),
+    },
+    Story {
+        name: "design-system",
+        language: "TypeScript",
+        ecosystem: "npm",
+        extra: &[],
+        entered_day: 35,
+        covered_at_first: 0,
+        pull: Ending::Open,
+    },
+];
+
+/// On this day `checkout` gains Terraform (two new requirements), restored three days
+/// later by a second pull request: a coverage incident.
+const INCIDENT_DAY: i64 = 40;
+
+fn requirements(story: &Story) -> Vec<String> {
+    let mut ids = Vec::new();
+    if story.language != "HCL" {
+        ids.push(format!("sast:{}", story.language.to_ascii_lowercase()));
+    }
+    ids.push("secrets".to_owned());
+    ids.push(format!("sca:{}", story.ecosystem));
+    ids.push("cicd:github-actions".to_owned());
+    ids.extend(story.extra.iter().map(|id| (*id).to_owned()));
+    ids
+}
+
+fn scanner_for(id: &str) -> (&'static str, &'static str) {
+    match id.split(':').next().unwrap_or(id) {
+        "sast" => ("codeql", "CodeQL"),
+        "secrets" => ("trufflehog", "TruffleHog"),
+        "sca" => ("dependabot", "Dependabot version updates"),
+        "iac" => ("checkov", "Checkov"),
+        "container" => ("trivy", "Trivy"),
+        _ => ("zizmor", "zizmor"),
+    }
+}
+
+/// A scan report in the shape of docs/scan-json.md, enough for the repository page.
+fn report(full_name: &str, story: &Story, satisfied: &[String], missing: &[String]) -> Value {
+    let scanners: Vec<Value> = satisfied
+        .iter()
+        .map(|id| {
+            let (scanner, name) = scanner_for(id);
+            json!({
+                "id": scanner, "name": name, "category": id.split(':').next().unwrap_or(id),
+                "running": true,
+                "evidence": [{"path": format!(".github/workflows/fullcover-{scanner}.yml"), "line": 18, "signal": "uses"}],
+                "covers": [id],
+            })
+        })
+        .collect();
+    let requirement = |id: &String, status: &str| {
+        let by: Vec<&str> = if status == "satisfied" {
+            vec![scanner_for(id).0]
+        } else {
+            Vec::new()
+        };
+        json!({"id": id, "category": id.split(':').next().unwrap_or(id), "reason": format!("the stack needs {id}"), "status": status, "satisfied_by": by})
+    };
+    json!({
+        "repository": full_name,
+        "languages": [{"name": story.language, "type": "programming", "bytes": 48_000, "files": 36, "share": 100.0}],
+        "iac": story.extra.iter().filter_map(|id| id.strip_prefix("iac:")).map(|kind| json!({"kind": kind, "name": "Terraform", "files": ["infra/main.tf"]})).collect::<Vec<_>>(),
+        "ecosystems": [{"name": story.ecosystem, "title": story.ecosystem, "manifests": [], "lockfiles": [], "directories": ["/"], "dependencies": 24, "dependabot": true}],
+        "scanners": scanners,
+        "requirements": satisfied.iter().map(|id| requirement(id, "satisfied")).chain(missing.iter().map(|id| requirement(id, "missing"))).collect::<Vec<_>>(),
+    })
+}
+
+async fn scan(
+    store: &Store,
+    id: i64,
+    full_name: &str,
+    story: &Story,
+    at: i64,
+    required: &[String],
+    satisfied_count: usize,
+) -> anyhow::Result<()> {
+    let satisfied: Vec<String> = required.iter().take(satisfied_count).cloned().collect();
+    let missing: Vec<String> = required.iter().skip(satisfied_count).cloned().collect();
+    let mut categories = serde_json::Map::new();
+    for (index, requirement) in required.iter().enumerate() {
+        let category = requirement.split(':').next().unwrap_or(requirement);
+        let entry = categories
+            .entry(category.to_owned())
+            .or_insert_with(|| json!({"required": 0, "satisfied": 0}));
+        let bump = |value: &Value| value.as_u64().unwrap_or(0) + 1;
+        entry["required"] = json!(bump(&entry["required"]));
+        if index < satisfied_count {
+            entry["satisfied"] = json!(bump(&entry["satisfied"]));
+        }
+    }
+    store
+        .record_scan(&ScanRecord {
+            repository_id: id,
+            commit_sha: &format!("{:040x}", at),
+            at,
+            required: i64::try_from(required.len())?,
+            satisfied: i64::try_from(satisfied.len())?,
+            missing: &missing,
+            satisfied_ids: &satisfied,
+            categories: &Value::Object(categories).to_string(),
+            report: &report(full_name, story, &satisfied, &missing).to_string(),
+        })
+        .await?;
+    Ok(())
+}
+
+async fn pull(
+    store: &Store,
+    id: i64,
+    full_name: &str,
+    number: i64,
+    opened: i64,
+    end: Option<(&str, i64)>,
+) -> anyhow::Result<()> {
+    let record = |state: &str| PullRequestRecord {
+        repository_id: id,
+        number,
+        state: state.to_owned(),
+        plan_hash: format!("seeded-{number}"),
+        url: format!("https://github.com/{full_name}/pull/{number}"),
+    };
+    store
+        .upsert_pull_request_at(&record("open"), "opened", opened)
+        .await?;
+    if let Some((state, at)) = end {
+        store
+            .upsert_pull_request_at(&record(state), state, at)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Writes the seeded organisation into `store`, ending at `now`. Idempotent: an
+/// organisation already seeded is left as it is.
+pub async fn seed(store: &Store, now: i64) -> anyhow::Result<()> {
+    if store.installation_state(INSTALLATION).await?.is_some() {
+        return Ok(());
+    }
+    let start = now - 60 * DAY;
+    store
+        .upsert_installation(INSTALLATION, ORG, "Organization", "active")
+        .await?;
+    for (index, story) in STORIES.iter().enumerate() {
+        let id = FIRST_REPOSITORY + i64::try_from(index)?;
+        let full_name = format!("{ORG}/{}", story.name);
+        let entered = start + story.entered_day * DAY;
+        store
+            .upsert_repository(id, INSTALLATION, &full_name, Some("main"), true)
+            .await?;
+        store.set_entered_scope_at(id, entered).await?;
+        let mut required = requirements(story);
+        scan(
+            store,
+            id,
+            &full_name,
+            story,
+            entered + HOUR,
+            &required,
+            story.covered_at_first,
+        )
+        .await?;
+        let opened = entered + 2 * HOUR;
+        let state = match story.pull {
+            Ending::Merged(day) => {
+                let merged = start + day * DAY;
+                pull(store, id, &full_name, 1, opened, Some(("merged", merged))).await?;
+                scan(
+                    store,
+                    id,
+                    &full_name,
+                    story,
+                    merged + 10 * 60,
+                    &required,
+                    required.len(),
+                )
+                .await?;
+                RepoState::Covered
+            }
+            Ending::Closed(day) => {
+                pull(
+                    store,
+                    id,
+                    &full_name,
+                    1,
+                    opened,
+                    Some(("closed", start + day * DAY)),
+                )
+                .await?;
+                RepoState::OptedOut
+            }
+            Ending::Open => {
+                pull(store, id, &full_name, 1, opened, None).await?;
+                RepoState::Onboarding
+            }
+            Ending::None => RepoState::Covered,
+        };
+        if story.name == "checkout" {
+            let broken = start + INCIDENT_DAY * DAY;
+            let before = required.len();
+            required.extend(["sca:terraform".to_owned(), "iac:terraform".to_owned()]);
+            scan(store, id, &full_name, story, broken, &required, before).await?;
+            let restored = broken + 3 * DAY;
+            pull(
+                store,
+                id,
+                &full_name,
+                2,
+                broken + HOUR,
+                Some(("merged", restored)),
+            )
+            .await?;
+            scan(
+                store,
+                id,
+                &full_name,
+                story,
+                restored + 10 * 60,
+                &required,
+                required.len(),
+            )
+            .await?;
+        }
+        let reason = (state == RepoState::OptedOut)
+            .then_some("onboarding pull request #1 closed without merging");
+        store.set_repository_state(id, state, reason).await?;
+        if state == RepoState::Covered {
+            for requirement in &required {
+                let check = match scanner_for(requirement).0 {
+                    "codeql" => "Analyze (default)",
+                    "trufflehog" => "TruffleHog",
+                    "checkov" => "Checkov",
+                    "trivy" => "Trivy (image)",
+                    "zizmor" => "zizmor",
+                    _ => continue,
+                };
+                store
+                    .record_check_run(
+                        id,
+                        check,
+                        &format!("{:040x}", now),
+                        "success",
+                        now - 2 * DAY,
+                    )
+                    .await?;
+            }
+        }
+    }
+    let archived = FIRST_REPOSITORY + 99;
+    store
+        .upsert_repository(
+            archived,
+            INSTALLATION,
+            &format!("{ORG}/legacy-crm"),
+            Some("main"),
+            true,
+        )
+        .await?;
+    store.set_entered_scope_at(archived, start).await?;
+    store
+        .set_repository_state(archived, RepoState::Excluded, Some("archived"))
+        .await?;
+    store.set_left_scope_at(archived, start + 5 * DAY).await?;
+    Ok(())
+}

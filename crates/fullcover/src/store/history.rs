@@ -1,0 +1,182 @@
+//! The record read back as histories, for the metrics: per organisation, every
+//! repository with its scans, pull requests and active checks.
+
+use std::collections::BTreeMap;
+
+use sqlx::Row;
+
+use super::repositories::ids;
+use super::{Result, Store, StoreError};
+use fullcover_core::metrics::{DAY, PullPoint, Ratio, RepoHistory, ScanPoint};
+
+/// How recent a successful check must be for its scanner to count as active.
+pub const ACTIVE_WINDOW: i64 = 14 * DAY;
+
+/// One repository's full record, for its page.
+#[derive(Debug, Clone)]
+pub struct RepoDetail {
+    pub history: RepoHistory,
+    /// The latest scan's report (docs/scan-json.md), if scanned.
+    pub report: Option<serde_json::Value>,
+    /// (requirement, event, at), oldest first.
+    pub requirement_events: Vec<(String, String, i64)>,
+}
+
+impl Store {
+    /// Organisations the App knows (installed accounts and local records).
+    pub async fn orgs(&self) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT DISTINCT account FROM installations ORDER BY account")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|row| Ok(row.try_get("account")?)).collect()
+    }
+
+    /// Every repository of `org` with its history; `None` when the org is unknown.
+    pub async fn org_history(&self, org: &str, now: i64) -> Result<Option<Vec<RepoHistory>>> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.full_name, r.private, r.state, r.reason, r.entered_scope_at, r.left_scope_at \
+             FROM repositories r JOIN installations i ON i.id = r.installation_id \
+             WHERE LOWER(i.account) = LOWER($1) ORDER BY r.full_name",
+        )
+        .bind(org)
+        .fetch_all(self.pool())
+        .await?;
+        if rows.is_empty() && !self.org_known(org).await? {
+            return Ok(None);
+        }
+        let mut repos = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id: i64 = row.try_get("id")?;
+            repos.push(RepoHistory {
+                id,
+                full_name: row.try_get("full_name")?,
+                private: row.try_get::<i64, _>("private")? != 0,
+                state: row.try_get("state")?,
+                reason: row.try_get("reason")?,
+                entered_scope_at: row.try_get("entered_scope_at")?,
+                left_scope_at: row.try_get("left_scope_at")?,
+                scans: self.scan_points(id).await?,
+                pulls: self.pull_points(id).await?,
+                active_checks: self.successful_checks(id, now - ACTIVE_WINDOW).await?,
+                active_scanners: Vec::new(),
+            });
+        }
+        Ok(Some(repos))
+    }
+
+    async fn org_known(&self, org: &str) -> Result<bool> {
+        let row =
+            sqlx::query("SELECT COUNT(*) AS n FROM installations WHERE LOWER(account) = LOWER($1)")
+                .bind(org)
+                .fetch_one(self.pool())
+                .await?;
+        Ok(row.try_get::<i64, _>("n")? > 0)
+    }
+
+    /// One repository of `org` by name, with its latest report and requirement events.
+    pub async fn repo_detail(&self, org: &str, name: &str, now: i64) -> Result<Option<RepoDetail>> {
+        let Some(repos) = self.org_history(org, now).await? else {
+            return Ok(None);
+        };
+        let full_name = format!("{org}/{name}").to_ascii_lowercase();
+        let Some(history) = repos
+            .into_iter()
+            .find(|repo| repo.full_name.to_ascii_lowercase() == full_name)
+        else {
+            return Ok(None);
+        };
+        let report = sqlx::query(
+            "SELECT report FROM scans WHERE repository_id = $1 ORDER BY scanned_at DESC, id DESC LIMIT 1",
+        )
+        .bind(history.id)
+        .fetch_optional(self.pool())
+        .await?
+        .map(|row| row.try_get::<String, _>("report"))
+        .transpose()?
+        .and_then(|text| serde_json::from_str(&text).ok());
+        let events = sqlx::query(
+            "SELECT requirement, event, at FROM requirement_events WHERE repository_id = $1 ORDER BY at, id",
+        )
+        .bind(history.id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("requirement")?, row.try_get("event")?, row.try_get("at")?)))
+        .collect::<Result<Vec<_>>>()?;
+        Ok(Some(RepoDetail {
+            history,
+            report,
+            requirement_events: events,
+        }))
+    }
+
+    async fn scan_points(&self, repository_id: i64) -> Result<Vec<ScanPoint>> {
+        let rows = sqlx::query(
+            "SELECT scanned_at, required, satisfied, missing, categories FROM scans \
+             WHERE repository_id = $1 ORDER BY scanned_at, id",
+        )
+        .bind(repository_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let categories: String = row.try_get("categories")?;
+                let categories: BTreeMap<String, Ratio> =
+                    serde_json::from_str::<BTreeMap<String, RatioRow>>(&categories)
+                        .map_err(|err| StoreError::Corrupt {
+                            what: "scan categories",
+                            detail: err.to_string(),
+                        })?
+                        .into_iter()
+                        .map(|(name, ratio)| {
+                            (
+                                name,
+                                Ratio {
+                                    required: ratio.required,
+                                    satisfied: ratio.satisfied,
+                                },
+                            )
+                        })
+                        .collect();
+                let missing: String = row.try_get("missing")?;
+                Ok(ScanPoint {
+                    at: row.try_get("scanned_at")?,
+                    ratio: Ratio {
+                        required: u64::try_from(row.try_get::<i64, _>("required")?).unwrap_or(0),
+                        satisfied: u64::try_from(row.try_get::<i64, _>("satisfied")?).unwrap_or(0),
+                    },
+                    missing: ids(&missing)?,
+                    categories,
+                })
+            })
+            .collect()
+    }
+
+    async fn pull_points(&self, repository_id: i64) -> Result<Vec<PullPoint>> {
+        let rows = sqlx::query(
+            "SELECT number, state, url, opened_at, merged_at, closed_at FROM pull_requests \
+             WHERE repository_id = $1 ORDER BY opened_at, number",
+        )
+        .bind(repository_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(PullPoint {
+                    number: row.try_get("number")?,
+                    state: row.try_get("state")?,
+                    url: row.try_get("url")?,
+                    opened_at: row.try_get("opened_at")?,
+                    merged_at: row.try_get("merged_at")?,
+                    closed_at: row.try_get("closed_at")?,
+                })
+            })
+            .collect()
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct RatioRow {
+    required: u64,
+    satisfied: u64,
+}

@@ -1,0 +1,611 @@
+//! The dashboard in a real browser: a seeded record of the organisation `acme` (six
+//! repositories over four weeks), the real App server, and headless Chromium driven
+//! over chromedriver's W3C WebDriver API. Screenshots land in `target/test-artifacts/`.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use fullcover::app::server;
+use fullcover::store::{PullRequestRecord, RepoState, ScanRecord, Store};
+use fullcover_core::metrics::{DAY, HOUR};
+use fullcover_fake_github::FakeGitHub;
+use serde_json::{Value, json};
+
+use crate::world::{client_options, fake_options, start_app};
+
+const INSTALLATION: i64 = 1;
+
+/// One requirement of a seeded scan: its id and whether it is satisfied.
+type Requirement = (&'static str, bool);
+
+fn category(id: &str) -> &str {
+    id.split(':').next().unwrap_or(id)
+}
+
+async fn scan(store: &Store, repo: i64, at: i64, requirements: &[Requirement]) {
+    let missing: Vec<String> = requirements
+        .iter()
+        .filter(|(_, ok)| !ok)
+        .map(|(id, _)| (*id).to_owned())
+        .collect();
+    let satisfied: Vec<String> = requirements
+        .iter()
+        .filter(|(_, ok)| *ok)
+        .map(|(id, _)| (*id).to_owned())
+        .collect();
+    let mut categories = serde_json::Map::new();
+    for (id, ok) in requirements {
+        let entry = categories
+            .entry(category(id))
+            .or_insert_with(|| json!({"required": 0, "satisfied": 0}));
+        entry["required"] = json!(entry["required"].as_u64().unwrap() + 1);
+        if *ok {
+            entry["satisfied"] = json!(entry["satisfied"].as_u64().unwrap() + 1);
+        }
+    }
+    let scanner = |id: &str| match category(id) {
+        "sast" => "codeql",
+        "secrets" => "trufflehog",
+        "sca" => "osv-scanner",
+        "iac" => "checkov",
+        "container" => "trivy",
+        _ => "zizmor",
+    };
+    let report = json!({
+        "languages": [
+            {"name": "Python", "type": "programming", "bytes": 52_000, "files": 40, "share": 86.4},
+            {"name": "HCL", "type": "programming", "bytes": 6_000, "files": 5, "share": 10.0},
+            {"name": "Dockerfile", "type": "programming", "bytes": 2_100, "files": 1, "share": 3.6}
+        ],
+        "iac": [
+            {"kind": "terraform", "name": "Terraform", "files": ["infra/main.tf", "infra/vpc.tf"]},
+            {"kind": "dockerfile", "name": "Dockerfile", "files": ["Dockerfile"]}
+        ],
+        "ecosystems": [
+            {"name": "pip", "title": "pip", "manifests": ["requirements.txt"], "lockfiles": [], "directories": ["/"], "dependencies": 12, "dependabot": true}
+        ],
+        "scanners": satisfied.iter().map(|id| json!({
+            "id": scanner(id), "name": scanner(id).to_uppercase(), "category": category(id), "running": true,
+            "evidence": [{"path": format!(".github/workflows/{}.yml", scanner(id)), "line": 14, "signal": "uses"}],
+            "covers": [id]
+        })).collect::<Vec<_>>(),
+        "requirements": requirements.iter().map(|(id, ok)| json!({
+            "id": id, "category": category(id), "reason": format!("the stack needs {id}"),
+            "status": if *ok { "satisfied" } else { "missing" },
+            "satisfied_by": if *ok { vec![scanner(id)] } else { vec![] }
+        })).collect::<Vec<_>>(),
+    });
+    store
+        .record_scan(&ScanRecord {
+            repository_id: repo,
+            commit_sha: &format!("{at:040x}"),
+            at,
+            required: requirements.len() as i64,
+            satisfied: satisfied.len() as i64,
+            missing: &missing,
+            satisfied_ids: &satisfied,
+            categories: &Value::Object(categories).to_string(),
+            report: &report.to_string(),
+        })
+        .await
+        .unwrap();
+}
+
+async fn pull(
+    store: &Store,
+    repo: i64,
+    name: &str,
+    number: i64,
+    opened: i64,
+    end: Option<(&str, i64)>,
+) {
+    let record = |state: &str| PullRequestRecord {
+        repository_id: repo,
+        number,
+        state: state.into(),
+        plan_hash: "plan".into(),
+        url: format!("https://github.com/acme/{name}/pull/{number}"),
+    };
+    store
+        .upsert_pull_request_at(&record("open"), "opened", opened)
+        .await
+        .unwrap();
+    if let Some((state, at)) = end {
+        store
+            .upsert_pull_request_at(&record(state), state, at)
+            .await
+            .unwrap();
+    }
+}
+
+/// The organisation `acme`, all in scope from `start` (four weeks before now):
+/// - api: 1/3 at first, PR #1 merged on day 2, covered since;
+/// - web: 2/4, PR #2 merged on day 5; on day 20 Terraform appears and the container
+///   scan is removed (3/5) until day 22;
+/// - worker: 0/2, PR #3 merged on day 10;
+/// - billing: covered from its first scan (3/3);
+/// - mobile: 1/3, PR #5 still open;
+/// - docs: 0/1, PR #6 closed on day 3: opted out;
+/// - legacy: excluded (archived), out of scope.
+///
+/// Covered now: 4 of 6; requirements 14 of 17 (82.4%). Uptime over 30 and 90 days,
+/// known from each first scan at start + 1 h until now (28 d - 1 h each):
+/// covered api 26 d, web 15 d + 6 d, worker 18 d, billing 28 d - 1 h, others 0:
+/// (93 d - 1 h) / (6 × (28 d - 1 h)) = 2231 h / 4026 h = 55.4%.
+async fn seed(store: &Store, start: i64) {
+    store
+        .upsert_installation(INSTALLATION, "acme", "Organization", "active")
+        .await
+        .unwrap();
+    let names = [
+        "api", "web", "worker", "billing", "mobile", "docs", "legacy",
+    ];
+    for (index, name) in names.iter().enumerate() {
+        let id = 101 + index as i64;
+        store
+            .upsert_repository(
+                id,
+                INSTALLATION,
+                &format!("acme/{name}"),
+                Some("main"),
+                false,
+            )
+            .await
+            .unwrap();
+        store.set_entered_scope_at(id, start).await.unwrap();
+    }
+    let first = start + HOUR;
+    let (api, web, worker, billing, mobile, docs, legacy) = (101, 102, 103, 104, 105, 106, 107);
+
+    scan(
+        store,
+        api,
+        first,
+        &[
+            ("sast:python", true),
+            ("secrets", false),
+            ("sca:pip", false),
+        ],
+    )
+    .await;
+    pull(
+        store,
+        api,
+        "api",
+        1,
+        first,
+        Some(("merged", start + 2 * DAY)),
+    )
+    .await;
+    scan(
+        store,
+        api,
+        start + 2 * DAY,
+        &[("sast:python", true), ("secrets", true), ("sca:pip", true)],
+    )
+    .await;
+
+    let web_base = [
+        ("sast:python", true),
+        ("secrets", true),
+        ("sca:pip", false),
+        ("container:dockerfile", false),
+    ];
+    scan(store, web, first, &web_base).await;
+    pull(
+        store,
+        web,
+        "web",
+        2,
+        first,
+        Some(("merged", start + 5 * DAY)),
+    )
+    .await;
+    let web_full = [
+        ("sast:python", true),
+        ("secrets", true),
+        ("sca:pip", true),
+        ("container:dockerfile", true),
+    ];
+    scan(store, web, start + 5 * DAY, &web_full).await;
+    let mut web_tf = web_full.to_vec();
+    // Terraform appears and the container scan's workflow is removed: broken.
+    web_tf.push(("iac:terraform", false));
+    web_tf[3].1 = false;
+    scan(store, web, start + 20 * DAY, &web_tf).await;
+    web_tf[3].1 = true;
+    web_tf[4].1 = true;
+    scan(store, web, start + 22 * DAY, &web_tf).await;
+
+    scan(
+        store,
+        worker,
+        first,
+        &[("secrets", false), ("cicd:github-actions", false)],
+    )
+    .await;
+    pull(
+        store,
+        worker,
+        "worker",
+        3,
+        first,
+        Some(("merged", start + 10 * DAY)),
+    )
+    .await;
+    scan(
+        store,
+        worker,
+        start + 10 * DAY,
+        &[("secrets", true), ("cicd:github-actions", true)],
+    )
+    .await;
+
+    scan(
+        store,
+        billing,
+        first,
+        &[("sast:python", true), ("secrets", true), ("sca:pip", true)],
+    )
+    .await;
+
+    scan(
+        store,
+        mobile,
+        first,
+        &[
+            ("sast:python", true),
+            ("secrets", false),
+            ("sca:pip", false),
+        ],
+    )
+    .await;
+    pull(store, mobile, "mobile", 5, first, None).await;
+
+    scan(store, docs, first, &[("secrets", false)]).await;
+    pull(
+        store,
+        docs,
+        "docs",
+        6,
+        first,
+        Some(("closed", start + 3 * DAY)),
+    )
+    .await;
+
+    for (id, state) in [
+        (api, RepoState::Covered),
+        (web, RepoState::Covered),
+        (worker, RepoState::Covered),
+        (billing, RepoState::Covered),
+        (mobile, RepoState::Onboarding),
+    ] {
+        store.set_repository_state(id, state, None).await.unwrap();
+    }
+    store
+        .set_repository_state(
+            docs,
+            RepoState::OptedOut,
+            Some("onboarding pull request closed without merging"),
+        )
+        .await
+        .unwrap();
+    store
+        .set_repository_state(legacy, RepoState::Excluded, Some("archived"))
+        .await
+        .unwrap();
+    let now = fullcover::store::now();
+    store
+        .record_check_run(api, "CodeQL", "abc", "success", now - DAY)
+        .await
+        .unwrap();
+}
+
+/// chromedriver, killed when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+    http: reqwest::Client,
+    session: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Driver {
+    async fn start() -> Driver {
+        let chromedriver = std::env::var("FULLCOVER_CHROMEDRIVER")
+            .unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let chromium =
+            std::env::var("FULLCOVER_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let port = free_port();
+        let child = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|err| panic!("cannot start {chromedriver}: {err}"));
+        let url = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let ready = http.get(format!("{url}/status")).send().await;
+            if let Ok(response) = ready
+                && let Ok(body) = response.json::<Value>().await
+                && body["value"]["ready"] == json!(true)
+            {
+                break;
+            }
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let mut driver = Driver {
+            child,
+            url,
+            http,
+            session: String::new(),
+            _profile: profile,
+        };
+        let args = vec![
+            "--headless".to_owned(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            format!("--user-data-dir={}", driver._profile.path().display()),
+            "--window-size=1400,1800".into(),
+        ];
+        let created = driver
+            .call(
+                reqwest::Method::POST,
+                "/session",
+                json!({"capabilities": {"alwaysMatch": {
+                    "browserName": "chrome",
+                    "goog:chromeOptions": {"binary": chromium, "args": args}
+                }}}),
+            )
+            .await;
+        driver.session = created["sessionId"].as_str().unwrap().to_owned();
+        driver
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let mut request = self
+            .http
+            .request(method.clone(), format!("{}{path}", self.url));
+        if method != reqwest::Method::GET && method != reqwest::Method::DELETE {
+            request = request.json(&body);
+        }
+        let response: Value = request.send().await.unwrap().json().await.unwrap();
+        assert!(
+            response["value"].get("error").is_none(),
+            "{method} {path}: {response}"
+        );
+        response["value"].clone()
+    }
+
+    async fn session_call(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        self.call(method, &format!("/session/{}{path}", self.session), body)
+            .await
+    }
+
+    async fn open(&self, url: &str) {
+        self.session_call(reqwest::Method::POST, "/url", json!({ "url": url }))
+            .await;
+    }
+
+    async fn script(&self, script: &str) -> Value {
+        self.session_call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({"script": script, "args": []}),
+        )
+        .await
+    }
+
+    async fn text(&self) -> String {
+        self.script("return document.body.innerText;")
+            .await
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// A PNG of the whole page: the window is made as tall as the document first.
+    async fn screenshot(&self, name: &str) -> PathBuf {
+        let height = self
+            .script("return document.documentElement.scrollHeight;")
+            .await
+            .as_u64()
+            .unwrap_or(1800)
+            .clamp(600, 8000);
+        self.session_call(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({"width": 1400, "height": height + 140}),
+        )
+        .await;
+        let png = self
+            .session_call(reqwest::Method::GET, "/screenshot", Value::Null)
+            .await;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(png.as_str().unwrap())
+            .unwrap();
+        assert!(bytes.starts_with(b"\x89PNG"));
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../target")
+            .join("test-artifacts");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    async fn quit(&self) {
+        self.session_call(reqwest::Method::DELETE, "", Value::Null)
+            .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver"]
+async fn the_dashboard_shows_the_record_in_a_browser() {
+    let fake = FakeGitHub::start(fake_options()).await.unwrap();
+    let credentials = fake.create_app("fullcover");
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = fullcover::store::sqlite_url(&dir.path().join("fullcover.db"));
+    let app = start_app(&fake, &credentials, &database_url, client_options()).await;
+    let start = fullcover::store::now() - 28 * DAY;
+    seed(app.store(), start).await;
+    let session = app
+        .store()
+        .create_session("octocat", &["acme".into()], 3600)
+        .await
+        .unwrap();
+    let running = server::start(app.clone(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let base = format!("http://{}", running.addr);
+
+    let driver = Driver::start().await;
+    // Without the cookie, the organisation's page asks to sign in and shows nothing.
+    driver.open(&format!("{base}/orgs/acme")).await;
+    let anonymous = driver.text().await;
+    assert!(anonymous.contains("Sign in"), "{anonymous}");
+    for private in ["4 of 6", "billing", "55.4%", "#5"] {
+        assert!(!anonymous.contains(private), "{private} shown signed out");
+    }
+
+    driver
+        .session_call(
+            reqwest::Method::POST,
+            "/cookie",
+            json!({"cookie": {"name": "fullcover_session", "value": session, "path": "/"}}),
+        )
+        .await;
+    driver.open(&format!("{base}/orgs/acme")).await;
+    let text = driver.text().await;
+    for expected in [
+        "4 of 6",
+        "66.7%",
+        "14 of 17",
+        "82.4%",
+        "55.4%",
+        "octocat",
+        "Log out",
+        // The matrix and the excluded repositories apart.
+        "api",
+        "billing",
+        "mobile",
+        "0/1",
+        "archived",
+        "onboarding pull request closed without merging",
+        // Pull requests.
+        "#1",
+        "#2",
+        "#3",
+        "#5",
+        "#6",
+        // web's incident: Terraform, restored after 2 days.
+        "iac:terraform",
+        "2d 0h",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+    let title = driver.script("return document.title;").await;
+    assert_eq!(title, json!("acme · AppSec coverage"));
+    let charts = driver
+        .script("return document.querySelectorAll('svg[role=img]').length;")
+        .await;
+    assert_eq!(charts, json!(3));
+    driver.screenshot("dashboard-org.png").await;
+
+    driver.open(&format!("{base}/orgs/acme/repos/web")).await;
+    let text = driver.text().await;
+    for expected in [
+        "Python",
+        "Terraform",
+        "requirements.txt",
+        "iac:terraform",
+        "broken",
+        "restored",
+        "#2",
+        "merged",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+    driver.screenshot("dashboard-repo.png").await;
+
+    driver.open(&format!("{base}/orgs/acme/status")).await;
+    let text = driver.text().await;
+    assert!(text.contains("4 of 6 repositories fully covered"), "{text}");
+    for private in ["billing", "mobile", "iac:terraform", "#5"] {
+        assert!(!text.contains(private), "status page shows {private}");
+    }
+    driver.screenshot("dashboard-status.png").await;
+    driver.quit().await;
+    running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver"]
+async fn the_demo_signs_in_through_github_and_shows_real_numbers() {
+    let options = fullcover::demo::DemoOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        fast: true,
+        ..fullcover::demo::DemoOptions::default()
+    };
+    let mut output = Vec::new();
+    let demo = fullcover::demo::run(&options, &mut output).await.unwrap();
+    let base = format!("http://{}", demo.running.addr);
+    let driver = Driver::start().await;
+    // "Sign in with GitHub": the App sends the browser to the fake's OAuth page, which
+    // approves the signed-in demo user and sends it back; the App sets its session.
+    driver.open(&format!("{base}/login")).await;
+    let home = driver.text().await;
+    assert!(home.contains("demo-user"), "{home}");
+    driver.open(&format!("{base}/orgs/acme-demo")).await;
+    let live = driver.text().await;
+    // Four of the eight onboarding pull requests were merged by the demo.
+    assert!(live.contains("4 of 8"), "{live}");
+    driver.screenshot("demo-acme-demo.png").await;
+    driver.open(&format!("{base}/orgs/globex")).await;
+    let seeded = driver.text().await;
+    // Covered: the seven merged, and identity from its first scan; notifications opted
+    // out, design-system's pull request is open.
+    for expected in [
+        "8 of 10",
+        "checkout",
+        "design-system",
+        "iac:terraform",
+        "legacy-crm",
+    ] {
+        assert!(
+            seeded.contains(expected),
+            "{expected} missing from:\n{seeded}"
+        );
+    }
+    driver.screenshot("demo-globex.png").await;
+    driver.quit().await;
+    demo.stop().await;
+}

@@ -1,0 +1,19 @@
+//! One integration-test binary for the whole crate.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code fails loudly"
+)]
+
+mod app;
+mod cli;
+mod dashboard;
+mod demo;
+mod serve;
+mod setup;
+mod store;
+mod support;
+mod web;
+mod webhooks;
+mod world;

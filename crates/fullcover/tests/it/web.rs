@@ -1,0 +1,568 @@
+//! Who may see what: signing in with GitHub, API tokens, public opt-in, badges, the API's
+//! shape, Prometheus metrics.
+
+use fullcover_fake_github::RepoSpec;
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use serde_json::Value;
+
+use crate::world::{ORG, World, fake_options, small_service};
+
+fn organisation() -> Vec<RepoSpec> {
+    vec![
+            small_service("api"),
+            small_service("web").file(
+                ".github/workflows/codeql.yml",
+                "on: push\njobs:\n  analyze:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: github/codeql-action/init@v3\n      - uses: github/codeql-action/analyze@v3\n",
+            ),
+            RepoSpec::new("empty"),
+    ]
+}
+
+async fn onboarded_world() -> World {
+    onboard(World::new(organisation(), fake_options()).await).await
+}
+
+async fn onboard(world: World) -> World {
+    world.install().await;
+    world.settle().await;
+    world
+}
+
+fn base(world: &World) -> String {
+    format!("http://{}", world.running.as_ref().unwrap().addr)
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn cookie_of(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+}
+
+/// Signs in through GitHub's OAuth web flow as `login`; returns the session cookie.
+async fn sign_in(world: &World, login: &str) -> String {
+    world.fake.sign_in_browser(Some(login));
+    let http = client();
+    let start = http
+        .get(format!("{}/login", base(world)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(start.status(), StatusCode::SEE_OTHER);
+    let state_cookie = cookie_of(&start, "fullcover_oauth_state").unwrap();
+    let authorize = start.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(authorize.starts_with(&format!(
+        "{}/login/oauth/authorize?client_id=",
+        world.fake.url()
+    )));
+    let approved = http.get(&authorize).send().await.unwrap();
+    assert_eq!(approved.status(), StatusCode::FOUND);
+    let callback = approved.headers()[LOCATION].to_str().unwrap().to_owned();
+    // Without the browser's state cookie the callback is refused.
+    let forged = http.get(&callback).send().await.unwrap();
+    assert_eq!(forged.status(), StatusCode::BAD_REQUEST);
+    // A code is good once: sign in again for the real callback.
+    let approved = http.get(&authorize).send().await.unwrap();
+    let callback = approved.headers()[LOCATION].to_str().unwrap().to_owned();
+    let done = http
+        .get(&callback)
+        .header(COOKIE, format!("fullcover_oauth_state={state_cookie}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        done.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        done.text().await.unwrap()
+    );
+    cookie_of(&done, "fullcover_session").unwrap()
+}
+
+/// The cookie of a signed-in browser.
+fn signed_in(session: &str) -> Option<(&'static str, String)> {
+    Some(("cookie", format!("fullcover_session={session}")))
+}
+
+async fn get(world: &World, path: &str, auth: Option<(&str, String)>) -> reqwest::Response {
+    let mut request = client().get(format!("{}{path}", base(world)));
+    if let Some((name, value)) = auth {
+        request = request.header(name, value);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_see_their_organisations_and_nobody_else_does() {
+    let world = onboarded_world().await;
+    world.fake.add_member(ORG, "octocat");
+    let member = sign_in(&world, "octocat").await;
+    let page = get(&world, "/orgs/acme", signed_in(&member)).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("octocat"));
+    let home = get(&world, "/", signed_in(&member)).await;
+    assert!(home.text().await.unwrap().contains("/orgs/acme"));
+
+    // Someone who is not a member signs in fine but sees nothing of acme.
+    let outsider = sign_in(&world, "mallory").await;
+    let page = get(&world, "/orgs/acme", signed_in(&outsider)).await;
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    let api = get(&world, "/api/v1/orgs/acme/coverage", signed_in(&outsider)).await;
+    assert_eq!(api.status(), StatusCode::NOT_FOUND);
+    // An outside collaborator reaches a repository of acme (so GitHub lists acme's
+    // installation for them) but is not a member: nothing of acme either.
+    world.fake.add_collaborator(ORG, "carol");
+    let collaborator = sign_in(&world, "carol").await;
+    let page = get(&world, "/orgs/acme", signed_in(&collaborator)).await;
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    // Nobody signed in: asked to sign in.
+    assert_eq!(
+        get(&world, "/orgs/acme", None).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // A repository page for the member.
+    let repo = get(&world, "/orgs/acme/repos/api", signed_in(&member)).await;
+    assert_eq!(repo.status(), StatusCode::OK);
+    // Signing out ends the session.
+    let out = get(&world, "/logout", signed_in(&member)).await;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    let page = get(&world, "/orgs/acme", signed_in(&member)).await;
+    assert_eq!(page.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_tokens_are_scoped_to_one_organisation() {
+    let world = onboarded_world().await;
+    let acme = world.store().create_token(ORG, "ci").await.unwrap();
+    let other = world.store().create_token("globex", "ci").await.unwrap();
+    let bearer = |token: &str| Some(("authorization", format!("Bearer {token}")));
+
+    let answer = get(&world, "/api/v1/orgs/acme/coverage", bearer(&acme)).await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    let body: Value = answer.json().await.unwrap();
+    assert_eq!(body["org"], "acme");
+    // api and web in scope (empty is excluded); web has CodeQL but still gaps: nothing
+    // is fully covered before the onboarding PRs merge.
+    assert_eq!(body["repos_in_scope"], 2);
+    assert_eq!(body["repos_fully_covered"], 0);
+    assert_eq!(body["coverage_percent"], 0.0);
+    assert!(body["requirements"]["required"].as_u64().unwrap() > 0);
+    assert!(body["time_to_full_coverage"].is_null());
+    let repos = body["repos"].as_array().unwrap();
+    let api = repos.iter().find(|r| r["name"] == "api").unwrap();
+    assert!(
+        api["missing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m == "secrets")
+    );
+    assert_eq!(api["onboarding_pr"]["number"], 1);
+    assert_eq!(api["onboarding_pr"]["state"], "open");
+    assert!(
+        api["onboarding_pr"]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/acme/api/pull/1")
+    );
+
+    for path in ["/api/v1/orgs/acme/history", "/api/v1/orgs/acme/repos/api"] {
+        assert_eq!(
+            get(&world, path, bearer(&acme)).await.status(),
+            StatusCode::OK,
+            "{path}"
+        );
+        // A token of another organisation gets 404, as if acme did not exist.
+        assert_eq!(
+            get(&world, path, bearer(&other)).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+        assert_eq!(
+            get(&world, path, None).await.status(),
+            StatusCode::UNAUTHORIZED,
+            "{path}"
+        );
+        assert_eq!(
+            get(&world, path, bearer("fct_forged")).await.status(),
+            StatusCode::UNAUTHORIZED,
+            "{path}"
+        );
+    }
+    let detail: Value = get(&world, "/api/v1/orgs/acme/repos/api", bearer(&acme))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["scan"]["repository"], "acme/api");
+    assert!(!detail["requirement_events"].as_array().unwrap().is_empty());
+    // Unknown organisations and repositories: 404 too.
+    assert_eq!(
+        get(&world, "/api/v1/orgs/acme/repos/nope", bearer(&acme))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+
+    let openapi: Value = get(&world, "/api/v1/openapi.json", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    for path in [
+        "/api/v1/orgs/{org}/coverage",
+        "/api/v1/orgs/{org}/history",
+        "/api/v1/orgs/{org}/repos/{repo}",
+    ] {
+        assert!(openapi["paths"][path].is_object(), "{path} not described");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn badges_and_status_pages_are_public_only_after_opting_in() {
+    let world = onboarded_world().await;
+    for path in [
+        "/badges/acme/coverage.svg",
+        "/badges/acme/api/coverage.json",
+        "/orgs/acme/status",
+    ] {
+        assert_eq!(
+            get(&world, path, None).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    world.store().set_org_public(ORG, true).await.unwrap();
+    let svg = get(&world, "/badges/acme/coverage.svg", None).await;
+    assert_eq!(svg.status(), StatusCode::OK);
+    assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+    assert!(
+        svg.text()
+            .await
+            .unwrap()
+            .contains("appsec coverage: 0% (0/2 repos)")
+    );
+    let shields: Value = get(&world, "/badges/acme/api/coverage.json", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shields["schemaVersion"], 1);
+    assert_eq!(shields["label"], "appsec coverage");
+    assert_eq!(shields["color"], "red");
+    assert!(shields["message"].as_str().unwrap().contains('%'));
+    let status = get(&world, "/orgs/acme/status", None).await;
+    assert_eq!(status.status(), StatusCode::OK);
+    let html = status.text().await.unwrap();
+    assert!(
+        !html.contains("api") || !html.contains("acme/api"),
+        "a public page names a repository"
+    );
+    // The API stays private.
+    assert_eq!(
+        get(&world, "/api/v1/orgs/acme/coverage", None)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prometheus_metrics_describe_the_app() {
+    let world = onboarded_world().await;
+    assert_eq!(
+        get(&world, "/metrics", None).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let wrong = Some(("authorization", "Bearer scrape-you".to_owned()));
+    assert_eq!(
+        get(&world, "/metrics", wrong).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // A delivery with a bad signature, counted as rejected.
+    let addr = world.running.as_ref().unwrap().addr;
+    reqwest::Client::new()
+        .post(format!("http://{addr}/webhooks"))
+        .header("x-hub-signature-256", "sha256=00")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    let scrape = Some((
+        "authorization",
+        format!("Bearer {}", crate::world::METRICS_TOKEN),
+    ));
+    let text = get(&world, "/metrics", scrape).await.text().await.unwrap();
+    for needle in [
+        "fullcover_webhook_deliveries_received_total",
+        "fullcover_queue_depth 0",
+        "fullcover_webhook_deliveries_received_total 1",
+        "fullcover_webhook_deliveries_rejected_total{reason=\"bad_signature\"} 1",
+        "fullcover_scans_total 2",
+        "fullcover_pull_requests_opened_total 2",
+        "fullcover_github_rate_limit_remaining{installation=",
+        "fullcover_org_coverage_percent{org=\"acme\"} 0.0",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    }
+    assert!(!text.contains("ghs_"), "a token in the metrics");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_runs_make_coverage_active_and_the_github_repository_opts_in() {
+    let world = World::new(
+        vec![
+            small_service("api"),
+            RepoSpec::new(".github").file(".github/fullcover.yml", "public_status: true\n"),
+        ],
+        fake_options(),
+    )
+    .await;
+    world.install().await;
+    world.settle().await;
+    // The organisation's .github repository published its status.
+    assert!(world.store().org_public(ORG).await.unwrap());
+    assert_eq!(
+        get(&world, "/badges/acme/coverage.svg", None)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    let head = world.fake.head(ORG, "api", "main").unwrap();
+    world
+        .fake
+        .add_check_run(
+            ORG,
+            "api",
+            &head,
+            "Analyze (javascript-typescript)",
+            "success",
+        )
+        .await
+        .unwrap();
+    world
+        .fake
+        .add_check_run(ORG, "api", &head, "TruffleHog", "failure")
+        .await
+        .unwrap();
+    world
+        .fake
+        .add_check_run(ORG, "api", &head, "build", "success")
+        .await
+        .unwrap();
+    world.settle().await;
+    let token = world.store().create_token(ORG, "test").await.unwrap();
+    let repo: Value = get(
+        &world,
+        "/api/v1/orgs/acme/repos/api",
+        Some(("authorization", format!("Bearer {token}"))),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(repo["active_scanners"], serde_json::json!(["CodeQL"]));
+    assert_eq!(
+        repo["active_checks"],
+        serde_json::json!(["Analyze (javascript-typescript)", "build"])
+    );
+
+    // A fork's pull request whose branch is also called `main`: its checks run on a
+    // commit that is not the default branch's; they count for nothing.
+    let real = world
+        .fake
+        .deliveries()
+        .into_iter()
+        .rev()
+        .find(|d| d.event == "check_run")
+        .unwrap();
+    let mut forged = world.fake.delivery_payload(&real.guid).unwrap();
+    forged["check_run"]["head_sha"] = serde_json::json!("f".repeat(40));
+    forged["check_run"]["name"] = serde_json::json!("zizmor");
+    forged["check_run"]["conclusion"] = serde_json::json!("success");
+    let status = world.deliver("check_run", "a-fork-check", &forged).await;
+    assert_eq!(status, 202);
+    world.settle().await;
+    let repo: Value = get(
+        &world,
+        "/api/v1/orgs/acme/repos/api",
+        Some(("authorization", format!("Bearer {token}"))),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(repo["active_scanners"], serde_json::json!(["CodeQL"]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs node and npm ajv, ajv-formats (FULLCOVER_OCTOKIT_DIR)"]
+async fn the_api_answers_as_its_openapi_document_says() {
+    let world = onboarded_world().await;
+    let number = world.pulls("api")[0].number;
+    world.fake.merge_pull(ORG, "api", number).await.unwrap();
+    world.settle().await;
+    let token = world.store().create_token(ORG, "ci").await.unwrap();
+    let mut samples = Vec::new();
+    for (template, path, auth) in [
+        (
+            "/api/v1/orgs/{org}/coverage",
+            "/api/v1/orgs/acme/coverage",
+            true,
+        ),
+        (
+            "/api/v1/orgs/{org}/history",
+            "/api/v1/orgs/acme/history",
+            true,
+        ),
+        (
+            "/api/v1/orgs/{org}/repos/{repo}",
+            "/api/v1/orgs/acme/repos/api",
+            true,
+        ),
+        (
+            "/api/v1/orgs/{org}/repos/{repo}",
+            "/api/v1/orgs/acme/repos/web",
+            true,
+        ),
+        (
+            "/api/v1/orgs/{org}/coverage",
+            "/api/v1/orgs/acme/coverage",
+            false,
+        ),
+        (
+            "/api/v1/orgs/{org}/coverage",
+            "/api/v1/orgs/globex/coverage",
+            true,
+        ),
+    ] {
+        let header = auth.then(|| ("authorization", format!("Bearer {token}")));
+        let answer = get(&world, path, header).await;
+        let status = answer.status().as_u16();
+        let body: Value = answer.json().await.unwrap();
+        samples.push(serde_json::json!({"path": template, "status": status, "body": body}));
+    }
+    world.store().set_org_public(ORG, true).await.unwrap();
+    let shields: Value = get(&world, "/badges/acme/coverage.json", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    samples
+        .push(serde_json::json!({"path": "/badges/{org}/{badge}", "status": 200, "body": shields}));
+    let modules = std::env::var("FULLCOVER_OCTOKIT_DIR")
+        .expect("FULLCOVER_OCTOKIT_DIR: node_modules with ajv and ajv-formats");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("samples.json");
+    std::fs::write(&file, serde_json::to_vec(&samples).unwrap()).unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let output = std::process::Command::new("node")
+        .arg(format!("{root}/../../tools/check-api.js"))
+        .arg(&modules)
+        .arg(format!("{root}/src/app/web/openapi.json"))
+        .arg(&file)
+        .output()
+        .expect("node must be installed");
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(report.contains("7 answers checked, 0 problems"), "{report}");
+}
+
+/// The API's numbers for the same organisation on SQLite and on PostgreSQL, with
+/// everything but the clock equal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+async fn postgres_and_sqlite_give_the_same_numbers() {
+    let mut answers = Vec::new();
+    for world in [
+        onboard(World::new(organisation(), fake_options()).await).await,
+        onboard(World::on_postgres(organisation(), fake_options()).await).await,
+    ] {
+        let number = world.pulls("api")[0].number;
+        world.fake.merge_pull(ORG, "api", number).await.unwrap();
+        world.settle().await;
+        let token = world.store().create_token(ORG, "ci").await.unwrap();
+        let mut coverage: Value = get(
+            &world,
+            "/api/v1/orgs/acme/coverage",
+            Some(("authorization", format!("Bearer {token}"))),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        let object = coverage.as_object_mut().unwrap();
+        // Times differ between two runs; what they measure must not.
+        for key in [
+            "generated_at",
+            "history",
+            "time_to_full_coverage",
+            "time_to_90_percent",
+            "median_time_to_full_coverage",
+            "funnel",
+            "uptime_30d",
+            "uptime_90d",
+        ] {
+            object.remove(key);
+        }
+        for repo in object["repos"].as_array_mut().unwrap() {
+            let repo = repo.as_object_mut().unwrap();
+            repo.remove("time_to_full_coverage");
+            repo.remove("uptime_90d");
+            repo.remove("onboarding_pr");
+        }
+        answers.push(coverage);
+    }
+    assert_eq!(answers[0]["repos_fully_covered"], 1);
+    assert_eq!(answers[0], answers[1]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_organisation_keeps_its_private_repositories_private() {
+    let world = onboard(
+        World::new(
+            vec![small_service("open"), small_service("secret").private()],
+            fake_options(),
+        )
+        .await,
+    )
+    .await;
+    world.store().set_org_public(ORG, true).await.unwrap();
+    assert_eq!(
+        get(&world, "/badges/acme/open/coverage.svg", None)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(&world, "/badges/acme/secret/coverage.svg", None)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let token = world.store().create_token(ORG, "readme").await.unwrap();
+    let with_token = Some(("authorization", format!("Bearer {token}")));
+    assert_eq!(
+        get(&world, "/badges/acme/secret/coverage.svg", with_token)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}

@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use fullcover::app::server::{self, Running};
-use fullcover::app::{App, Behaviour, events};
+use fullcover::app::{App, Behaviour, jobs};
 use fullcover::demo::org;
 use fullcover::github::limits::Pacing;
 use fullcover::github::{AppIdentity, ClientOptions, GitHubApp};
@@ -197,7 +197,7 @@ async fn requests_per_repository() -> serde_json::Value {
         .await
         .unwrap()
     {
-        events::queue_scan(&world.app, world.installation, record.id)
+        jobs::queue_scan(&world.app, world.installation, record.id)
             .await
             .unwrap();
     }

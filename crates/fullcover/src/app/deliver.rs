@@ -5,10 +5,10 @@
 //! the repository opting out, and is never reopened.
 
 use super::App;
-use super::scan::JobError;
+use super::jobs::JobError;
 use crate::github::InstallationClient;
 use crate::github::api::{NewFile, PullRequest, Repository};
-use crate::store::PullRequestRecord;
+use crate::store::{PullRequestEvent, PullRequestRecord, PullRequestState};
 use fullcover_core::config::Config;
 use fullcover_core::plan::Onboarding;
 
@@ -83,7 +83,7 @@ pub async fn deliver(
         if pull.state == "open" && same_plan && pull.base.name == default_branch {
             let current = client.pull(full_name, pull.number).await?;
             if current.mergeable != Some(false) {
-                record(app, repository.id, pull, &onboarding.plan.hash, "unchanged").await?;
+                record(app, repository.id, pull, &onboarding.plan.hash, None).await?;
                 return Ok(Delivered::Unchanged(pull.number));
             }
         }
@@ -126,13 +126,13 @@ pub async fn deliver(
                     default_branch,
                 )
                 .await?,
-            "updated",
+            PullRequestEvent::Updated,
         ),
         None => match client
             .create_pull(full_name, &text.title, &text.body, BRANCH, default_branch)
             .await
         {
-            Ok(pull) => (pull, "opened"),
+            Ok(pull) => (pull, PullRequestEvent::Opened),
             // A pull request this job opened before it was interrupted.
             Err(err) if err.is_validation() && err.message().contains("already exists") => {
                 let found = client
@@ -150,17 +150,24 @@ pub async fn deliver(
                             default_branch,
                         )
                         .await?,
-                    "updated",
+                    PullRequestEvent::Updated,
                 )
             }
             Err(err) => return Err(err.into()),
         },
     };
-    record(app, repository.id, &pull, &onboarding.plan.hash, event).await?;
-    if event == "opened" {
+    record(
+        app,
+        repository.id,
+        &pull,
+        &onboarding.plan.hash,
+        Some(event),
+    )
+    .await?;
+    if event == PullRequestEvent::Opened {
         app.telemetry().pull_requests_opened.inc();
     }
-    Ok(if event == "opened" {
+    Ok(if event == PullRequestEvent::Opened {
         Delivered::Opened(pull.number)
     } else {
         Delivered::Updated(pull.number)
@@ -193,23 +200,29 @@ async fn record(
     repository_id: i64,
     pull: &PullRequest,
     plan_hash: &str,
-    event: &str,
+    event: Option<PullRequestEvent>,
 ) -> Result<(), JobError> {
     let known = app.store().pull_request(repository_id).await?;
     let record = PullRequestRecord {
         repository_id,
         number: pull.number,
         state: if pull.is_merged() {
-            "merged".into()
+            PullRequestState::Merged
+        } else if pull.state == "open" {
+            PullRequestState::Open
         } else {
-            pull.state.clone()
+            PullRequestState::Closed
         },
         plan_hash: plan_hash.to_owned(),
         url: pull.html_url.clone(),
     };
-    if event == "unchanged" && known.as_ref() == Some(&record) {
-        return Ok(());
-    }
+    // Nothing new on GitHub: the record is only brought up to date if it lags behind.
+    let event = match event {
+        Some(event) => event,
+        None if known.as_ref() == Some(&record) => return Ok(()),
+        None if known.is_none() => PullRequestEvent::Opened,
+        None => PullRequestEvent::Updated,
+    };
     app.store().upsert_pull_request(&record, event).await?;
     Ok(())
 }

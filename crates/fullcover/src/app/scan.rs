@@ -5,56 +5,19 @@
 
 use super::App;
 use super::deliver::{self, Delivered};
-use super::events::queue_scan;
+use super::jobs::{JobError, queue_scan};
 use crate::github::api::Repository;
-use crate::github::{GitHubError, InstallationClient, remote};
-use crate::store::{RepoState, RepositoryRecord, ScanRecord, StoreError};
+use crate::github::{InstallationClient, remote};
+use crate::store::{InstallationState, RepoState, RepositoryRecord, ScanRecord};
 use fullcover_core::config::Config;
 use fullcover_core::plan::{self, PlanSettings, Visibility};
 use fullcover_core::report::ScanReport;
-
-/// Why a job did not finish.
-#[derive(Debug, thiserror::Error)]
-pub enum JobError {
-    /// Trying again later may work (GitHub unavailable, a database hiccup).
-    #[error("{0}")]
-    Transient(String),
-    /// Trying again cannot work (a refusal, a bug in the input): recorded and given up.
-    #[error("{0}")]
-    Permanent(String),
-}
-
-impl From<StoreError> for JobError {
-    fn from(err: StoreError) -> Self {
-        JobError::Transient(err.to_string())
-    }
-}
-
-impl From<GitHubError> for JobError {
-    fn from(err: GitHubError) -> Self {
-        let passing = match err.status() {
-            None => true,
-            // 401 also answers a token GitHub has not replicated yet.
-            Some(status) => {
-                status.is_server_error()
-                    || status.as_u16() == 401
-                    || status.as_u16() == 429
-                    || (status.as_u16() == 403 && err.message().contains("rate limit"))
-            }
-        };
-        if passing {
-            JobError::Transient(err.to_string())
-        } else {
-            JobError::Permanent(err.to_string())
-        }
-    }
-}
 
 /// Lists the installation's repositories, records them and queues a scan of each one in
 /// scope. Repositories no longer listed leave the scope.
 pub async fn sync_installation(app: &App, installation: i64) -> Result<String, JobError> {
     let store = app.store();
-    if store.installation_state(installation).await?.as_deref() != Some("active") {
+    if store.installation_state(installation).await? != Some(InstallationState::Active) {
         return Ok("installation not active: nothing to sync".into());
     }
     let client = app.github().installation(installation)?;
@@ -107,7 +70,7 @@ pub async fn scan_repository(
     let Some(record) = store.repository(repository_id).await? else {
         return Ok("repository not on record".into());
     };
-    if store.installation_state(installation).await?.as_deref() != Some("active") {
+    if store.installation_state(installation).await? != Some(InstallationState::Active) {
         return Ok("installation not active".into());
     }
     if record.state == RepoState::Excluded {

@@ -8,7 +8,8 @@ use tokio::task::JoinSet;
 
 use super::App;
 use super::events;
-use super::scan::{self, JobError};
+use super::jobs::JobError;
+use super::scan;
 use crate::store::{Job, JobKind};
 
 /// Starts the delivery worker and the job workers; they run until the set is dropped.

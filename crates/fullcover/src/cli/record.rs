@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::app::DEFAULT_DATABASE_URL;
-use crate::store::{RepoState, ScanRecord, Store, now, redact_url};
+use crate::store::{InstallationState, RepoState, ScanRecord, Store, now, redact_url};
 use fullcover_core::evaluate::Assessment;
 use fullcover_core::metrics::{OrgReport, human_duration, org_report};
 
@@ -226,7 +226,7 @@ pub fn record_local_scan(
     runtime()?.block_on(async {
         let store = open(database_url).await?;
         store
-            .upsert_installation(installation, org, "Local", "active")
+            .upsert_installation(installation, org, "Local", InstallationState::Active)
             .await?;
         store
             .upsert_repository(

@@ -6,7 +6,10 @@
 
 use serde_json::{Value, json};
 
-use crate::store::{PullRequestRecord, RepoState, ScanRecord, Store};
+use crate::store::{
+    InstallationState, PullRequestEvent, PullRequestRecord, PullRequestState, RepoState,
+    ScanRecord, Store,
+};
 use fullcover_core::metrics::{DAY, HOUR};
 
 pub const ORG: &str = "globex";
@@ -234,21 +237,25 @@ async fn pull(
     full_name: &str,
     number: i64,
     opened: i64,
-    end: Option<(&str, i64)>,
+    end: Option<(PullRequestEvent, i64)>,
 ) -> anyhow::Result<()> {
-    let record = |state: &str| PullRequestRecord {
+    let record = |state: PullRequestState| PullRequestRecord {
         repository_id: id,
         number,
-        state: state.to_owned(),
+        state,
         plan_hash: format!("seeded-{number}"),
         url: format!("https://github.com/{full_name}/pull/{number}"),
     };
     store
-        .upsert_pull_request_at(&record("open"), "opened", opened)
+        .upsert_pull_request_at(
+            &record(PullRequestState::Open),
+            PullRequestEvent::Opened,
+            opened,
+        )
         .await?;
-    if let Some((state, at)) = end {
+    if let Some((event, at)) = end {
         store
-            .upsert_pull_request_at(&record(state), state, at)
+            .upsert_pull_request_at(&record(event.state_after()), event, at)
             .await?;
     }
     Ok(())
@@ -262,7 +269,7 @@ pub async fn seed(store: &Store, now: i64) -> anyhow::Result<()> {
     }
     let start = now - 60 * DAY;
     store
-        .upsert_installation(INSTALLATION, ORG, "Organization", "active")
+        .upsert_installation(INSTALLATION, ORG, "Organization", InstallationState::Active)
         .await?;
     for (index, story) in STORIES.iter().enumerate() {
         let id = FIRST_REPOSITORY + i64::try_from(index)?;
@@ -287,7 +294,15 @@ pub async fn seed(store: &Store, now: i64) -> anyhow::Result<()> {
         let state = match story.pull {
             Ending::Merged(day) => {
                 let merged = start + day * DAY;
-                pull(store, id, &full_name, 1, opened, Some(("merged", merged))).await?;
+                pull(
+                    store,
+                    id,
+                    &full_name,
+                    1,
+                    opened,
+                    Some((PullRequestEvent::Merged, merged)),
+                )
+                .await?;
                 scan(
                     store,
                     id,
@@ -307,7 +322,7 @@ pub async fn seed(store: &Store, now: i64) -> anyhow::Result<()> {
                     &full_name,
                     1,
                     opened,
-                    Some(("closed", start + day * DAY)),
+                    Some((PullRequestEvent::Closed, start + day * DAY)),
                 )
                 .await?;
                 RepoState::OptedOut
@@ -330,7 +345,7 @@ pub async fn seed(store: &Store, now: i64) -> anyhow::Result<()> {
                 &full_name,
                 2,
                 broken + HOUR,
-                Some(("merged", restored)),
+                Some((PullRequestEvent::Merged, restored)),
             )
             .await?;
             scan(

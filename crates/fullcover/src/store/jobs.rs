@@ -5,35 +5,8 @@
 
 use sqlx::Row;
 
-use super::{Result, Store, StoreError, now};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobKind {
-    /// List an installation's repositories and queue a scan for each.
-    SyncInstallation,
-    /// Scan one repository and open or update its onboarding pull request.
-    Scan,
-}
-
-impl JobKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobKind::SyncInstallation => "sync_installation",
-            JobKind::Scan => "scan",
-        }
-    }
-
-    fn parse(value: &str) -> Result<JobKind> {
-        match value {
-            "sync_installation" => Ok(JobKind::SyncInstallation),
-            "scan" => Ok(JobKind::Scan),
-            other => Err(StoreError::Corrupt {
-                what: "job kind",
-                detail: other.to_owned(),
-            }),
-        }
-    }
-}
+use super::states::{JobKind, JobState};
+use super::{Result, Store, now};
 
 #[derive(Debug, Clone)]
 pub struct NewJob {
@@ -146,11 +119,11 @@ impl Store {
     }
 
     pub async fn complete_job(&self, job: &Job) -> Result<()> {
-        self.end_job(job, "done", None).await
+        self.end_job(job, JobState::Done, None).await
     }
 
     pub async fn fail_job(&self, job: &Job, error: &str) -> Result<()> {
-        self.end_job(job, "failed", Some(error)).await
+        self.end_job(job, JobState::Failed, Some(error)).await
     }
 
     /// Puts a job back in the queue to run after `delay_seconds`. When the same job was
@@ -174,18 +147,18 @@ impl Store {
             // The same job was queued meanwhile (on PostgreSQL a racing insert can also
             // make this a unique violation): the queued one stands for both.
             Ok(_) | Err(sqlx::Error::Database(_)) => {
-                self.end_job(job, "superseded", Some(error)).await
+                self.end_job(job, JobState::Superseded, Some(error)).await
             }
             Err(err) => Err(err.into()),
         }
     }
 
-    async fn end_job(&self, job: &Job, state: &str, error: Option<&str>) -> Result<()> {
+    async fn end_job(&self, job: &Job, state: JobState, error: Option<&str>) -> Result<()> {
         sqlx::query(
             "UPDATE jobs SET state = $1, lease_until = NULL, last_error = COALESCE($2, last_error), updated_at = $3 \
              WHERE id = $4 AND attempts = $5 AND state = 'running'",
         )
-        .bind(state)
+        .bind(state.as_str())
         .bind(error)
         .bind(now())
         .bind(job.id)

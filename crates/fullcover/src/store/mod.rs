@@ -7,6 +7,7 @@ mod access;
 mod history;
 mod jobs;
 mod repositories;
+mod states;
 
 use std::path::Path;
 use std::time::Duration;
@@ -17,8 +18,12 @@ use sqlx::{AnyPool, Row, SqlSafeStr};
 
 pub use self::access::{Session, digest};
 pub use self::history::{ACTIVE_WINDOW, RepoDetail};
-pub use self::jobs::{Job, JobKind, NewJob};
-pub use self::repositories::{PullRequestRecord, RepoState, RepositoryRecord, ScanRecord};
+pub use self::jobs::{Job, NewJob};
+pub use self::repositories::{PullRequestRecord, RepositoryRecord, ScanRecord};
+pub use self::states::{
+    InstallationState, JobKind, JobState, PullRequestEvent, PullRequestState, RepoState,
+    RequirementEvent,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -287,7 +292,7 @@ impl Store {
         id: i64,
         account: &str,
         account_type: &str,
-        state: &str,
+        state: InstallationState,
     ) -> Result<()> {
         let at = now();
         sqlx::query(
@@ -298,25 +303,26 @@ impl Store {
         .bind(id)
         .bind(account)
         .bind(account_type)
-        .bind(state)
+        .bind(state.as_str())
         .bind(at)
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
-    /// The installation's state (`active`, `suspended`, `deleted`), if known.
-    pub async fn installation_state(&self, id: i64) -> Result<Option<String>> {
+    /// The installation's state, if known.
+    pub async fn installation_state(&self, id: i64) -> Result<Option<InstallationState>> {
         let row = sqlx::query("SELECT state FROM installations WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.map(|row| row.try_get("state")).transpose()?)
+        row.map(|row| InstallationState::parse(&row.try_get::<String, _>("state")?))
+            .transpose()
     }
 
-    pub async fn set_installation_state(&self, id: i64, state: &str) -> Result<()> {
+    pub async fn set_installation_state(&self, id: i64, state: InstallationState) -> Result<()> {
         sqlx::query("UPDATE installations SET state = $1, updated_at = $2 WHERE id = $3")
-            .bind(state)
+            .bind(state.as_str())
             .bind(now())
             .bind(id)
             .execute(&self.pool)

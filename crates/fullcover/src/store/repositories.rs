@@ -4,51 +4,8 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::states::{PullRequestEvent, PullRequestState, RepoState, RequirementEvent};
 use super::{Result, Store, StoreError, now};
-
-/// Where a repository stands with Fullcover.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RepoState {
-    /// In scope, not scanned yet (or a scan is due).
-    Pending,
-    /// An onboarding pull request is open.
-    Onboarding,
-    /// Every requirement is met.
-    Covered,
-    /// Its onboarding pull request was closed without merging, or its configuration
-    /// says so: nothing is proposed until it opts in again.
-    OptedOut,
-    /// Out of scope: archived, a fork, empty, deleted, removed from the installation.
-    Excluded,
-}
-
-impl RepoState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RepoState::Pending => "pending",
-            RepoState::Onboarding => "onboarding",
-            RepoState::Covered => "covered",
-            RepoState::OptedOut => "opted_out",
-            RepoState::Excluded => "excluded",
-        }
-    }
-
-    pub fn parse(value: &str) -> Result<RepoState> {
-        Ok(match value {
-            "pending" => RepoState::Pending,
-            "onboarding" => RepoState::Onboarding,
-            "covered" => RepoState::Covered,
-            "opted_out" => RepoState::OptedOut,
-            "excluded" => RepoState::Excluded,
-            other => {
-                return Err(StoreError::Corrupt {
-                    what: "repository state",
-                    detail: other.to_owned(),
-                });
-            }
-        })
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct RepositoryRecord {
@@ -107,8 +64,7 @@ pub struct ScanRecord<'a> {
 pub struct PullRequestRecord {
     pub repository_id: i64,
     pub number: i64,
-    /// `open`, `merged` or `closed`.
-    pub state: String,
+    pub state: PullRequestState,
     pub plan_hash: String,
     pub url: String,
 }
@@ -321,25 +277,28 @@ impl Store {
         let (was_missing, was_satisfied) = previous
             .map(|(_, missing, satisfied)| (missing, satisfied))
             .unwrap_or_default();
-        let mut events: Vec<(&str, &str)> = Vec::new();
+        let mut events: Vec<(&str, RequirementEvent)> = Vec::new();
         for id in scan.missing.iter().chain(scan.satisfied_ids) {
             if !was_missing.contains(id) && !was_satisfied.contains(id) {
-                events.push((id, "appeared"));
+                events.push((id, RequirementEvent::Appeared));
             }
         }
         for id in scan.satisfied_ids {
             if !was_satisfied.contains(id) {
-                let event = if history.iter().any(|(r, e)| r == id && e == "broken") {
-                    "restored"
+                let broke_before = history
+                    .iter()
+                    .any(|(r, e)| r == id && *e == RequirementEvent::Broken);
+                let event = if broke_before {
+                    RequirementEvent::Restored
                 } else {
-                    "satisfied"
+                    RequirementEvent::Satisfied
                 };
                 events.push((id, event));
             }
         }
         for id in scan.missing {
             if was_satisfied.contains(id) {
-                events.push((id, "broken"));
+                events.push((id, RequirementEvent::Broken));
             }
         }
         for (requirement, event) in events {
@@ -348,7 +307,7 @@ impl Store {
             )
             .bind(scan.repository_id)
             .bind(requirement)
-            .bind(event)
+            .bind(event.as_str())
             .bind(scan.at)
             .execute(&mut *tx)
             .await?;
@@ -379,7 +338,10 @@ impl Store {
     }
 
     /// A repository's requirement events, oldest first: (requirement, event).
-    pub async fn requirement_history(&self, repository_id: i64) -> Result<Vec<(String, String)>> {
+    pub async fn requirement_history(
+        &self,
+        repository_id: i64,
+    ) -> Result<Vec<(String, RequirementEvent)>> {
         let rows = sqlx::query(
             "SELECT requirement, event FROM requirement_events WHERE repository_id = $1 ORDER BY at, id",
         )
@@ -387,7 +349,10 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter()
-            .map(|row| Ok((row.try_get("requirement")?, row.try_get("event")?)))
+            .map(|row| {
+                let event = RequirementEvent::parse(&row.try_get::<String, _>("event")?)?;
+                Ok((row.try_get("requirement")?, event))
+            })
             .collect()
     }
 
@@ -424,7 +389,11 @@ impl Store {
     }
 
     /// Records a pull request's current state, and an event when it changed.
-    pub async fn upsert_pull_request(&self, pr: &PullRequestRecord, event: &str) -> Result<()> {
+    pub async fn upsert_pull_request(
+        &self,
+        pr: &PullRequestRecord,
+        event: PullRequestEvent,
+    ) -> Result<()> {
         self.upsert_pull_request_at(pr, event, now()).await
     }
 
@@ -432,11 +401,11 @@ impl Store {
     pub async fn upsert_pull_request_at(
         &self,
         pr: &PullRequestRecord,
-        event: &str,
+        event: PullRequestEvent,
         at: i64,
     ) -> Result<()> {
-        let merged_at = (pr.state == "merged").then_some(at);
-        let closed_at = (pr.state != "open").then_some(at);
+        let merged_at = (pr.state == PullRequestState::Merged).then_some(at);
+        let closed_at = (pr.state != PullRequestState::Open).then_some(at);
         let previous: Option<(String, String)> = sqlx::query(
             "SELECT state, plan_hash FROM pull_requests WHERE repository_id = $1 AND number = $2",
         )
@@ -454,7 +423,7 @@ impl Store {
         )
         .bind(pr.repository_id)
         .bind(pr.number)
-        .bind(&pr.state)
+        .bind(pr.state.as_str())
         .bind(&pr.plan_hash)
         .bind(&pr.url)
         .bind(at)
@@ -464,7 +433,8 @@ impl Store {
         .await?;
         // A delivery handled twice records its event once.
         let changed = previous.as_ref().is_none_or(|(state, hash)| {
-            *state != pr.state || (event == "updated" && *hash != pr.plan_hash)
+            *state != pr.state.as_str()
+                || (event == PullRequestEvent::Updated && *hash != pr.plan_hash)
         });
         if !changed {
             return Ok(());
@@ -474,7 +444,7 @@ impl Store {
         )
         .bind(pr.repository_id)
         .bind(pr.number)
-        .bind(event)
+        .bind(event.as_str())
         .bind(at)
         .execute(self.pool())
         .await?;
@@ -494,7 +464,7 @@ impl Store {
             Ok(PullRequestRecord {
                 repository_id: row.try_get("repository_id")?,
                 number: row.try_get("number")?,
-                state: row.try_get("state")?,
+                state: PullRequestState::parse(&row.try_get::<String, _>("state")?)?,
                 plan_hash: row.try_get("plan_hash")?,
                 url: row.try_get("url")?,
             })

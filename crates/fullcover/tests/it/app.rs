@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use fullcover::app::deliver::BRANCH;
-use fullcover::store::RepoState;
+use fullcover::store::{InstallationState, RepoState};
 use fullcover_fake_github::{FakeOptions, Faults, RepoSpec};
 
 use crate::world::{
@@ -147,7 +147,7 @@ async fn installing_onboards_every_eligible_repository_once_and_follows_it() {
             "{name}"
         );
         let pr = world.store().pull_request(id).await.unwrap().unwrap();
-        assert_eq!(pr.state, "merged");
+        assert_eq!(pr.state, fullcover::store::PullRequestState::Merged);
         assert_eq!(world.pulls(name).len(), 1, "{name}: a second pull request");
     }
     let closed_id = world.repository_id(closed).await;
@@ -267,7 +267,7 @@ async fn an_unchanged_rescan_costs_no_rate_limited_request() {
     assert_eq!(world.pulls("api").len(), 1);
     let id = world.repository_id("api").await;
     world.fake.clear_requests();
-    fullcover::app::events::queue_scan(&world.app, i64::try_from(installation).unwrap(), id)
+    fullcover::app::jobs::queue_scan(&world.app, i64::try_from(installation).unwrap(), id)
         .await
         .unwrap();
     world.app.wake();
@@ -473,9 +473,8 @@ async fn events_follow_the_repository_lifecycle() {
             .store()
             .installation_state(installation)
             .await
-            .unwrap()
-            .as_deref(),
-        Some("deleted")
+            .unwrap(),
+        Some(InstallationState::Deleted)
     );
 }
 

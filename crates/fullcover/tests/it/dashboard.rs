@@ -9,7 +9,10 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use fullcover::app::server;
-use fullcover::store::{PullRequestRecord, RepoState, ScanRecord, Store};
+use fullcover::store::{
+    InstallationState, PullRequestEvent, PullRequestRecord, PullRequestState, RepoState,
+    ScanRecord, Store,
+};
 use fullcover_core::metrics::{DAY, HOUR};
 use fullcover_fake_github::FakeGitHub;
 use serde_json::{Value, json};
@@ -100,22 +103,26 @@ async fn pull(
     name: &str,
     number: i64,
     opened: i64,
-    end: Option<(&str, i64)>,
+    end: Option<(PullRequestEvent, i64)>,
 ) {
-    let record = |state: &str| PullRequestRecord {
+    let record = |state: PullRequestState| PullRequestRecord {
         repository_id: repo,
         number,
-        state: state.into(),
+        state,
         plan_hash: "plan".into(),
         url: format!("https://github.com/acme/{name}/pull/{number}"),
     };
     store
-        .upsert_pull_request_at(&record("open"), "opened", opened)
+        .upsert_pull_request_at(
+            &record(PullRequestState::Open),
+            PullRequestEvent::Opened,
+            opened,
+        )
         .await
         .unwrap();
-    if let Some((state, at)) = end {
+    if let Some((event, at)) = end {
         store
-            .upsert_pull_request_at(&record(state), state, at)
+            .upsert_pull_request_at(&record(event.state_after()), event, at)
             .await
             .unwrap();
     }
@@ -137,7 +144,12 @@ async fn pull(
 /// (93 d - 1 h) / (6 × (28 d - 1 h)) = 2231 h / 4026 h = 55.4%.
 async fn seed(store: &Store, start: i64) {
     store
-        .upsert_installation(INSTALLATION, "acme", "Organization", "active")
+        .upsert_installation(
+            INSTALLATION,
+            "acme",
+            "Organization",
+            InstallationState::Active,
+        )
         .await
         .unwrap();
     let names = [
@@ -177,7 +189,7 @@ async fn seed(store: &Store, start: i64) {
         "api",
         1,
         first,
-        Some(("merged", start + 2 * DAY)),
+        Some((PullRequestEvent::Merged, start + 2 * DAY)),
     )
     .await;
     scan(
@@ -201,7 +213,7 @@ async fn seed(store: &Store, start: i64) {
         "web",
         2,
         first,
-        Some(("merged", start + 5 * DAY)),
+        Some((PullRequestEvent::Merged, start + 5 * DAY)),
     )
     .await;
     let web_full = [
@@ -233,7 +245,7 @@ async fn seed(store: &Store, start: i64) {
         "worker",
         3,
         first,
-        Some(("merged", start + 10 * DAY)),
+        Some((PullRequestEvent::Merged, start + 10 * DAY)),
     )
     .await;
     scan(
@@ -272,7 +284,7 @@ async fn seed(store: &Store, start: i64) {
         "docs",
         6,
         first,
-        Some(("closed", start + 3 * DAY)),
+        Some((PullRequestEvent::Closed, start + 3 * DAY)),
     )
     .await;
 

@@ -3,7 +3,8 @@
 //! these machines run at 127.0.0.1:5432).
 
 use fullcover::store::{
-    JobKind, NewDelivery, NewJob, PullRequestRecord, RepoState, ScanRecord, Store,
+    InstallationState, JobKind, NewDelivery, NewJob, PullRequestEvent, PullRequestRecord,
+    PullRequestState, RepoState, ScanRecord, Store,
 };
 
 pub const POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
@@ -73,17 +74,20 @@ async fn suite(store: Store) {
 
     // Installations and repositories.
     store
-        .upsert_installation(7, "acme", "Organization", "active")
+        .upsert_installation(7, "acme", "Organization", InstallationState::Active)
         .await
         .unwrap();
     assert_eq!(
-        store.installation_state(7).await.unwrap().as_deref(),
-        Some("active")
+        store.installation_state(7).await.unwrap(),
+        Some(InstallationState::Active)
     );
-    store.set_installation_state(7, "suspended").await.unwrap();
+    store
+        .set_installation_state(7, InstallationState::Suspended)
+        .await
+        .unwrap();
     assert_eq!(
-        store.installation_state(7).await.unwrap().as_deref(),
-        Some("suspended")
+        store.installation_state(7).await.unwrap(),
+        Some(InstallationState::Suspended)
     );
     assert_eq!(store.installation_state(8).await.unwrap(), None);
     store
@@ -214,11 +218,11 @@ async fn suite(store: Store) {
     assert_eq!(store.scan_count(100).await.unwrap(), 4);
     assert!(store.latest_missing(100).await.unwrap().unwrap().is_empty());
     let events = store.requirement_history(100).await.unwrap();
-    let of = |id: &str| -> Vec<String> {
+    let of = |id: &str| -> Vec<&str> {
         events
             .iter()
             .filter(|(r, _)| r == id)
-            .map(|(_, e)| e.clone())
+            .map(|(_, e)| e.as_str())
             .collect()
     };
     assert_eq!(
@@ -230,13 +234,19 @@ async fn suite(store: Store) {
     let mut pr = PullRequestRecord {
         repository_id: 100,
         number: 3,
-        state: "open".into(),
+        state: PullRequestState::Open,
         plan_hash: "h1".into(),
         url: "https://github.com/acme/api/pull/3".into(),
     };
-    store.upsert_pull_request(&pr, "opened").await.unwrap();
-    pr.state = "merged".into();
-    store.upsert_pull_request(&pr, "merged").await.unwrap();
+    store
+        .upsert_pull_request(&pr, PullRequestEvent::Opened)
+        .await
+        .unwrap();
+    pr.state = PullRequestState::Merged;
+    store
+        .upsert_pull_request(&pr, PullRequestEvent::Merged)
+        .await
+        .unwrap();
     assert_eq!(store.pull_request(100).await.unwrap().unwrap(), pr);
     assert_eq!(
         store.pull_request_events(100).await.unwrap(),
@@ -326,14 +336,14 @@ async fn migrations_apply_once() {
     let url = fullcover::store::sqlite_url(&dir.path().join("twice.db"));
     let store = Store::connect(&url).await.unwrap();
     store
-        .upsert_installation(1, "a", "User", "active")
+        .upsert_installation(1, "a", "User", InstallationState::Active)
         .await
         .unwrap();
     drop(store);
     let again = Store::connect(&url).await.unwrap();
     assert_eq!(
-        again.installation_state(1).await.unwrap().as_deref(),
-        Some("active")
+        again.installation_state(1).await.unwrap(),
+        Some(InstallationState::Active)
     );
 }
 

@@ -1,0 +1,474 @@
+//! What each event means for the record and the queue, decided without I/O: from the
+//! event and what the record holds now, a list of [`Action`]s and a line saying why.
+//! Deciding twice on the same state gives the same actions, and every action is an
+//! upsert or a queue entry that collapses with its twin, so a delivery handled again
+//! after a crash changes nothing.
+
+use fullcover_core::detect::{self, Depth};
+use fullcover_core::rules::RuleSet;
+use fullcover_core::snapshot::Snapshot;
+
+use super::model::{
+    Account, CheckRun, Event, InstallationChange, PullRequest, PullRequestChange, Push,
+    RepositoryChange, RepositoryRef,
+};
+use crate::app::deliver::BRANCH;
+use crate::store::{
+    InstallationState, PullRequestEvent, PullRequestRecord, PullRequestState, RepoState,
+    RepositoryRecord,
+};
+
+/// A change to the record or the queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    UpsertInstallation {
+        installation: i64,
+        account: Account,
+        state: InstallationState,
+    },
+    /// Drop the cached installation token: GitHub revoked it.
+    ForgetInstallationClient {
+        installation: i64,
+    },
+    QueueSync {
+        installation: i64,
+    },
+    UpsertRepository {
+        installation: i64,
+        repository: i64,
+        full_name: String,
+        private: bool,
+    },
+    SetRepositoryState {
+        repository: i64,
+        state: RepoState,
+        reason: Option<String>,
+    },
+    QueueScan {
+        installation: i64,
+        repository: i64,
+    },
+    SetDefaultHead {
+        repository: i64,
+        sha: String,
+    },
+    RecordPullRequest {
+        record: PullRequestRecord,
+        event: PullRequestEvent,
+    },
+    RenameAccountRepositories {
+        installation: i64,
+        login: String,
+    },
+    RenameRepository {
+        repository: i64,
+        full_name: String,
+    },
+    RecordCheckRun {
+        repository: i64,
+        name: String,
+        sha: String,
+        conclusion: String,
+        /// When GitHub says it completed; the time of handling otherwise.
+        completed_at: Option<i64>,
+    },
+}
+
+/// What the record holds that a decision needs; [`super::apply::load`] reads only the
+/// parts an event asks for.
+#[derive(Debug, Clone, Default)]
+pub struct Current {
+    pub installation_state: Option<InstallationState>,
+    /// The installation's repositories on record (for suspensions and deletions).
+    pub installation_repositories: Vec<i64>,
+    pub repository: Option<RepositoryRecord>,
+    /// The repository's onboarding pull request on record.
+    pub pull_request: Option<PullRequestRecord>,
+    /// The newest commit of the repository's default branch on record.
+    pub default_head: Option<String>,
+}
+
+/// The actions an event calls for, and a line for the delivery's record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub outcome: String,
+    pub actions: Vec<Action>,
+}
+
+impl Decision {
+    fn nothing(outcome: impl Into<String>) -> Self {
+        Decision {
+            outcome: outcome.into(),
+            actions: Vec::new(),
+        }
+    }
+
+    fn act(outcome: impl Into<String>, actions: Vec<Action>) -> Self {
+        Decision {
+            outcome: outcome.into(),
+            actions,
+        }
+    }
+}
+
+/// Decides what `event` means, given what the record holds.
+pub fn decide(event: &Event, current: &Current, rules: &RuleSet) -> Decision {
+    match event {
+        Event::Ping => Decision::nothing("pong"),
+        Event::Installation {
+            installation,
+            account,
+            change,
+        } => installation_changed(*installation, account, *change, current),
+        Event::InstallationRepositories {
+            installation,
+            added,
+            removed,
+        } => {
+            let mut actions = Vec::new();
+            for repository in added {
+                actions.extend([
+                    Action::UpsertRepository {
+                        installation: *installation,
+                        repository: repository.id,
+                        full_name: repository.full_name.clone(),
+                        private: repository.private,
+                    },
+                    pending(repository.id),
+                    Action::QueueScan {
+                        installation: *installation,
+                        repository: repository.id,
+                    },
+                ]);
+            }
+            for &repository in removed {
+                actions.push(exclude(repository, "removed from the installation"));
+            }
+            Decision::act(
+                format!("{} added, {} removed", added.len(), removed.len()),
+                actions,
+            )
+        }
+        Event::AccountRenamed {
+            installation,
+            account,
+        } => match current.installation_state {
+            None => Decision::nothing("installation not on record: ignored"),
+            Some(state) => Decision::act(
+                format!("account renamed to {}", account.login),
+                vec![
+                    Action::UpsertInstallation {
+                        installation: *installation,
+                        account: account.clone(),
+                        state,
+                    },
+                    Action::RenameAccountRepositories {
+                        installation: *installation,
+                        login: account.login.clone(),
+                    },
+                ],
+            ),
+        },
+        Event::Push { installation, push } => pushed(*installation, push, current, rules),
+        Event::PullRequest {
+            installation,
+            repository,
+            change,
+            pull_request,
+        } => pull_request_changed(*installation, *repository, *change, pull_request, current),
+        Event::Repository {
+            installation,
+            repository,
+            change,
+        } => repository_changed(*installation, repository, *change, current),
+        Event::CheckRunCompleted {
+            repository,
+            check_run,
+        } => check_run_completed(repository, check_run, current),
+        Event::Ignored { event, action } => match action {
+            Some(action) => Decision::nothing(format!("{event} {action}: not used")),
+            None => Decision::nothing(format!("{event}: not used")),
+        },
+    }
+}
+
+fn pending(repository: i64) -> Action {
+    Action::SetRepositoryState {
+        repository,
+        state: RepoState::Pending,
+        reason: None,
+    }
+}
+
+fn exclude(repository: i64, reason: &str) -> Action {
+    Action::SetRepositoryState {
+        repository,
+        state: RepoState::Excluded,
+        reason: Some(reason.to_owned()),
+    }
+}
+
+fn installation_changed(
+    installation: i64,
+    account: &Account,
+    change: InstallationChange,
+    current: &Current,
+) -> Decision {
+    let upsert = |state| Action::UpsertInstallation {
+        installation,
+        account: account.clone(),
+        state,
+    };
+    let state = match change {
+        InstallationChange::Activated => {
+            return Decision::act(
+                format!("installation {installation} active: syncing"),
+                vec![
+                    upsert(InstallationState::Active),
+                    Action::QueueSync { installation },
+                ],
+            );
+        }
+        InstallationChange::Suspended => InstallationState::Suspended,
+        InstallationChange::Deleted => InstallationState::Deleted,
+    };
+    let reason = format!("installation {state}");
+    let mut actions = vec![upsert(state)];
+    actions.extend(
+        current
+            .installation_repositories
+            .iter()
+            .map(|&repository| exclude(repository, &reason)),
+    );
+    actions.push(Action::ForgetInstallationClient { installation });
+    Decision::act(reason, actions)
+}
+
+fn pushed(installation: i64, push: &Push, current: &Current, rules: &RuleSet) -> Decision {
+    let default_branch = push.repository.default_branch.as_deref().unwrap_or("");
+    if push.git_ref != format!("refs/heads/{default_branch}") {
+        return Decision::nothing(format!("push to {}: not the default branch", push.git_ref));
+    }
+    let Some(record) = &current.repository else {
+        return Decision::nothing("push to an unknown repository: ignored");
+    };
+    let repository = push.repository.id;
+    let mut actions: Vec<Action> = push
+        .after
+        .iter()
+        .map(|sha| Action::SetDefaultHead {
+            repository,
+            sha: sha.clone(),
+        })
+        .collect();
+    let scan = Action::QueueScan {
+        installation,
+        repository,
+    };
+    if record.state == RepoState::Excluded {
+        if record.reason.as_deref() == Some("empty repository") {
+            // Its first commits: it may need onboarding now.
+            actions.extend([pending(repository), scan]);
+            return Decision::act("first push to an empty repository: scan queued", actions);
+        }
+        return Decision::act(
+            format!(
+                "push to an excluded repository ({}): ignored",
+                record.reason.as_deref().unwrap_or_default()
+            ),
+            actions,
+        );
+    }
+    if !push_can_change_result(push, rules) {
+        return Decision::act("push changes nothing detection reads: no rescan", actions);
+    }
+    actions.push(scan);
+    Decision::act("rescan queued", actions)
+}
+
+/// Whether a push may change the scan: files added or removed always may (a new stack,
+/// a new language); a modified file only when detection reads its content. A payload
+/// that may be incomplete (GitHub caps commits and file lists) always rescans.
+pub fn push_can_change_result(push: &Push, rules: &RuleSet) -> bool {
+    if push.forced || push.commits.is_empty() || push.commits.len() >= 2048 {
+        return true;
+    }
+    let mut modified = Vec::new();
+    for commit in &push.commits {
+        if !commit.added.is_empty() || !commit.removed.is_empty() || commit.modified.len() >= 3000 {
+            return true;
+        }
+        modified.extend(commit.modified.iter().cloned());
+    }
+    if modified
+        .iter()
+        .any(|path| path == fullcover_core::config::PATH)
+    {
+        return true;
+    }
+    // Sizes are unknown here; any non-zero size asks the same question (empty files
+    // need no read).
+    let listing =
+        Snapshot::from_memory("push", modified.into_iter().map(|path| (path, vec![b' '])));
+    !detect::content_needs(&listing, rules, Depth::Deciding).is_empty()
+}
+
+fn pull_request_changed(
+    installation: i64,
+    repository: i64,
+    change: PullRequestChange,
+    pull: &PullRequest,
+    current: &Current,
+) -> Decision {
+    let number = pull.number;
+    if pull.head.branch != BRANCH {
+        return Decision::nothing(format!("pull request from {}: not ours", pull.head.branch));
+    }
+    let Some(known) = &current.pull_request else {
+        return Decision::nothing(format!("pull request #{number} not on record: ignored"));
+    };
+    // A fork can name a branch `fullcover/onboarding` too: only the pull request the App
+    // opened, from the repository itself, speaks for the repository.
+    let head_repository = pull.head.repo.map(|repo| repo.id);
+    if known.number != number || head_repository != Some(repository) {
+        return Decision::nothing(format!(
+            "pull request #{number} is not the onboarding pull request on record: ignored"
+        ));
+    }
+    let event = match change {
+        PullRequestChange::Closed if pull.merged == Some(true) => PullRequestEvent::Merged,
+        PullRequestChange::Closed => PullRequestEvent::Closed,
+        PullRequestChange::Reopened => PullRequestEvent::Reopened,
+    };
+    let record = Action::RecordPullRequest {
+        record: PullRequestRecord {
+            repository_id: repository,
+            number,
+            state: event.state_after(),
+            plan_hash: known.plan_hash.clone(),
+            url: pull.html_url.clone(),
+        },
+        event,
+    };
+    match event.state_after() {
+        PullRequestState::Merged => Decision::act(
+            format!("pull request #{number} merged: rescan queued"),
+            vec![
+                record,
+                pending(repository),
+                Action::QueueScan {
+                    installation,
+                    repository,
+                },
+            ],
+        ),
+        PullRequestState::Closed => {
+            let reason = format!("onboarding pull request #{number} closed without merging");
+            Decision::act(
+                reason.clone(),
+                vec![
+                    record,
+                    Action::SetRepositoryState {
+                        repository,
+                        state: RepoState::OptedOut,
+                        reason: Some(reason),
+                    },
+                ],
+            )
+        }
+        PullRequestState::Open => Decision::act(
+            format!("pull request #{number} reopened"),
+            vec![
+                record,
+                Action::SetRepositoryState {
+                    repository,
+                    state: RepoState::Onboarding,
+                    reason: None,
+                },
+            ],
+        ),
+    }
+}
+
+fn repository_changed(
+    installation: i64,
+    repository: &RepositoryRef,
+    change: RepositoryChange,
+    current: &Current,
+) -> Decision {
+    let id = repository.id;
+    if current.repository.is_none() {
+        return Decision::nothing(format!("repository {change:?}: not on record"));
+    }
+    let rescan = |outcome: &str| {
+        Decision::act(
+            outcome,
+            vec![
+                pending(id),
+                Action::QueueScan {
+                    installation,
+                    repository: id,
+                },
+            ],
+        )
+    };
+    match change {
+        RepositoryChange::Archived => Decision::act(
+            "repository archived: excluded",
+            vec![exclude(id, "archived")],
+        ),
+        RepositoryChange::Deleted => {
+            Decision::act("repository deleted: excluded", vec![exclude(id, "deleted")])
+        }
+        RepositoryChange::Unarchived => rescan("repository unarchived: rescan queued"),
+        RepositoryChange::DefaultBranchChanged => rescan("default branch changed: rescan queued"),
+        RepositoryChange::Renamed | RepositoryChange::Transferred => Decision::act(
+            format!("repository {}", repository.full_name),
+            vec![Action::RenameRepository {
+                repository: id,
+                full_name: repository.full_name.clone(),
+            }],
+        ),
+    }
+}
+
+/// A completed check run on the default branch's newest commit: evidence that a
+/// scanner runs.
+fn check_run_completed(
+    repository: &RepositoryRef,
+    check_run: &CheckRun,
+    current: &Current,
+) -> Decision {
+    let name = &check_run.name;
+    let Some(conclusion) = &check_run.conclusion else {
+        return Decision::nothing(format!("check run {name} without conclusion: ignored"));
+    };
+    let branch = check_run.check_suite.head_branch.as_deref();
+    if branch.is_none() || branch != repository.default_branch.as_deref() {
+        return Decision::nothing(format!(
+            "check run {name} not on the default branch: not used"
+        ));
+    }
+    // The head branch of a fork's pull request can bear the default branch's name; only
+    // the default branch's own newest commit counts.
+    if current.default_head.as_deref() != Some(check_run.head_sha.as_str()) {
+        return Decision::nothing(format!(
+            "check run {name} not on the default branch's head: not used"
+        ));
+    }
+    let completed_at = check_run
+        .completed_at
+        .as_deref()
+        .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
+        .map(|at| at.timestamp());
+    Decision::act(
+        format!("check run {name}: {conclusion}"),
+        vec![Action::RecordCheckRun {
+            repository: repository.id,
+            name: name.clone(),
+            sha: check_run.head_sha.clone(),
+            conclusion: conclusion.clone(),
+            completed_at,
+        }],
+    )
+}

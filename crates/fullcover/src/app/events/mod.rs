@@ -1,0 +1,32 @@
+//! Webhook deliveries, handled in three steps: [`Event::parse`] types the stored payload,
+//! [`decide`] says what it means for the record and the queue (pure, tested per event
+//! as tables), [`apply`] does it.
+
+mod apply;
+mod decide;
+mod model;
+#[cfg(test)]
+mod tests;
+
+pub use decide::{Action, Current, Decision, decide};
+pub use model::{Event, ParseError};
+
+use super::App;
+use crate::store::{Result, StoredDelivery};
+
+/// Handles one stored delivery; returns what it did, for the record. A payload that
+/// cannot be read is recorded as such (with the delivery's GUID) and not retried: the
+/// same bytes would fail the same way.
+pub async fn handle(app: &App, delivery: &StoredDelivery) -> Result<String> {
+    let event = match Event::parse(&delivery.guid, &delivery.event, &delivery.payload) {
+        Ok(event) => event,
+        Err(err) => {
+            tracing::warn!(error = %err, "delivery not handled");
+            return Ok(err.to_string());
+        }
+    };
+    let current = apply::load(app, &event).await?;
+    let decision = decide(&event, &current, app.rules());
+    apply::apply(app, &decision.actions).await?;
+    Ok(decision.outcome)
+}

@@ -1,0 +1,339 @@
+//! Webhook deliveries as typed events: serde structs for the fields the App reads, one
+//! variant per event and action it acts on. Anything else is [`Event::Ignored`], and a
+//! payload that lacks a field the App needs is a [`ParseError`] naming the delivery.
+
+use serde::Deserialize;
+
+/// One webhook delivery, as the App understands it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Ping,
+    Installation {
+        installation: i64,
+        account: Account,
+        change: InstallationChange,
+    },
+    InstallationRepositories {
+        installation: i64,
+        added: Vec<AddedRepository>,
+        removed: Vec<i64>,
+    },
+    /// The installed account was renamed.
+    AccountRenamed {
+        installation: i64,
+        account: Account,
+    },
+    Push {
+        installation: i64,
+        push: Push,
+    },
+    PullRequest {
+        installation: i64,
+        repository: i64,
+        change: PullRequestChange,
+        pull_request: PullRequest,
+    },
+    Repository {
+        installation: i64,
+        repository: RepositoryRef,
+        change: RepositoryChange,
+    },
+    CheckRunCompleted {
+        repository: RepositoryRef,
+        check_run: CheckRun,
+    },
+    /// An event or action the App does not act on.
+    Ignored {
+        event: String,
+        action: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstallationChange {
+    /// Created, unsuspended, or new permissions accepted: the App may act.
+    Activated,
+    Suspended,
+    Deleted,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PullRequestChange {
+    /// Closed, merged or not (`PullRequest::merged` tells).
+    Closed,
+    Reopened,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepositoryChange {
+    Archived,
+    Unarchived,
+    Deleted,
+    Renamed,
+    Transferred,
+    DefaultBranchChanged,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Account {
+    pub login: String,
+    /// `Organization` or `User`.
+    #[serde(rename = "type", default = "organization")]
+    pub kind: String,
+}
+
+fn organization() -> String {
+    "Organization".to_owned()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct AddedRepository {
+    pub id: i64,
+    pub full_name: String,
+    #[serde(default)]
+    pub private: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RepositoryRef {
+    pub id: i64,
+    pub full_name: String,
+    #[serde(default)]
+    pub default_branch: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Push {
+    #[serde(rename = "ref")]
+    pub git_ref: String,
+    #[serde(default)]
+    pub after: Option<String>,
+    #[serde(default)]
+    pub forced: bool,
+    pub repository: RepositoryRef,
+    #[serde(default)]
+    pub commits: Vec<PushedCommit>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PushedCommit {
+    #[serde(default)]
+    pub added: Vec<String>,
+    #[serde(default)]
+    pub removed: Vec<String>,
+    #[serde(default)]
+    pub modified: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PullRequest {
+    pub number: i64,
+    pub html_url: String,
+    #[serde(default)]
+    pub merged: Option<bool>,
+    pub head: PullRequestHead,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PullRequestHead {
+    #[serde(rename = "ref")]
+    pub branch: String,
+    /// Absent when the head repository was deleted.
+    #[serde(default)]
+    pub repo: Option<IdOnly>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct IdOnly {
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CheckRun {
+    pub name: String,
+    pub head_sha: String,
+    /// Absent until the run completes.
+    #[serde(default)]
+    pub conclusion: Option<String>,
+    #[serde(default)]
+    pub completed_at: Option<String>,
+    pub check_suite: CheckSuite,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CheckSuite {
+    #[serde(default)]
+    pub head_branch: Option<String>,
+}
+
+/// A delivery whose payload lacks what its event needs.
+#[derive(Debug, thiserror::Error)]
+#[error("delivery {guid} ({event}): unreadable payload: {source}")]
+pub struct ParseError {
+    pub guid: String,
+    pub event: String,
+    #[source]
+    pub source: serde_json::Error,
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    action: Option<String>,
+    #[serde(default)]
+    installation: Option<IdOnly>,
+}
+
+#[derive(Deserialize)]
+struct InstallationPayload {
+    installation: InstallationWithAccount,
+}
+
+#[derive(Deserialize)]
+struct InstallationWithAccount {
+    id: i64,
+    account: Account,
+}
+
+#[derive(Deserialize)]
+struct RepositoriesPayload {
+    #[serde(default)]
+    repositories_added: Vec<AddedRepository>,
+    #[serde(default)]
+    repositories_removed: Vec<IdOnly>,
+}
+
+#[derive(Deserialize)]
+struct AccountPayload {
+    account: Account,
+}
+
+#[derive(Deserialize)]
+struct PullRequestPayload {
+    pull_request: PullRequest,
+    repository: IdOnly,
+}
+
+#[derive(Deserialize)]
+struct RepositoryPayload {
+    repository: RepositoryRef,
+    #[serde(default)]
+    changes: Option<RepositoryChanges>,
+}
+
+#[derive(Deserialize)]
+struct RepositoryChanges {
+    #[serde(default)]
+    default_branch: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct CheckRunPayload {
+    check_run: CheckRun,
+    repository: RepositoryRef,
+}
+
+impl Event {
+    /// Reads a stored delivery: `event` is its `X-GitHub-Event`, `payload` its body.
+    pub fn parse(guid: &str, event: &str, payload: &str) -> Result<Event, ParseError> {
+        let error = |source| ParseError {
+            guid: guid.to_owned(),
+            event: event.to_owned(),
+            source,
+        };
+        let envelope: Envelope = serde_json::from_str(payload).map_err(error)?;
+        let action = envelope.action.as_deref().unwrap_or("");
+        let ignored = || Event::Ignored {
+            event: event.to_owned(),
+            action: envelope.action.clone(),
+        };
+        if event == "ping" {
+            return Ok(Event::Ping);
+        }
+        // Every event the App acts on comes from an installation; others (a repository
+        // webhook pointed at the App by mistake) are not the App's.
+        let Some(IdOnly { id: installation }) = envelope.installation else {
+            return Ok(ignored());
+        };
+        Ok(match (event, action) {
+            ("installation", "created" | "unsuspend" | "new_permissions_accepted") => {
+                installation_event(payload, InstallationChange::Activated).map_err(error)?
+            }
+            ("installation", "suspend") => {
+                installation_event(payload, InstallationChange::Suspended).map_err(error)?
+            }
+            ("installation", "deleted") => {
+                installation_event(payload, InstallationChange::Deleted).map_err(error)?
+            }
+            ("installation_repositories", _) => {
+                let body: RepositoriesPayload = serde_json::from_str(payload).map_err(error)?;
+                Event::InstallationRepositories {
+                    installation,
+                    added: body.repositories_added,
+                    removed: body.repositories_removed.iter().map(|r| r.id).collect(),
+                }
+            }
+            ("installation_target", "renamed") => {
+                let body: AccountPayload = serde_json::from_str(payload).map_err(error)?;
+                Event::AccountRenamed {
+                    installation,
+                    account: body.account,
+                }
+            }
+            ("push", _) => Event::Push {
+                installation,
+                push: serde_json::from_str(payload).map_err(error)?,
+            },
+            ("pull_request", "closed" | "reopened") => {
+                let body: PullRequestPayload = serde_json::from_str(payload).map_err(error)?;
+                Event::PullRequest {
+                    installation,
+                    repository: body.repository.id,
+                    change: if action == "closed" {
+                        PullRequestChange::Closed
+                    } else {
+                        PullRequestChange::Reopened
+                    },
+                    pull_request: body.pull_request,
+                }
+            }
+            ("repository", _) => {
+                let body: RepositoryPayload = serde_json::from_str(payload).map_err(error)?;
+                let default_branch_changed = body
+                    .changes
+                    .is_some_and(|changes| changes.default_branch.is_some());
+                let change = match action {
+                    "archived" => RepositoryChange::Archived,
+                    "unarchived" => RepositoryChange::Unarchived,
+                    "deleted" => RepositoryChange::Deleted,
+                    "renamed" => RepositoryChange::Renamed,
+                    "transferred" => RepositoryChange::Transferred,
+                    "edited" if default_branch_changed => RepositoryChange::DefaultBranchChanged,
+                    _ => return Ok(ignored()),
+                };
+                Event::Repository {
+                    installation,
+                    repository: body.repository,
+                    change,
+                }
+            }
+            ("check_run", "completed") => {
+                let body: CheckRunPayload = serde_json::from_str(payload).map_err(error)?;
+                Event::CheckRunCompleted {
+                    repository: body.repository,
+                    check_run: body.check_run,
+                }
+            }
+            _ => ignored(),
+        })
+    }
+}
+
+fn installation_event(payload: &str, change: InstallationChange) -> serde_json::Result<Event> {
+    let body: InstallationPayload = serde_json::from_str(payload)?;
+    Ok(Event::Installation {
+        installation: body.installation.id,
+        account: body.installation.account,
+        change,
+    })
+}

@@ -1,0 +1,65 @@
+//! The App's jobs: queuing them (at most one waits per subject) and why one did not
+//! finish.
+
+use super::App;
+use crate::github::GitHubError;
+use crate::store::{JobKind, NewJob, Result, StoreError};
+
+/// Why a job did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// Trying again later may work (GitHub unavailable, a database hiccup).
+    #[error("{0}")]
+    Transient(String),
+    /// Trying again cannot work (a refusal, a bug in the input): recorded and given up.
+    #[error("{0}")]
+    Permanent(String),
+}
+
+impl From<StoreError> for JobError {
+    fn from(err: StoreError) -> Self {
+        JobError::Transient(err.to_string())
+    }
+}
+
+impl From<GitHubError> for JobError {
+    fn from(err: GitHubError) -> Self {
+        let passing = match err.status() {
+            None => true,
+            // 401 also answers a token GitHub has not replicated yet.
+            Some(status) => {
+                status.is_server_error()
+                    || status.as_u16() == 401
+                    || status.as_u16() == 429
+                    || (status.as_u16() == 403 && err.message().contains("rate limit"))
+            }
+        };
+        if passing {
+            JobError::Transient(err.to_string())
+        } else {
+            JobError::Permanent(err.to_string())
+        }
+    }
+}
+
+/// Queues a listing of an installation's repositories.
+pub async fn queue_sync(app: &App, installation: i64) -> Result<bool> {
+    app.store()
+        .enqueue(&NewJob {
+            kind: JobKind::SyncInstallation,
+            subject: installation.to_string(),
+            installation_id: installation,
+        })
+        .await
+}
+
+/// Queues a scan of a repository (at most one waits per repository).
+pub async fn queue_scan(app: &App, installation: i64, repository: i64) -> Result<bool> {
+    app.store()
+        .enqueue(&NewJob {
+            kind: JobKind::Scan,
+            subject: repository.to_string(),
+            installation_id: installation,
+        })
+        .await
+}

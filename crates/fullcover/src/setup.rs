@@ -12,11 +12,13 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use axum::routing::get;
+use http::Method;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
 use crate::dashboard::escape;
+use crate::github::{self, Actor, ClientOptions};
 
 /// The manifest shipped with Fullcover.
 pub const MANIFEST: &str = include_str!("../../../app-manifest.yml");
@@ -200,27 +202,21 @@ async fn convert(options: &SetupOptions, code: &str) -> anyhow::Result<Created> 
     {
         bail!("the code GitHub sent is malformed");
     }
-    let url = format!(
-        "{}/app-manifests/{code}/conversions",
-        options.api_url.trim_end_matches('/')
-    );
-    let response = reqwest::Client::new()
-        .post(&url)
-        .header("accept", "application/vnd.github+json")
-        .header("user-agent", "fullcover-setup")
-        .header("x-github-api-version", "2022-11-28")
-        .send()
+    // No credentials: the one-time code is the authentication.
+    let github = github::client(
+        &options.api_url,
+        Actor::Anonymous,
+        None,
+        ClientOptions::default(),
+    )?;
+    let body = github
+        .write(
+            Method::POST,
+            &format!("/app-manifests/{code}/conversions"),
+            &json!({}),
+        )
         .await
-        .context("cannot reach GitHub to convert the manifest code")?;
-    let status = response.status();
-    let body: Value = response
-        .json()
-        .await
-        .context("GitHub's answer to the manifest conversion is not JSON")?;
-    if status.as_u16() != 201 {
-        let message = body.get("message").and_then(Value::as_str).unwrap_or("");
-        bail!("GitHub refused the manifest code ({status}): {message}");
-    }
+        .context("GitHub refused the manifest code")?;
     let text = |key: &str| -> anyhow::Result<String> {
         body.get(key)
             .and_then(Value::as_str)

@@ -6,7 +6,7 @@
 
 use super::App;
 use super::jobs::JobError;
-use crate::github::InstallationClient;
+use crate::github::GitHubClient;
 use crate::github::api::{NewFile, PullRequest, Repository};
 use crate::store::{PullRequestEvent, PullRequestRecord, PullRequestState};
 use fullcover_core::config::Config;
@@ -40,7 +40,7 @@ pub fn marker(plan_hash: &str) -> String {
 #[allow(clippy::too_many_arguments)]
 pub async fn deliver(
     app: &App,
-    client: &InstallationClient,
+    client: &GitHubClient,
     repository: &Repository,
     default_branch: &str,
     head: &str,
@@ -176,7 +176,7 @@ pub async fn deliver(
 
 /// Points the onboarding branch at `commit`, creating it when missing.
 async fn point_branch(
-    client: &InstallationClient,
+    client: &GitHubClient,
     full_name: &str,
     commit: &str,
     exists: bool,

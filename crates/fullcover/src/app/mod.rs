@@ -9,6 +9,7 @@ pub mod deliver;
 pub mod error;
 pub mod events;
 pub mod jobs;
+pub mod remote;
 pub mod scan;
 pub mod server;
 pub mod telemetry;

@@ -6,8 +6,9 @@
 use super::App;
 use super::deliver::{self, Delivered};
 use super::jobs::{JobError, queue_scan};
+use super::remote;
+use crate::github::GitHubClient;
 use crate::github::api::Repository;
-use crate::github::{InstallationClient, remote};
 use crate::store::{InstallationState, RepoState, RepositoryRecord, ScanRecord};
 use fullcover_core::config::Config;
 use fullcover_core::plan::{self, PlanSettings, Visibility};
@@ -241,7 +242,7 @@ pub async fn scan_repository(
 /// A repository scanned before whose default branch has not moved since, proven by a
 /// conditional request that costs no rate limit.
 async fn unchanged(
-    client: &InstallationClient,
+    client: &GitHubClient,
     record: &RepositoryRecord,
 ) -> Result<Option<String>, JobError> {
     let (Some(branch), Some(etag), Some(_)) = (

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::client::{Fetched, GitHubError, InstallationClient, Result};
+use super::client::{Fetched, GitHubClient, GitHubError, Result};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Repository {
@@ -123,7 +123,7 @@ fn encode_ref(name: &str) -> String {
     out
 }
 
-impl InstallationClient {
+impl GitHubClient {
     /// Every repository the installation can reach, following the `Link` pages.
     pub async fn list_repositories(&self) -> Result<Vec<Repository>> {
         let mut path = Some("/installation/repositories?per_page=100".to_owned());

@@ -1,4 +1,5 @@
-//! One installation's connection to GitHub: octocrab mints and caches its token; this
+//! The one connection to GitHub's REST API, for an installation, a signed-in user or
+//! no one: octocrab authenticates (and mints and caches an installation's token); this
 //! layer adds what octocrab leaves to the caller: GitHub's error bodies, conditional
 //! requests, pausing on the primary limit, waiting out secondary limits, retrying reads
 //! that failed in transit, and pacing content-creating requests.
@@ -12,6 +13,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::limits::{Budget, Pacer, Pacing};
+
+/// The media type of GitHub's REST API.
+const GITHUB_JSON: &str = "application/vnd.github+json";
 
 /// How the client waits and retries.
 #[derive(Debug, Clone)]
@@ -106,18 +110,30 @@ pub enum Fetched {
     NotModified,
 }
 
-pub struct InstallationClient {
+/// Whom a client acts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// The App, as one installation (its token, its rate limit).
+    Installation(i64),
+    /// A person who signed in (a user-to-server token).
+    User,
+    /// Nobody: endpoints that authenticate by what the request carries (a manifest
+    /// code, an OAuth code with the App's client credentials).
+    Anonymous,
+}
+
+pub struct GitHubClient {
     crab: Octocrab,
-    pub installation_id: i64,
+    pub actor: Actor,
     options: ClientOptions,
     pacer: Pacer,
     budget: Mutex<Budget>,
 }
 
-impl std::fmt::Debug for InstallationClient {
+impl std::fmt::Debug for GitHubClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("InstallationClient")
-            .field("installation_id", &self.installation_id)
+        f.debug_struct("GitHubClient")
+            .field("actor", &self.actor)
             .finish_non_exhaustive()
     }
 }
@@ -128,12 +144,12 @@ struct Answer {
     body: String,
 }
 
-impl InstallationClient {
-    pub fn new(crab: Octocrab, installation_id: i64, options: ClientOptions) -> Self {
-        InstallationClient {
+impl GitHubClient {
+    pub fn new(crab: Octocrab, actor: Actor, options: ClientOptions) -> Self {
+        GitHubClient {
             pacer: Pacer::new(options.pacing.clone()),
             crab,
-            installation_id,
+            actor,
             options,
             budget: Mutex::new(Budget::default()),
         }
@@ -146,7 +162,9 @@ impl InstallationClient {
 
     /// A GET, conditional on `etag` when given.
     pub async fn get(&self, path: &str, etag: Option<&str>) -> Result<Fetched> {
-        let answer = self.send(Method::GET, path, None::<&()>, etag).await?;
+        let answer = self
+            .send(Method::GET, path, None::<&()>, etag, GITHUB_JSON)
+            .await?;
         if answer.status == StatusCode::NOT_MODIFIED {
             return Ok(Fetched::NotModified);
         }
@@ -177,7 +195,19 @@ impl InstallationClient {
         path: &str,
         body: &B,
     ) -> Result<Value> {
-        let answer = self.send(method, path, Some(body), None).await?;
+        self.write_accepting(method, path, body, GITHUB_JSON).await
+    }
+
+    /// As [`GitHubClient::write`], for the endpoints outside the REST API (OAuth on the
+    /// web host) that answer JSON only when asked for plain `application/json`.
+    pub async fn write_accepting<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+        accept: &'static str,
+    ) -> Result<Value> {
+        let answer = self.send(method, path, Some(body), None, accept).await?;
         if answer.body.trim().is_empty() {
             return Ok(Value::Null);
         }
@@ -190,6 +220,7 @@ impl InstallationClient {
         path: &str,
         body: Option<&B>,
         etag: Option<&str>,
+        accept: &'static str,
     ) -> Result<Answer> {
         let mut attempt = 0;
         let mut secondary_hits = 0;
@@ -201,7 +232,7 @@ impl InstallationClient {
             } else {
                 Some(self.pacer.turn().await)
             };
-            let outcome = self.send_once(&method, path, body, etag).await;
+            let outcome = self.send_once(&method, path, body, etag, accept).await;
             drop(turn);
             let retry_in = match &outcome {
                 Ok(answer) => {
@@ -270,7 +301,7 @@ impl InstallationClient {
                 });
             }
             tracing::info!(
-                installation = self.installation_id,
+                actor = ?self.actor,
                 seconds = pause.as_secs(),
                 "primary rate limit exhausted: pausing until it resets"
             );
@@ -285,6 +316,7 @@ impl InstallationClient {
         path: &str,
         body: Option<&B>,
         etag: Option<&str>,
+        accept: &'static str,
     ) -> Result<Answer> {
         let transport = |detail: String| GitHubError::Transport {
             method: method.clone(),
@@ -294,7 +326,7 @@ impl InstallationClient {
         let mut request = http::Request::builder()
             .method(method.clone())
             .uri(path)
-            .header(http::header::ACCEPT, "application/vnd.github+json")
+            .header(http::header::ACCEPT, accept)
             .header("x-github-api-version", "2022-11-28");
         if let Some(etag) = etag
             && let Ok(value) = HeaderValue::from_str(etag)

@@ -4,7 +4,6 @@
 pub mod api;
 pub mod client;
 pub mod limits;
-pub mod remote;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -14,7 +13,7 @@ use octocrab::Octocrab;
 use octocrab::models::{AppId, InstallationId};
 use secrecy::{ExposeSecret, SecretString};
 
-pub use self::client::{ClientOptions, Fetched, GitHubError, InstallationClient};
+pub use self::client::{Actor, ClientOptions, Fetched, GitHubClient, GitHubError, Result};
 
 /// The default API root; GitHub Enterprise Server uses `https://HOST/api/v3`.
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
@@ -47,12 +46,55 @@ pub enum SetupError {
     Client(String),
 }
 
+/// A client that acts for a signed-in user (with their token) or for no one, on
+/// `base_url`: the API root (GitHub Enterprise Server's `/api/v3` included) or, for the
+/// OAuth code exchange, the web host. Must be called inside a Tokio runtime.
+pub fn client(
+    base_url: &str,
+    actor: Actor,
+    token: Option<&SecretString>,
+    options: ClientOptions,
+) -> Result<GitHubClient, SetupError> {
+    let builder = builder(base_url)?;
+    let crab = match token {
+        Some(token) => builder.personal_token(token.expose_secret().to_owned()),
+        None => builder,
+    }
+    .build()
+    .map_err(|err| SetupError::Client(err.to_string()))?;
+    Ok(GitHubClient::new(crab, actor, options))
+}
+
+/// Octocrab on `base_url`, with connection and transfer timeouts.
+fn builder(
+    base_url: &str,
+) -> Result<
+    octocrab::OctocrabBuilder<
+        octocrab::NoSvc,
+        octocrab::DefaultOctocrabBuilderConfig,
+        octocrab::NoAuth,
+        octocrab::NotLayerReady,
+    >,
+    SetupError,
+> {
+    let base = base_url.trim_end_matches('/');
+    Ok(Octocrab::builder()
+        .base_uri(base)
+        .map_err(|err| SetupError::Url {
+            url: base.to_owned(),
+            detail: err.to_string(),
+        })?
+        .set_connect_timeout(Some(Duration::from_secs(10)))
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .set_write_timeout(Some(Duration::from_secs(30))))
+}
+
 /// The App, with a client per installation kept for as long as the process runs, so
 /// installation tokens are minted once and reused until shortly before they expire.
 pub struct GitHubApp {
     app: Octocrab,
     options: ClientOptions,
-    installations: Mutex<HashMap<i64, Arc<InstallationClient>>>,
+    installations: Mutex<HashMap<i64, Arc<GitHubClient>>>,
 }
 
 impl std::fmt::Debug for GitHubApp {
@@ -68,17 +110,8 @@ impl GitHubApp {
             identity.private_key_pem.expose_secret().as_bytes(),
         )
         .map_err(|err| SetupError::Key(err.to_string()))?;
-        let base = identity.api_url.trim_end_matches('/');
-        let app = Octocrab::builder()
-            .base_uri(base)
-            .map_err(|err| SetupError::Url {
-                url: base.to_owned(),
-                detail: err.to_string(),
-            })?
+        let app = builder(&identity.api_url)?
             .app(AppId(identity.app_id), key)
-            .set_connect_timeout(Some(Duration::from_secs(10)))
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .set_write_timeout(Some(Duration::from_secs(30)))
             .build()
             .map_err(|err| SetupError::Client(err.to_string()))?;
         Ok(GitHubApp {
@@ -89,7 +122,7 @@ impl GitHubApp {
     }
 
     /// The client of one installation, created on first use.
-    pub fn installation(&self, id: i64) -> Result<Arc<InstallationClient>, GitHubError> {
+    pub fn installation(&self, id: i64) -> Result<Arc<GitHubClient>, GitHubError> {
         let mut installations = self
             .installations
             .lock()
@@ -113,7 +146,11 @@ impl GitHubApp {
                 path: format!("/app/installations/{id}/access_tokens"),
                 detail: err.to_string(),
             })?;
-        let client = Arc::new(InstallationClient::new(crab, id, self.options.clone()));
+        let client = Arc::new(GitHubClient::new(
+            crab,
+            Actor::Installation(id),
+            self.options.clone(),
+        ));
         installations.insert(id, client.clone());
         Ok(client)
     }

@@ -1,19 +1,21 @@
 //! Sign in with GitHub: the OAuth web flow with the App's client id and secret. GitHub
 //! says who the person is and which of the App's installations they can reach; the
 //! session grants exactly those organisations. The user's GitHub token is used for those
-//! two questions and then dropped.
+//! two questions and then dropped. Requests go through the GitHub layer.
 
 use axum::extract::{Query, State};
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use secrecy::ExposeSecret;
+use http::Method;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::Web;
 use super::access::SESSION_COOKIE;
 use crate::app::error::HttpError;
+use crate::github::{self, Actor, ClientOptions, GitHubClient};
 
 const STATE_COOKIE: &str = "fullcover_oauth_state";
 
@@ -137,30 +139,27 @@ pub async fn callback(
 }
 
 /// Trades the code for a user token, then asks GitHub who the user is and which of the
-/// App's installations they can reach.
+/// App's installations they can reach. Every request goes through the GitHub layer: its
+/// error bodies, retries, timeouts and the configured hosts (GitHub Enterprise Server too).
 async fn identify(web: &Web, code: &str, callback: &str) -> anyhow::Result<(String, Vec<String>)> {
     let settings = &web.app.behaviour().web;
     let (Some(client_id), Some(client_secret)) = (&settings.client_id, &settings.client_secret)
     else {
         anyhow::bail!("sign-in is not configured");
     };
-    let http = reqwest::Client::new();
-    let exchanged: Value = http
-        .post(format!(
-            "{}/login/oauth/access_token",
-            settings.github_url.trim_end_matches('/')
-        ))
-        .header("accept", "application/json")
-        .header("user-agent", "fullcover")
-        .form(&[
-            ("client_id", client_id.as_str()),
-            ("client_secret", client_secret.expose_secret()),
-            ("code", code),
-            ("redirect_uri", callback),
-        ])
-        .send()
-        .await?
-        .json()
+    let web_host = github::client(&settings.github_url, Actor::Anonymous, None, options())?;
+    let exchanged = web_host
+        .write_accepting(
+            Method::POST,
+            "/login/oauth/access_token",
+            &json!({
+                "client_id": client_id,
+                "client_secret": client_secret.expose_secret(),
+                "code": code,
+                "redirect_uri": callback,
+            }),
+            "application/json",
+        )
         .await?;
     let Some(token) = exchanged.get("access_token").and_then(Value::as_str) else {
         let error = exchanged
@@ -170,31 +169,18 @@ async fn identify(web: &Web, code: &str, callback: &str) -> anyhow::Result<(Stri
             .unwrap_or("no access token");
         anyhow::bail!("{error}");
     };
-    let api = settings.api_url.trim_end_matches('/');
-    let get = |path: String| {
-        http.get(format!("{api}{path}"))
-            .bearer_auth(token)
-            .header("accept", "application/vnd.github+json")
-            .header("user-agent", "fullcover")
-            .header("x-github-api-version", "2022-11-28")
-            .send()
-    };
-    let user: Value = get("/user".into())
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let login = user
+    let token = SecretString::from(token.to_owned());
+    let user = github::client(&settings.api_url, Actor::User, Some(&token), options())?;
+    let (me, _) = user.get_json("/user").await?;
+    let login = me
         .get("login")
         .and_then(Value::as_str)
         .ok_or_else(|| anyhow::anyhow!("GET /user gave no login"))?
         .to_owned();
     let mut orgs = Vec::new();
     for page in 1..=50 {
-        let answer: Value = get(format!("/user/installations?per_page=100&page={page}"))
-            .await?
-            .error_for_status()?
-            .json()
+        let (answer, _) = user
+            .get_json(&format!("/user/installations?per_page=100&page={page}"))
             .await?;
         let installations = answer
             .get("installations")
@@ -215,14 +201,7 @@ async fn identify(web: &Web, code: &str, callback: &str) -> anyhow::Result<(Stri
                 continue;
             };
             let allowed = if kind == Some("Organization") {
-                let answer = get(format!("/user/memberships/orgs/{account}")).await?;
-                answer.status().is_success()
-                    && answer
-                        .json::<Value>()
-                        .await
-                        .ok()
-                        .and_then(|membership| membership.get("state").cloned())
-                        == Some(Value::String("active".into()))
+                is_active_member(&user, account).await?
             } else {
                 account.eq_ignore_ascii_case(&login)
             };
@@ -235,6 +214,31 @@ async fn identify(web: &Web, code: &str, callback: &str) -> anyhow::Result<(Stri
         }
     }
     Ok((login, orgs))
+}
+
+/// Whether the signed-in user is an active member of `org`: GitHub answers 404 (or 403)
+/// to anyone else.
+async fn is_active_member(user: &GitHubClient, org: &str) -> anyhow::Result<bool> {
+    match user
+        .get_json(&format!("/user/memberships/orgs/{org}"))
+        .await
+    {
+        Ok((membership, _)) => {
+            Ok(membership.get("state").and_then(Value::as_str) == Some("active"))
+        }
+        Err(err) if err.status().is_some_and(|status| status.is_client_error()) => Ok(false),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// A person waits for sign-in: retry briefly, and give up rather than wait out a
+/// rate limit.
+fn options() -> ClientOptions {
+    ClientOptions {
+        max_attempts: 3,
+        max_pause: std::time::Duration::ZERO,
+        ..ClientOptions::default()
+    }
 }
 
 pub async fn logout(State(web): State<Web>, headers: HeaderMap) -> Result<Response, HttpError> {

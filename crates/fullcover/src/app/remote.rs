@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use futures_util::{StreamExt, TryStreamExt, stream};
 
-use super::api::TreeEntry;
-use super::client::{InstallationClient, Result};
+use crate::github::api::TreeEntry;
+use crate::github::{GitHubClient, Result};
 use fullcover_core::detect;
 use fullcover_core::rules::RuleSet;
 use fullcover_core::snapshot::{FileEntry, MemorySource, RepoPath, Snapshot, Warning};
@@ -32,7 +32,7 @@ pub struct RemoteSnapshot {
 
 /// The snapshot of `full_name` at `commit` (a commit or tree SHA).
 pub async fn snapshot(
-    client: &InstallationClient,
+    client: &GitHubClient,
     full_name: &str,
     commit: &str,
     rules: &RuleSet,
@@ -70,7 +70,7 @@ pub async fn snapshot(
         .map(|(path, sha, limit)| async move {
             let mut bytes = client.blob(full_name, &sha).await?;
             bytes.truncate(limit);
-            Ok::<_, super::GitHubError>((path, bytes))
+            Ok::<_, crate::github::GitHubError>((path, bytes))
         })
         .buffer_unordered(BLOB_CONCURRENCY)
         .try_collect()
@@ -92,7 +92,7 @@ pub async fn snapshot(
 /// GitHub truncates the recursive answer, the tree is walked one level at a time instead,
 /// as GitHub advises.
 async fn list(
-    client: &InstallationClient,
+    client: &GitHubClient,
     full_name: &str,
     commit: &str,
     fetch: &mut Fetch,

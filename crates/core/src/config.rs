@@ -228,7 +228,7 @@ fn is_cron(schedule: &str) -> bool {
 
 /// The rules' glob semantics: a pattern without `/` matches a file name anywhere.
 fn glob(pattern: &str) -> Result<globset::Glob, globset::Error> {
-    crate::rules::compiled::compile_glob(pattern)
+    crate::rules::compiled::globs::compile_glob(pattern)
 }
 
 /// serde's message for an unknown field: "unknown field `x`, expected ...".

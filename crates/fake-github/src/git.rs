@@ -1,7 +1,7 @@
 //! Git objects as git stores them: blobs, trees and commits addressed by the SHA-1 of
 //! `<type> <len>\0<body>`, so ids match `git hash-object`, `git mktree` and `git commit-tree`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use chrono::{DateTime, Utc};
 use sha1::{Digest, Sha1};
@@ -264,6 +264,93 @@ impl Store {
         let (_, sha) = self.flatten(&commit.tree).remove(path)?;
         self.blob(&sha).map(<[u8]>::to_vec)
     }
+}
+
+/// Files added, modified and removed between two commits (`None` = empty tree).
+pub(crate) fn diff(
+    store: &Store,
+    before: Option<&str>,
+    after: &str,
+) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let tree_of = |sha: &str| {
+        store
+            .commit(sha)
+            .map(|c| store.flatten(&c.tree))
+            .unwrap_or_default()
+    };
+    let old = before.map(tree_of).unwrap_or_default();
+    let new = tree_of(after);
+    let added = new
+        .keys()
+        .filter(|k| !old.contains_key(*k))
+        .cloned()
+        .collect();
+    let modified = new
+        .iter()
+        .filter(|(k, v)| old.get(*k).is_some_and(|o| o != *v))
+        .map(|(k, _)| k.clone())
+        .collect();
+    let removed = old
+        .keys()
+        .filter(|k| !new.contains_key(*k))
+        .cloned()
+        .collect();
+    (added, modified, removed)
+}
+
+/// Commits reachable from `after` but not from `before`, oldest first.
+pub(crate) fn new_commits(store: &Store, before: Option<&str>, after: &str) -> Vec<String> {
+    let mut known = HashSet::new();
+    if let Some(before) = before {
+        let mut queue = VecDeque::from([before.to_string()]);
+        while let Some(sha) = queue.pop_front() {
+            if known.insert(sha.clone())
+                && let Some(c) = store.commit(&sha)
+            {
+                queue.extend(c.parents.iter().cloned());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    let mut queue = VecDeque::from([after.to_string()]);
+    while let Some(sha) = queue.pop_front() {
+        if known.contains(&sha) || !seen.insert(sha.clone()) {
+            continue;
+        }
+        if let Some(c) = store.commit(&sha) {
+            queue.extend(c.parents.iter().cloned());
+        }
+        out.push(sha);
+    }
+    out.reverse();
+    out
+}
+
+/// The common ancestor nearest to `head` that `base` also reaches.
+pub(crate) fn merge_base(store: &Store, base: &str, head: &str) -> Option<String> {
+    let mut reach = HashSet::new();
+    let mut queue = VecDeque::from([base.to_string()]);
+    while let Some(sha) = queue.pop_front() {
+        if reach.insert(sha.clone())
+            && let Some(c) = store.commit(&sha)
+        {
+            queue.extend(c.parents.iter().cloned());
+        }
+    }
+    let mut queue = VecDeque::from([head.to_string()]);
+    let mut seen = HashSet::new();
+    while let Some(sha) = queue.pop_front() {
+        if reach.contains(&sha) {
+            return Some(sha);
+        }
+        if seen.insert(sha.clone())
+            && let Some(c) = store.commit(&sha)
+        {
+            queue.extend(c.parents.iter().cloned());
+        }
+    }
+    None
 }
 
 #[derive(Default)]

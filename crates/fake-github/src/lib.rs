@@ -12,6 +12,7 @@ mod faults;
 mod git;
 mod http;
 mod limits;
+mod payloads;
 mod render;
 mod routes;
 mod server;

@@ -174,7 +174,7 @@ impl Repo {
         let (Some(base), head) = (self.branch(&pull.base_ref), self.pull_head_sha(pull)) else {
             return false;
         };
-        let Some(ancestor) = super::control::merge_base(&self.store, base, &head) else {
+        let Some(ancestor) = super::git::merge_base(&self.store, base, &head) else {
             return false;
         };
         let files = |sha: &str| {

@@ -2,12 +2,12 @@
 //! recorded with the App's answer, never retried automatically, redeliverable by GUID.
 
 use hmac::{Hmac, Mac};
-use serde_json::{Value, json};
+use serde_json::Value;
 use sha1::Sha1;
 use sha2::Sha256;
 
-use super::state::{AccountKind, DeliveryRecord, Repo, World};
-use super::{Inner, render};
+use super::Inner;
+use super::state::{DeliveryRecord, World};
 
 /// Events every app receives without subscribing.
 const ALWAYS_DELIVERED: &[&str] = &["installation", "installation_repositories", "ping"];
@@ -122,73 +122,6 @@ pub async fn send(inner: &Inner, mut record: DeliveryRecord) -> Option<u16> {
     let status = record.status;
     inner.world().deliveries.push(record);
     status
-}
-
-/// The account that acts in control-API scenarios ("a person on github.com").
-pub fn sender(world: &mut World, base: &str) -> Value {
-    let id = world.ensure_account("fake-user", AccountKind::User);
-    render::account_json(world, base, id)
-}
-
-/// `organization` key for repositories owned by an organization.
-pub fn organization(world: &World, base: &str, owner_id: u64) -> Option<Value> {
-    let account = world.account(owner_id)?;
-    if account.kind != AccountKind::Organization {
-        return None;
-    }
-    let u = format!("{base}/orgs/{}", account.login);
-    Some(json!({
-        "login": account.login,
-        "id": account.id,
-        "node_id": render::node_id("Organization", account.id),
-        "url": u,
-        "repos_url": format!("{u}/repos"),
-        "events_url": format!("{u}/events"),
-        "hooks_url": format!("{u}/hooks"),
-        "issues_url": format!("{u}/issues"),
-        "members_url": format!("{u}/members{{/member}}"),
-        "public_members_url": format!("{u}/public_members{{/member}}"),
-        "avatar_url": format!("{base}/avatars/u/{}", account.id),
-        "description": null,
-    }))
-}
-
-/// Common keys of repository-scoped events: repository, sender, installation, organization.
-pub fn repo_event(
-    world: &mut World,
-    base: &str,
-    repo_id: u64,
-    installation_id: u64,
-    mut payload: Value,
-) -> Value {
-    let sender = sender(world, base);
-    let Some(repo) = world.repos.get(&repo_id) else {
-        return payload;
-    };
-    payload["repository"] = render::repository(world, base, repo);
-    if let Some(org) = organization(world, base, repo.owner_id) {
-        payload["organization"] = org;
-    }
-    payload["sender"] = sender;
-    payload["installation"] = json!({
-        "id": installation_id,
-        "node_id": render::node_id("Installation", installation_id),
-    });
-    payload
-}
-
-/// The repository as push payloads show it (timestamps as numbers, owner with name/email).
-pub fn push_repository(world: &World, base: &str, repo: &Repo) -> Value {
-    let mut value = render::repository(world, base, repo);
-    value["created_at"] = json!(repo.created_at.timestamp());
-    value["pushed_at"] = json!(repo.pushed_at.timestamp());
-    value["stargazers"] = json!(0);
-    value["master_branch"] = json!(repo.default_branch);
-    if let Some(owner) = value.get_mut("owner") {
-        owner["name"] = owner["login"].clone();
-        owner["email"] = Value::Null;
-    }
-    value
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@ use super::manifests::count_direct_dependencies;
 use super::structured::FileContent;
 use crate::rules::ManifestFormat;
 use crate::rules::RuleSet;
-use crate::rules::compiled::{Candidate, DependencyFileRole};
+use crate::rules::compiled::ecosystems::DependencyFileRole;
+use crate::rules::compiled::globs::Candidate;
 use crate::snapshot::{Snapshot, Warning};
 
 /// One manifest or lockfile of one ecosystem.

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::gitattributes::LinguistAttributes;
-use crate::rules::compiled::lowercase;
+use crate::rules::compiled::languages::lowercase;
 use crate::rules::schema::LanguageType;
 use crate::rules::{LanguageId, RuleSet};
 

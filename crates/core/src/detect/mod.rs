@@ -22,7 +22,8 @@ use self::iac::{IacContext, IacDetails, Verdict};
 use self::languages::Exclusion;
 use self::scanners::{Claim, Evidence, ScannerHit};
 use self::structured::FileContent;
-use crate::rules::compiled::{self, Candidate};
+use crate::rules::compiled::ecosystems::DependencyFileRole;
+use crate::rules::compiled::globs::Candidate;
 use crate::rules::schema::{Category, ContentCheck, LanguageType};
 use crate::rules::{LanguageId, RuleSet};
 use crate::snapshot::{Content, FileEntry, ReadError, RepoPath, Snapshot, Warning};
@@ -198,7 +199,7 @@ struct FilePlan<'p> {
     linguist: LinguistAttributes,
     candidate: Candidate<'p>,
     iac_candidates: Vec<(usize, usize)>,
-    dependency_roles: Vec<(usize, compiled::DependencyFileRole)>,
+    dependency_roles: Vec<(usize, DependencyFileRole)>,
     scanner_source: Option<scanners::ScannerSource>,
     language_plan: languages::Plan,
     /// A rule parses the file (manifest, workflow, IaC), so it is read up to the cap.

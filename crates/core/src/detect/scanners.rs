@@ -10,7 +10,8 @@ use serde_json::{Map, Value};
 use super::scope::{self, Trigger};
 use super::structured::{FileContent, strings};
 use crate::rules::RuleSet;
-use crate::rules::compiled::{Candidate, ScannerFileRole};
+use crate::rules::compiled::globs::Candidate;
+use crate::rules::compiled::scanners::ScannerFileRole;
 use crate::rules::schema::{Coverage, Scope};
 use crate::snapshot::Warning;
 

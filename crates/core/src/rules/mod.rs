@@ -11,7 +11,8 @@ pub mod schema;
 
 use std::path::Path;
 
-pub use compiled::{LanguageId, RuleSet};
+pub use compiled::RuleSet;
+pub use compiled::languages::LanguageId;
 pub use manifest_format::ManifestFormat;
 
 /// The data files, in the order they are loaded.

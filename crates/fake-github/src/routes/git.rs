@@ -16,7 +16,7 @@ use super::super::git::{self, Object, TreeEntry};
 use super::super::http::{ApiError, ApiResult, created, json, parse_object, required_str};
 use super::super::server::Caller;
 use super::super::state::{Repo, World};
-use super::super::{Inner, control, render, webhooks};
+use super::super::{Inner, payloads, render, webhooks};
 use super::{CONTENTS_READ, CONTENTS_WRITE, Need, grants, repo_access};
 
 const DOC_GET_REF: &str = "https://docs.github.com/rest/git/refs#get-a-reference";
@@ -124,7 +124,7 @@ pub async fn create_ref(
     if inner.options.api_write_webhooks
         && let Some(branch) = reference.strip_prefix("refs/heads/")
     {
-        let out = control::push_deliveries(&mut world, &inner.base, id, branch, None, &sha);
+        let out = payloads::push_deliveries(&mut world, &inner.base, id, branch, None, &sha);
         webhooks::spawn_all(&inner, out);
     }
     Ok(created(
@@ -180,7 +180,7 @@ pub async fn update_ref(
         && let Some(branch) = full.strip_prefix("refs/heads/")
     {
         let out =
-            control::push_deliveries(&mut world, &inner.base, id, branch, Some(&current), &sha);
+            payloads::push_deliveries(&mut world, &inner.base, id, branch, Some(&current), &sha);
         webhooks::spawn_all(&inner, out);
     }
     Ok(json(StatusCode::OK, render::git_ref(&url, &full, &sha)))

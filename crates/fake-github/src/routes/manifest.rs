@@ -81,7 +81,7 @@ fn create_from_form(
             .into_response();
         }
     };
-    let code = match control::app_from_manifest(inner, owner_id, &manifest) {
+    let code = match control::apps::app_from_manifest(inner, owner_id, &manifest) {
         Ok(code) => code,
         Err(error) => {
             return ApiError::new(

@@ -15,7 +15,7 @@ use super::super::http::{
 };
 use super::super::server::Caller;
 use super::super::state::{Label, Pull, Repo, World};
-use super::super::{Inner, control, render, webhooks};
+use super::super::{Inner, payloads, render, webhooks};
 use super::{LABELS_WRITE, PULLS_READ, PULLS_WRITE, repo_access};
 
 const DOC_LIST: &str = "https://docs.github.com/rest/pulls/pulls#list-pull-requests";
@@ -193,7 +193,7 @@ pub async fn create(
     });
     let index = world.repos[&id].pulls.len() - 1;
     if inner.options.api_write_webhooks {
-        let out = control::pull_deliveries(&mut world, &inner.base, id, index, "opened");
+        let out = payloads::pull_deliveries(&mut world, &inner.base, id, index, "opened");
         webhooks::spawn_all(&inner, out);
     }
     let repo = &world.repos[&id];

@@ -1,0 +1,84 @@
+//! Dependencies: Dependabot entries, OSV-Scanner and dependency review.
+
+use serde_json::json;
+
+use super::{Choices, Context, ManualStep, addition};
+use crate::rules::schema::Category;
+
+pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
+    // Dependencies: Dependabot entries, OSV-Scanner, dependency review.
+    let mut osv = Vec::new();
+    let mut review = Vec::new();
+    let osv_rule = context
+        .rules
+        .scanners
+        .index_of(&context.onboarding.sca.default)
+        .map(|i| &context.rules.scanners.scanners[i].covers);
+    let review_rule = context
+        .rules
+        .scanners
+        .index_of(&context.onboarding.sca.pull_requests)
+        .map(|i| &context.rules.scanners.scanners[i].covers);
+    for requirement in context.of(Category::Sca) {
+        let Some(ecosystem) = context
+            .inventory
+            .ecosystems
+            .iter()
+            .find(|e| e.id == requirement.subject)
+        else {
+            continue;
+        };
+        let mut covered = false;
+        if ecosystem.dependabot {
+            choices
+                .updates
+                .entries
+                .entry(ecosystem.id.clone())
+                .or_default()
+                .extend(ecosystem.directories.iter().cloned());
+            choices.updates.satisfies.push(requirement.id.clone());
+            covered = true;
+        }
+        if let Some(covers) = osv_rule
+            && covers.sca.contains(&ecosystem.id)
+            && (!covers.sca_needs_lockfile.contains(&ecosystem.id)
+                || !ecosystem.lockfiles.is_empty())
+        {
+            osv.push(requirement.id.clone());
+            covered = true;
+        }
+        if context.code_scanning && review_rule.is_some_and(|c| c.sca.contains(&ecosystem.id)) {
+            review.push(requirement.id.clone());
+        }
+        if !covered {
+            choices.manual.push(ManualStep {
+                requirement: requirement.id.clone(),
+                action: format!(
+                    "neither Dependabot nor OSV-Scanner reads {} manifests; use Renovate or the ecosystem's audit tool",
+                    ecosystem.name
+                ),
+            });
+        }
+    }
+    choices.updates.reason = context.onboarding.sca.updates_reason.clone();
+    if !osv.is_empty() {
+        choices.additions.push(addition(
+            context.rules,
+            &context.onboarding.sca.default,
+            context.common(json!({})),
+            osv,
+            &context.onboarding.sca.default_reason,
+            "Pass extra arguments in `scan-args`; ignore a finding in `osv-scanner.toml`.",
+        ));
+    }
+    if !review.is_empty() {
+        choices.additions.push(addition(
+            context.rules,
+            &context.onboarding.sca.pull_requests,
+            context.common(json!({})),
+            review,
+            &context.onboarding.sca.pull_requests_reason,
+            "Set `fail-on-severity` to the level that should block a merge.",
+        ));
+    }
+}

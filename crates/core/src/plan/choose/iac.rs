@@ -1,0 +1,61 @@
+//! Infrastructure as code: Checkov for the kinds it reads, Hadolint for Dockerfiles.
+
+use std::collections::BTreeSet;
+
+use serde_json::json;
+
+use super::{Choices, Context, ManualStep, addition};
+use crate::detect::Inventory;
+use crate::rules::schema::Category;
+
+pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
+    // Infrastructure as code.
+    let mut frameworks = BTreeSet::new();
+    let mut checkov = Vec::new();
+    let mut hadolint = Vec::new();
+    for requirement in context.of(Category::Iac) {
+        let kind = requirement.subject.as_str();
+        if kind == "dockerfile" {
+            hadolint.push(requirement.id.clone());
+        } else if let Some(framework) = context.onboarding.iac.checkov_frameworks.get(kind) {
+            frameworks.insert(framework.clone());
+            checkov.push(requirement.id.clone());
+        } else {
+            choices.manual.push(ManualStep {
+                requirement: requirement.id.clone(),
+                action: format!("no IaC scanner Fullcover configures reads {kind} without building it; review it by hand or add KICS"),
+            });
+        }
+    }
+    if !checkov.is_empty() {
+        choices.additions.push(addition(
+            context.rules,
+            &context.onboarding.iac.default,
+            context.common(json!({ "frameworks": frameworks })),
+            checkov,
+            &context.onboarding.iac.default_reason,
+            "Frameworks are in `framework`; skip a check with `skip_check` or a `.checkov.yaml`.",
+        ));
+    }
+    let dockerfiles = dockerfiles(context.inventory);
+    if !hadolint.is_empty() {
+        choices.additions.push(addition(
+            context.rules,
+            &context.onboarding.iac.dockerfile,
+            context.common(json!({ "dockerfiles": dockerfiles })),
+            hadolint,
+            &context.onboarding.iac.dockerfile_reason,
+            "Ignore a rule in a `.hadolint.yaml`.",
+        ));
+    }
+}
+
+/// The Dockerfiles found, for Hadolint and for the container images built from them.
+pub(super) fn dockerfiles(inventory: &Inventory) -> Vec<&String> {
+    inventory
+        .iac
+        .iter()
+        .filter(|k| k.id == "dockerfile")
+        .flat_map(|k| &k.files)
+        .collect()
+}

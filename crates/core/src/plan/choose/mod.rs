@@ -1,0 +1,145 @@
+//! Which scanner closes which gap: the choices in `rules/onboarding.toml` applied to the
+//! missing requirements, with the reason for each choice recorded.
+
+mod cicd;
+mod container;
+mod dependencies;
+mod iac;
+mod sast;
+mod secrets;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value, json};
+
+use super::{PlanSettings, Visibility};
+use crate::detect::Inventory;
+use crate::evaluate::{Assessment, Requirement, Status};
+use crate::rules::RuleSet;
+use crate::rules::schema::{Category, OnboardingFile};
+
+/// A workflow to add.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Addition {
+    pub scanner: String,
+    /// The scanner's display name.
+    pub name: String,
+    /// Template name, `workflows/<scanner>`.
+    pub template: String,
+    pub path: String,
+    pub context: Value,
+    pub satisfies: Vec<String>,
+    pub reason: String,
+    /// How to adjust or remove it.
+    pub customise: String,
+}
+
+/// Dependabot entries to add, per ecosystem.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Updates {
+    pub entries: BTreeMap<String, BTreeSet<String>>,
+    pub satisfies: Vec<String>,
+    pub reason: String,
+}
+
+/// A requirement only a person can meet, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ManualStep {
+    pub requirement: String,
+    pub action: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Choices {
+    pub additions: Vec<Addition>,
+    pub updates: Updates,
+    pub manual: Vec<ManualStep>,
+}
+
+/// Chooses scanners for every missing requirement.
+pub fn choose(
+    inventory: &Inventory,
+    assessment: &Assessment,
+    rules: &RuleSet,
+    settings: &PlanSettings,
+) -> Choices {
+    let context = Context {
+        inventory,
+        rules,
+        onboarding: &rules.onboarding,
+        code_scanning: settings.visibility == Visibility::Public || settings.advanced_security,
+        codeql_wanted: settings
+            .config
+            .scanners
+            .get("sast")
+            .is_none_or(|s| s == "codeql"),
+        missing: assessment
+            .requirements
+            .iter()
+            .filter(|r| r.status == Status::Missing && !settings.config.skip.contains_key(&r.id))
+            .collect(),
+    };
+    let mut choices = Choices::default();
+    sast::choose(&context, &mut choices);
+    secrets::choose(&context, &mut choices);
+    dependencies::choose(&context, &mut choices);
+    iac::choose(&context, &mut choices);
+    container::choose(&context, &mut choices);
+    cicd::choose(&context, &mut choices);
+    choices
+}
+
+/// What every category's choice reads.
+struct Context<'a> {
+    inventory: &'a Inventory,
+    rules: &'a RuleSet,
+    onboarding: &'a OnboardingFile,
+    /// Code scanning is available: the repository is public or has Advanced Security.
+    code_scanning: bool,
+    /// The repository's configuration leaves SAST to CodeQL.
+    codeql_wanted: bool,
+    missing: Vec<&'a Requirement>,
+}
+
+impl Context<'_> {
+    /// The missing requirements of a category.
+    fn of(&self, category: Category) -> impl Iterator<Item = &Requirement> {
+        self.missing
+            .iter()
+            .copied()
+            .filter(move |r| r.category == category)
+    }
+
+    /// A template context with `upload_sarif` and the given entries.
+    fn common(&self, extra: Value) -> Value {
+        let mut context = json!({ "upload_sarif": self.code_scanning });
+        if let (Some(map), Value::Object(more)) = (context.as_object_mut(), extra) {
+            map.extend(more);
+        }
+        context
+    }
+}
+
+fn addition(
+    rules: &RuleSet,
+    scanner: &str,
+    context: Value,
+    satisfies: Vec<String>,
+    reason: &str,
+    customise: &str,
+) -> Addition {
+    let name = rules.scanners.index_of(scanner).map_or_else(
+        || scanner.to_owned(),
+        |i| rules.scanners.scanners[i].name.clone(),
+    );
+    Addition {
+        scanner: scanner.to_owned(),
+        name,
+        template: format!("workflows/{scanner}"),
+        path: format!(".github/workflows/fullcover-{scanner}.yml"),
+        context,
+        satisfies,
+        reason: reason.to_owned(),
+        customise: customise.to_owned(),
+    }
+}

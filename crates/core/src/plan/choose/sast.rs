@@ -1,0 +1,104 @@
+//! SAST: CodeQL where code scanning is available, Semgrep for the rest.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value, json};
+
+use super::{Choices, Context, ManualStep, addition};
+use crate::rules::schema::Category;
+
+pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
+    let covers_language = |scanner: &str, language: &str| {
+        context.rules.scanners.index_of(scanner).is_some_and(|i| {
+            context.rules.scanners.scanners[i]
+                .covers
+                .sast
+                .iter()
+                .any(|l| l == language)
+        })
+    };
+
+    // SAST: CodeQL where code scanning is available, Semgrep for the rest.
+    let mut codeql: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut needs_build: BTreeSet<String> = BTreeSet::new();
+    let mut semgrep: Vec<String> = Vec::new();
+    for requirement in context.of(Category::Sast) {
+        let language = requirement.subject.as_str();
+        match context.onboarding.sast.codeql_languages.get(language) {
+            Some(id) if context.code_scanning && context.codeql_wanted => {
+                if context
+                    .onboarding
+                    .sast
+                    .codeql_build_languages
+                    .iter()
+                    .any(|l| l == language)
+                {
+                    needs_build.insert(id.clone());
+                }
+                codeql
+                    .entry(id.clone())
+                    .or_default()
+                    .push(requirement.id.clone());
+            }
+            _ if covers_language(&context.onboarding.sast.fallback, language) => {
+                semgrep.push(requirement.id.clone())
+            }
+            _ => choices.manual.push(ManualStep {
+                requirement: requirement.id.clone(),
+                action: format!(
+                    "no SAST scanner Fullcover configures analyses {language}; add one by hand"
+                ),
+            }),
+        }
+    }
+    if !codeql.is_empty() {
+        let matrix: Vec<Value> = codeql
+            .keys()
+            .map(|id| {
+                let build_mode = if context.onboarding.sast.codeql_autobuild.contains(id)
+                    || needs_build.contains(id)
+                {
+                    "autobuild"
+                } else {
+                    "none"
+                };
+                json!({ "language": id, "build_mode": build_mode, "runs_on": "ubuntu-latest" })
+            })
+            .collect();
+        choices.additions.push(addition(
+            context.rules,
+            &context.onboarding.sast.default,
+            context.common(json!({ "matrix": matrix })),
+            codeql.into_values().flatten().collect(),
+            &context.onboarding.sast.default_reason,
+            "Languages are in the `matrix`; remove a line to stop analysing a language.",
+        ));
+    }
+    if !semgrep.is_empty() {
+        let reason = if !context.codeql_wanted {
+            format!(
+                "{}; chosen in {}",
+                context.onboarding.sast.fallback_reason,
+                crate::config::PATH
+            )
+        } else if context.code_scanning {
+            format!(
+                "{}; CodeQL does not analyse these languages",
+                context.onboarding.sast.fallback_reason
+            )
+        } else {
+            format!(
+                "{}; CodeQL needs code scanning, which private repositories get only with GitHub Advanced Security",
+                context.onboarding.sast.fallback_reason
+            )
+        };
+        choices.additions.push(addition(
+            context.rules,
+            &context.onboarding.sast.fallback,
+            context.common(json!({ "image": context.onboarding.sast.semgrep_image, "configs": context.onboarding.sast.semgrep_configs })),
+            semgrep,
+            &reason,
+            "Rule sets are the `--config` arguments; add `.semgrepignore` to skip paths.",
+        ));
+    }
+}

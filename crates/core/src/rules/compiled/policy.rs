@@ -1,0 +1,57 @@
+//! Checks that the requirement policy names known languages, ecosystems and IaC kinds;
+//! the category of a requirement id.
+
+use super::Checker;
+use super::ecosystems::EcosystemRules;
+use super::iac::IacRules;
+use super::languages::Languages;
+use crate::rules::schema::{Category, PolicyFile};
+
+pub(super) fn check_policy(
+    file: &str,
+    policy: &PolicyFile,
+    languages: &Languages,
+    iac: &IacRules,
+    ecosystems: &EcosystemRules,
+    check: &mut Checker<'_>,
+) {
+    for language in policy.sast.skip_languages.keys() {
+        if languages.by_name(language).is_none() {
+            check.fail(
+                file,
+                format!("sast.skip_languages: unknown language `{language}`"),
+            );
+        }
+    }
+    for ecosystem in policy.sca.skip.keys() {
+        if ecosystems.index_of(ecosystem).is_none() {
+            check.fail(file, format!("sca.skip: unknown ecosystem `{ecosystem}`"));
+        }
+    }
+    let kinds = policy
+        .iac
+        .skip
+        .keys()
+        .map(|k| ("iac.skip", k))
+        .chain(
+            policy
+                .container
+                .image_sources
+                .iter()
+                .map(|k| ("container.image_sources", k)),
+        )
+        .chain(policy.cicd.pipelines.iter().map(|k| ("cicd.pipelines", k)));
+    for (key, kind) in kinds {
+        if iac.index_of(kind).is_none() {
+            check.fail(file, format!("{key}: unknown IaC kind `{kind}`"));
+        }
+    }
+}
+
+/// The category a requirement id belongs to.
+pub fn category_of(requirement: &str) -> Option<Category> {
+    let prefix = requirement.split(':').next()?;
+    Category::REQUIRED
+        .into_iter()
+        .find(|c| c.as_str() == prefix)
+}

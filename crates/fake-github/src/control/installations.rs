@@ -1,0 +1,209 @@
+//! Installations: installing and uninstalling an app, suspending it, changing its
+//! repositories; each sends `installation` or `installation_repositories`.
+
+use std::collections::BTreeSet;
+
+use anyhow::Context;
+
+use crate::FakeGitHub;
+use crate::payloads;
+use crate::state::{Installation, Selection};
+use crate::webhooks::{self, Outgoing};
+
+impl FakeGitHub {
+    pub async fn install(
+        &self,
+        app_id: u64,
+        account: &str,
+        repos: Option<Vec<String>>,
+    ) -> anyhow::Result<u64> {
+        let outgoing = {
+            let mut world = self.inner.world();
+            let app = world.apps.get(&app_id).cloned().context("unknown app")?;
+            let account_id = world
+                .account_by_login(account)
+                .context("unknown account")?
+                .id;
+            let selection = match repos {
+                None => Selection::All,
+                Some(names) => {
+                    let mut ids = BTreeSet::new();
+                    for name in names {
+                        ids.insert(
+                            world
+                                .repo_id(account, &name)
+                                .with_context(|| format!("unknown repository {name}"))?,
+                        );
+                    }
+                    Selection::Selected(ids)
+                }
+            };
+            let id = world.next_id();
+            world.installations.insert(
+                id,
+                Installation {
+                    id,
+                    app_id,
+                    account_id,
+                    selection,
+                    permissions: app.permissions.clone(),
+                    events: app.events.clone(),
+                    created_at: chrono::Utc::now(),
+                    suspended_at: None,
+                },
+            );
+            let payload =
+                payloads::installation_payload(&mut world, &self.inner.base, id, "created");
+            (
+                id,
+                Outgoing {
+                    app_id,
+                    event: "installation".into(),
+                    payload,
+                },
+            )
+        };
+        let (id, item) = outgoing;
+        webhooks::send_all(&self.inner, vec![item]).await;
+        Ok(id)
+    }
+
+    pub async fn uninstall(&self, installation_id: u64) -> anyhow::Result<()> {
+        let item = {
+            let mut world = self.inner.world();
+            let app_id = world
+                .installations
+                .get(&installation_id)
+                .context("unknown installation")?
+                .app_id;
+            let payload = payloads::installation_payload(
+                &mut world,
+                &self.inner.base,
+                installation_id,
+                "deleted",
+            );
+            world.installations.remove(&installation_id);
+            world
+                .tokens
+                .retain(|_, t| t.installation_id != installation_id);
+            Outgoing {
+                app_id,
+                event: "installation".into(),
+                payload,
+            }
+        };
+        webhooks::send_all(&self.inner, vec![item]).await;
+        Ok(())
+    }
+
+    async fn set_suspended(&self, installation_id: u64, suspended: bool) -> anyhow::Result<()> {
+        let item = {
+            let mut world = self.inner.world();
+            let installation = world
+                .installations
+                .get_mut(&installation_id)
+                .context("unknown installation")?;
+            installation.suspended_at = suspended.then(chrono::Utc::now);
+            let app_id = installation.app_id;
+            let action = if suspended { "suspend" } else { "unsuspend" };
+            let payload = payloads::installation_payload(
+                &mut world,
+                &self.inner.base,
+                installation_id,
+                action,
+            );
+            Outgoing {
+                app_id,
+                event: "installation".into(),
+                payload,
+            }
+        };
+        webhooks::send_all(&self.inner, vec![item]).await;
+        Ok(())
+    }
+
+    pub async fn suspend(&self, installation_id: u64) -> anyhow::Result<()> {
+        self.set_suspended(installation_id, true).await
+    }
+
+    pub async fn unsuspend(&self, installation_id: u64) -> anyhow::Result<()> {
+        self.set_suspended(installation_id, false).await
+    }
+
+    pub async fn add_repos_to_installation(
+        &self,
+        installation_id: u64,
+        repos: &[&str],
+    ) -> anyhow::Result<()> {
+        self.change_installation_repos(installation_id, repos, true)
+            .await
+    }
+
+    pub async fn remove_repos_from_installation(
+        &self,
+        installation_id: u64,
+        repos: &[&str],
+    ) -> anyhow::Result<()> {
+        self.change_installation_repos(installation_id, repos, false)
+            .await
+    }
+
+    async fn change_installation_repos(
+        &self,
+        installation_id: u64,
+        repos: &[&str],
+        add: bool,
+    ) -> anyhow::Result<()> {
+        let item = {
+            let mut world = self.inner.world();
+            let installation = world
+                .installations
+                .get(&installation_id)
+                .cloned()
+                .context("unknown installation")?;
+            let login = world
+                .account(installation.account_id)
+                .map(|a| a.login.clone())
+                .unwrap_or_default();
+            let mut changed = Vec::new();
+            for name in repos {
+                changed.push(
+                    world
+                        .repo_id(&login, name)
+                        .with_context(|| format!("unknown repository {name}"))?,
+                );
+            }
+            let mut ids = match installation.selection {
+                Selection::Selected(ids) => ids,
+                Selection::All => world
+                    .installation_repos(installation_id)
+                    .into_iter()
+                    .collect(),
+            };
+            for id in &changed {
+                if add {
+                    ids.insert(*id);
+                } else {
+                    ids.remove(id);
+                }
+            }
+            if let Some(i) = world.installations.get_mut(&installation_id) {
+                i.selection = Selection::Selected(ids);
+            }
+            let payload = payloads::installation_repositories_payload(
+                &mut world,
+                &self.inner.base,
+                installation_id,
+                &changed,
+                add,
+            );
+            Outgoing {
+                app_id: installation.app_id,
+                event: "installation_repositories".into(),
+                payload,
+            }
+        };
+        webhooks::send_all(&self.inner, vec![item]).await;
+        Ok(())
+    }
+}

@@ -214,6 +214,7 @@ struct MatrixRow {
     ttfc: String,
     uptime: String,
     missing: String,
+    active: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -439,6 +440,12 @@ pub fn org(report: &OrgReport, viewer: &str) -> OrgView {
                 .map_or_else(|| "not yet".to_owned(), human_duration),
             uptime: percent(repo.uptime_90d),
             missing: repo.missing.join(", "),
+            active: repo
+                .active_scanners
+                .iter()
+                .map(|scanner| scanner.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
         })
         .collect();
     let apart = report
@@ -656,21 +663,6 @@ fn some_of(list: &[String], limit: usize) -> String {
     shown
 }
 
-/// Whether a check run's name is the scanner's: either contains the other, ignoring
-/// case and punctuation.
-fn check_matches(check: &str, scanner_id: &str, scanner_name: &str) -> bool {
-    let fold = |s: &str| {
-        s.chars()
-            .filter(char::is_ascii_alphanumeric)
-            .collect::<String>()
-            .to_ascii_lowercase()
-    };
-    let check = fold(check);
-    [fold(scanner_id), fold(scanner_name)]
-        .iter()
-        .any(|name| !name.is_empty() && !check.is_empty() && check.contains(name.as_str()))
-}
-
 pub fn repo(
     org: &str,
     summary: &RepoSummary,
@@ -707,19 +699,21 @@ pub fn repo(
             files: some_of(&strings(ecosystem, "manifests"), 4),
         })
         .collect();
-    let mut matched = vec![false; history.active_checks.len()];
+    // Active or not is decided once, by `metrics::activity`, for every page and the API.
+    let mut shown_checks: Vec<&str> = Vec::new();
     let scanners = items(report, "scanners")
         .iter()
         .map(|scanner| {
             let id = text(scanner, "id");
             let name = text(scanner, "name");
-            let mut active = history.active_scanners.contains(&id);
-            for (index, check) in history.active_checks.iter().enumerate() {
-                if check_matches(check, &id, &name) {
-                    active = true;
-                    matched[index] = true;
-                }
+            let active = summary
+                .active_scanners
+                .iter()
+                .find(|active| active.id == id);
+            if let Some(active) = active {
+                shown_checks.extend(active.checks.iter().map(String::as_str));
             }
+            let active = active.is_some();
             let running = scanner
                 .get("running")
                 .and_then(Value::as_bool)
@@ -755,12 +749,11 @@ pub fn repo(
             }
         })
         .collect();
-    let unmatched_checks = history
+    let unmatched_checks = summary
         .active_checks
         .iter()
-        .zip(&matched)
-        .filter(|(_, matched)| !**matched)
-        .map(|(check, _)| check.clone())
+        .filter(|check| !shown_checks.contains(&check.as_str()))
+        .cloned()
         .collect();
     let requirements = items(report, "requirements")
         .iter()

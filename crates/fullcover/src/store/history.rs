@@ -7,10 +7,7 @@ use sqlx::Row;
 
 use super::repositories::ids;
 use super::{Result, Store, StoreError};
-use fullcover_core::metrics::{DAY, PullPoint, Ratio, RepoHistory, ScanPoint};
-
-/// How recent a successful check must be for its scanner to count as active.
-pub const ACTIVE_WINDOW: i64 = 14 * DAY;
+use fullcover_core::metrics::{ACTIVE_WINDOW, PullPoint, Ratio, RepoHistory, ScanPoint};
 
 /// One repository's full record, for its page.
 #[derive(Debug, Clone)]
@@ -57,8 +54,7 @@ impl Store {
                 left_scope_at: row.try_get("left_scope_at")?,
                 scans: self.scan_points(id).await?,
                 pulls: self.pull_points(id).await?,
-                active_checks: self.successful_checks(id, now - ACTIVE_WINDOW).await?,
-                active_scanners: Vec::new(),
+                check_runs: self.check_runs(id, now - ACTIVE_WINDOW).await?,
             });
         }
         Ok(Some(repos))

@@ -266,10 +266,16 @@ async fn suite(store: Store) {
         .record_check_run(100, "zizmor", "abc", "failure", 9_000)
         .await
         .unwrap();
+    let runs = store.check_runs(100, 5_000).await.unwrap();
+    let runs: Vec<(&str, &str, i64)> = runs
+        .iter()
+        .map(|run| (run.name.as_str(), run.conclusion.as_str(), run.completed_at))
+        .collect();
     assert_eq!(
-        store.successful_checks(100, 5_000).await.unwrap(),
-        ["CodeQL"]
+        runs,
+        [("CodeQL", "success", 9_000), ("zizmor", "failure", 9_000)]
     );
+    assert!(store.check_runs(100, 9_001).await.unwrap().is_empty());
 
     // Tokens: shown once, kept as a digest, scoped to one org.
     let token = store.create_token("Acme", "ci").await.unwrap();

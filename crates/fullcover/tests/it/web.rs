@@ -408,6 +408,76 @@ async fn check_runs_make_coverage_active_and_the_github_repository_opts_in() {
     assert_eq!(repo["active_scanners"], serde_json::json!(["CodeQL"]));
 }
 
+/// The part of `html` from `start` to the end of its table row.
+fn row_of<'a>(html: &'a str, start: &str) -> &'a str {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} not in {html}"));
+    let to = html[from..]
+        .find("</tr>")
+        .map_or(html.len(), |end| from + end);
+    &html[from..to]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn codeql_analyze_check_is_active_on_both_pages_and_in_the_api() {
+    let world = onboarded_world().await;
+    // `web` runs CodeQL from a workflow; its check run is named after the job and the
+    // language, not after the scanner.
+    let head = world.fake.head(ORG, "web", "main").unwrap();
+    world
+        .fake
+        .add_check_run(ORG, "web", &head, "Analyze (python)", "success")
+        .await
+        .unwrap();
+    world.settle().await;
+
+    world.fake.add_member(ORG, "octocat");
+    let member = sign_in(&world, "octocat").await;
+    let org = get(&world, "/orgs/acme", signed_in(&member)).await;
+    assert_eq!(org.status(), StatusCode::OK);
+    let html = org.text().await.unwrap();
+    let row = row_of(&html, "href=\"/orgs/acme/repos/web\"");
+    assert!(row.contains("Active: CodeQL"), "organisation page: {row}");
+    let row = row_of(&html, "href=\"/orgs/acme/repos/api\"");
+    assert!(!row.contains("Active:"), "api runs nothing: {row}");
+
+    let repo = get(&world, "/orgs/acme/repos/web", signed_in(&member)).await;
+    assert_eq!(repo.status(), StatusCode::OK);
+    let html = repo.text().await.unwrap();
+    let row = row_of(&html, ">CodeQL<");
+    assert!(row.contains(">active<"), "repository page: {row}");
+    assert!(
+        !html.contains("Other checks that succeeded recently"),
+        "the check is CodeQL's, not another one"
+    );
+
+    let token = world.store().create_token(ORG, "test").await.unwrap();
+    let bearer = || Some(("authorization", format!("Bearer {token}")));
+    let repo: Value = get(&world, "/api/v1/orgs/acme/repos/web", bearer())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(repo["active_scanners"], serde_json::json!(["CodeQL"]));
+    assert_eq!(
+        repo["active_checks"],
+        serde_json::json!(["Analyze (python)"])
+    );
+    let coverage: Value = get(&world, "/api/v1/orgs/acme/coverage", bearer())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let web = coverage["repos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|line| line["name"] == "web")
+        .unwrap();
+    assert_eq!(web["active_scanners"], serde_json::json!(["CodeQL"]));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs node and npm ajv, ajv-formats (FULLCOVER_OCTOKIT_DIR)"]
 async fn the_api_answers_as_its_openapi_document_says() {

@@ -228,10 +228,15 @@ fn repo_page_shows_stack_scanners_requirements_and_history() {
     let report = org_report("acme", &repos, &rules().scanners, NOW);
     let detail = RepoDetail {
         history: repos[0].clone(),
-        report: Some(serde_json::json!({
-            "languages": [{"name": "Python", "share": 91.5, "files": 12}, {"name": "Dockerfile", "share": 8.5, "files": 1}],
+        report: Some(serde_json::from_value(serde_json::json!({
+            "repository": "acme/api",
+            "languages": [
+                {"name": "Python", "type": "programming", "bytes": 9150, "share": 91.5, "files": 12},
+                {"name": "Dockerfile", "type": "programming", "bytes": 850, "share": 8.5, "files": 1}
+            ],
             "iac": [{"kind": "dockerfile", "name": "Dockerfile", "files": ["Dockerfile"]}],
-            "ecosystems": [{"name": "pip", "title": "pip", "manifests": ["requirements.txt"]}],
+            "ecosystems": [{"name": "pip", "title": "pip", "manifests": ["requirements.txt"],
+                            "lockfiles": [], "directories": ["/"], "dependencies": 3, "dependabot": true}],
             "scanners": [
                 {"id": "codeql", "name": "CodeQL", "category": "sast", "running": true,
                  "evidence": [{"path": ".github/workflows/codeql.yml", "line": 21, "signal": "github/codeql-action/analyze"}],
@@ -243,8 +248,11 @@ fn repo_page_shows_stack_scanners_requirements_and_history() {
             "requirements": [
                 {"id": "sast:python", "category": "sast", "reason": "Python is 91.5% of the code", "status": "satisfied", "satisfied_by": ["codeql"]},
                 {"id": "sca:pip", "category": "sca", "reason": "requirements.txt", "status": "satisfied", "satisfied_by": ["dependabot"]}
-            ]
-        })),
+            ],
+            "coverage": {"required": 2, "satisfied": 2, "percent": 100.0, "by_category": {}},
+            "warnings": []
+        }))
+        .unwrap()),
         requirement_events: vec![
             ("sca:pip".into(), "appeared".into(), T0 + HOUR),
             ("sca:pip".into(), "satisfied".into(), T0 + 2 * DAY),

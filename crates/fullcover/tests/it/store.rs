@@ -8,6 +8,9 @@ use fullcover::store::{
 
 pub const POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
+/// The smallest scan report there is: a repository with nothing in it.
+const MINIMAL_REPORT: &str = r#"{"repository":"acme/api","languages":[],"iac":[],"ecosystems":[],"scanners":[],"requirements":[],"coverage":{"required":0,"satisfied":0,"percent":100.0,"by_category":{}},"warnings":[]}"#;
+
 /// A SQLite store in its own temporary directory (kept alive by the returned guard).
 pub async fn sqlite_store() -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -181,7 +184,7 @@ async fn suite(store: Store) {
                     missing: &missing,
                     satisfied_ids: &satisfied,
                     categories: r#"{"secrets":{"required":1,"satisfied":1}}"#,
-                    report: r#"{"repository":"acme/api"}"#,
+                    report: MINIMAL_REPORT,
                 })
                 .await
                 .unwrap();
@@ -255,7 +258,7 @@ async fn suite(store: Store) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(detail.report.unwrap()["repository"], "acme/api");
+    assert_eq!(detail.report.unwrap().repository, "acme/api");
     // secrets 4, sca:npm 2, cicd:github-actions 2, iac:terraform 2.
     assert_eq!(detail.requirement_events.len(), 10);
     store

@@ -1,6 +1,7 @@
 //! Who may see what: signing in with GitHub, API tokens, public opt-in, badges, the API's
 //! shape, Prometheus metrics.
 
+use fullcover::store::ScanRecord;
 use fullcover_fake_github::RepoSpec;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
@@ -476,6 +477,47 @@ async fn codeql_analyze_check_is_active_on_both_pages_and_in_the_api() {
         .find(|line| line["name"] == "web")
         .unwrap();
     assert_eq!(web["active_scanners"], serde_json::json!(["CodeQL"]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_report_that_does_not_parse_is_an_error_naming_the_repository() {
+    let world = onboarded_world().await;
+    let store = world.store();
+    let id = store
+        .org_history(ORG, i64::MAX)
+        .await
+        .unwrap()
+        .unwrap()
+        .into_iter()
+        .find(|repo| repo.full_name == "acme/api")
+        .unwrap()
+        .id;
+    store
+        .record_scan(&ScanRecord {
+            repository_id: id,
+            commit_sha: &"e".repeat(40),
+            at: fullcover::store::now() + 1,
+            required: 0,
+            satisfied: 0,
+            missing: &[],
+            satisfied_ids: &[],
+            categories: "{}",
+            report: r#"{"repository": "acme/api", "languages": "Python"}"#,
+        })
+        .await
+        .unwrap();
+    world.fake.add_member(ORG, "octocat");
+    let member = sign_in(&world, "octocat").await;
+    let page = get(&world, "/orgs/acme/repos/api", signed_in(&member)).await;
+    assert_eq!(page.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("stored scan report is not valid: acme/api: invalid type"),
+        "{html}"
+    );
+    // The other repositories still show.
+    let page = get(&world, "/orgs/acme/repos/web", signed_in(&member)).await;
+    assert_eq!(page.status(), StatusCode::OK);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

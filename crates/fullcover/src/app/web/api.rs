@@ -85,7 +85,10 @@ pub async fn repository(
     let mut body = serde_json::to_value(summary).map_err(|err| HttpError::Internal(err.into()))?;
     if let Some(object) = body.as_object_mut() {
         object.insert("org".into(), Value::String(report.org.clone()));
-        object.insert("scan".into(), detail.report.unwrap_or(Value::Null));
+        object.insert(
+            "scan".into(),
+            serde_json::to_value(&detail.report).map_err(|err| HttpError::Internal(err.into()))?,
+        );
         object.insert(
             "requirement_events".into(),
             detail

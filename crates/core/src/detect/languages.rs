@@ -21,7 +21,7 @@ const BYTES_PER_MARKER_LINE: usize = 256;
 pub const TEXT_CHECK_BYTES: usize = 1024;
 
 /// Why a file is left out of the language statistics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Exclusion {
     Vendored,

@@ -16,7 +16,7 @@ use crate::rules::schema::{Coverage, Scope};
 use crate::snapshot::Warning;
 
 /// Where a scanner was found.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Evidence {
     pub path: String,
     pub line: usize,

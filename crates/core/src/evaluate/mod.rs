@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use globset::GlobBuilder;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::detect::scanners::{Claim, Directories};
 use crate::detect::{EcosystemFound, Inventory};
@@ -14,7 +14,7 @@ use crate::rules::schema::{Category, LanguageType};
 use crate::units::{human_bytes, percent, sample};
 
 /// One control the repository needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Requirement {
     pub id: String,
     pub category: Category,
@@ -28,7 +28,7 @@ pub struct Requirement {
     pub subject: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Satisfied,
@@ -37,7 +37,7 @@ pub enum Status {
     Skipped,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Ratio {
     pub required: usize,
     pub satisfied: usize,
@@ -55,12 +55,13 @@ impl Ratio {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CoverageSummary {
     pub required: usize,
     pub satisfied: usize,
     pub percent: f64,
-    pub by_category: BTreeMap<&'static str, Ratio>,
+    /// Keyed by category name (`sast`, ...), in the order of the names.
+    pub by_category: BTreeMap<String, Ratio>,
 }
 
 /// The requirements of one repository and how far they are met.
@@ -303,7 +304,7 @@ fn summarise(requirements: &[Requirement]) -> CoverageSummary {
         .into_iter()
         .map(|category| {
             (
-                category.as_str(),
+                category.as_str().to_owned(),
                 satisfied(&mut requirements.iter().filter(|r| r.category == category)),
             )
         })

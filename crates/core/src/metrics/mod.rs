@@ -7,9 +7,14 @@
 //! coverage is unknown from entering scope until its first scan; unknown time counts in
 //! no uptime. Definitions follow docs/metrics.md.
 
+mod active;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+
+pub use self::active::{ACTIVE_WINDOW, ActiveScanner, Activity, CheckRun, activity};
+use crate::rules::compiled::scanners::ScannerRules;
 
 pub const HOUR: i64 = 3_600;
 pub const DAY: i64 = 86_400;
@@ -82,18 +87,9 @@ pub struct RepoHistory {
     pub scans: Vec<ScanPoint>,
     /// Oldest first.
     pub pulls: Vec<PullPoint>,
-    /// Checks that succeeded on the default branch recently.
-    pub active_checks: Vec<String>,
-    /// The scanners those checks belong to (see [`resolve_active`]): coverage that runs,
-    /// not only configured.
-    pub active_scanners: Vec<String>,
-}
-
-/// Fills each repository's active scanners from its recent successful checks.
-pub fn resolve_active(repos: &mut [RepoHistory], rules: &crate::rules::RuleSet) {
-    for repo in repos {
-        repo.active_scanners = rules.scanners.reporting(&repo.active_checks);
-    }
+    /// Check runs recorded on the default branch's head, at least those of the last
+    /// [`ACTIVE_WINDOW`]; [`activity`] decides what they make active.
+    pub check_runs: Vec<CheckRun>,
 }
 
 /// A spell of time with one coverage state; `covered` is `None` while unknown.
@@ -293,8 +289,12 @@ pub struct RepoSummary {
     pub time_to_full_coverage: Option<i64>,
     /// Percent, M9 over 90 days.
     pub uptime_90d: Option<f64>,
+    /// Checks that succeeded on the default branch within [`ACTIVE_WINDOW`].
     pub active_checks: Vec<String>,
-    pub active_scanners: Vec<String>,
+    /// The scanners those checks belong to ([`activity`]): coverage that runs, not only
+    /// configured. Serialized as their display names.
+    #[serde(serialize_with = "active::serialize_names")]
+    pub active_scanners: Vec<ActiveScanner>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -373,8 +373,8 @@ fn percent_of(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| round1(part as f64 * 100.0 / whole as f64))
 }
 
-/// The organisation's report at `now`.
-pub fn org_report(org: &str, repos: &[RepoHistory], now: i64) -> OrgReport {
+/// The organisation's report at `now`; `rules` name the scanners of the check runs.
+pub fn org_report(org: &str, repos: &[RepoHistory], rules: &ScannerRules, now: i64) -> OrgReport {
     let in_scope: Vec<&RepoHistory> = repos.iter().filter(|repo| repo.in_scope()).collect();
     let mut requirements = Ratio::default();
     let mut categories: BTreeMap<String, Ratio> = BTreeMap::new();
@@ -429,12 +429,13 @@ pub fn org_report(org: &str, repos: &[RepoHistory], now: i64) -> OrgReport {
         funnel: funnel(repos),
         history: start.map_or_else(Vec::new, |start| history(repos, start, now)),
         time_to_full_coverage_distribution: distribution(&ttfc),
-        repos: repos.iter().map(|repo| summary(repo, now)).collect(),
+        repos: repos.iter().map(|repo| summary(repo, rules, now)).collect(),
     }
 }
 
-fn summary(repo: &RepoHistory, now: i64) -> RepoSummary {
+fn summary(repo: &RepoHistory, rules: &ScannerRules, now: i64) -> RepoSummary {
     let latest = repo.latest();
+    let Activity { checks, scanners } = activity(rules, &repo.check_runs, now);
     let (covered, known) = repo.uptime_seconds(now - 90 * DAY, now);
     RepoSummary {
         name: repo
@@ -463,8 +464,8 @@ fn summary(repo: &RepoHistory, now: i64) -> RepoSummary {
         }),
         time_to_full_coverage: repo.time_to_full_coverage(now),
         uptime_90d: percent_of(covered, known),
-        active_checks: repo.active_checks.clone(),
-        active_scanners: repo.active_scanners.clone(),
+        active_checks: checks,
+        active_scanners: scanners,
     }
 }
 

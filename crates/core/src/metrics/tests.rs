@@ -1,6 +1,11 @@
 //! Each metric on a scripted history whose answer is worked out by hand in the comments.
 
 use super::*;
+use crate::rules::RuleSet;
+
+fn rules() -> RuleSet {
+    RuleSet::embedded().unwrap()
+}
 
 /// Midnight UTC, 2023-11-15.
 const T0: i64 = 1_700_006_400;
@@ -35,8 +40,7 @@ fn repo(name: &str, entered: i64, scans: Vec<ScanPoint>) -> RepoHistory {
         left_scope_at: None,
         scans,
         pulls: Vec::new(),
-        active_checks: Vec::new(),
-        active_scanners: Vec::new(),
+        check_runs: Vec::new(),
     }
 }
 
@@ -105,7 +109,12 @@ fn repo_d() -> RepoHistory {
 }
 
 fn org() -> OrgReport {
-    org_report("acme", &[repo_a(), repo_b(), repo_c(), repo_d()], NOW)
+    org_report(
+        "acme",
+        &[repo_a(), repo_b(), repo_c(), repo_d()],
+        &rules().scanners,
+        NOW,
+    )
 }
 
 #[test]
@@ -272,7 +281,7 @@ fn daily_history_counts_scope_as_of_each_day() {
 
 #[test]
 fn an_empty_record_reports_nothing_rather_than_zero() {
-    let report = org_report("none", &[], NOW);
+    let report = org_report("none", &[], &rules().scanners, NOW);
     assert_eq!(report.coverage_percent, None);
     assert_eq!(report.uptime_90d, None);
     assert_eq!(report.time_to_full_coverage, None);
@@ -285,4 +294,20 @@ fn durations_read_like_people_write_them() {
     assert_eq!(human_duration(5 * 60), "5m");
     assert_eq!(human_duration(5 * HOUR + 600), "5h 10m");
     assert_eq!(human_duration(3 * DAY + 4 * HOUR), "3d 4h");
+}
+
+#[test]
+fn each_repository_line_names_its_active_scanners() {
+    let mut a = repo_a();
+    a.check_runs = vec![CheckRun {
+        name: "Analyze (python)".into(),
+        conclusion: "success".into(),
+        completed_at: NOW - DAY,
+    }];
+    let report = org_report("acme", &[a], &rules().scanners, NOW);
+    let line = &report.repos[0];
+    assert_eq!(line.active_checks, ["Analyze (python)"]);
+    assert_eq!(line.active_scanners[0].id, "codeql");
+    let json = serde_json::to_value(line).unwrap();
+    assert_eq!(json["active_scanners"], serde_json::json!(["CodeQL"]));
 }

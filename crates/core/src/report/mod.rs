@@ -6,7 +6,7 @@ mod table;
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use self::markdown::render as markdown;
 pub use self::table::render as table;
@@ -18,8 +18,9 @@ use crate::rules::RuleSet;
 use crate::rules::schema::{Category, LanguageType};
 use crate::snapshot::Warning;
 
-/// The JSON contract of `fullcover scan --format json`. Keys are only ever added.
-#[derive(Debug, Clone, Serialize)]
+/// The JSON contract of `fullcover scan --format json`. Keys are only ever added. It
+/// reads back what it writes (the App reads its stored reports as this type).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScanReport {
     pub repository: String,
     pub languages: Vec<LanguageEntry>,
@@ -29,11 +30,11 @@ pub struct ScanReport {
     pub requirements: Vec<Requirement>,
     pub coverage: CoverageSummary,
     pub warnings: Vec<Warning>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub files: Option<Vec<FileEntry>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LanguageEntry {
     pub name: String,
     #[serde(rename = "type")]
@@ -43,18 +44,18 @@ pub struct LanguageEntry {
     pub share: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IacEntry {
     pub kind: String,
     pub name: String,
     pub files: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub providers: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub modules: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EcosystemEntry {
     pub name: String,
     pub title: String,
@@ -67,7 +68,7 @@ pub struct EcosystemEntry {
     pub dependabot: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScannerEntry {
     pub id: String,
     pub name: String,
@@ -79,7 +80,7 @@ pub struct ScannerEntry {
     pub covers: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FileEntry {
     pub path: String,
     pub language: Option<String>,

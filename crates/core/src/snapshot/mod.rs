@@ -59,7 +59,7 @@ pub struct FileEntry {
 }
 
 /// Something found while listing the repository that the report must mention.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 pub struct Warning {
     /// The path concerned, when there is one.
     pub path: Option<String>,

@@ -14,6 +14,16 @@ fn every_fixture_report_matches_its_snapshot() {
 }
 
 #[test]
+fn every_fixture_report_reads_back_as_it_was_written() {
+    for name in fixture_names() {
+        let written = serde_json::to_string(&scan(&fixtures_dir().join(&name))).unwrap();
+        let read: fullcover_core::report::ScanReport =
+            serde_json::from_str(&written).unwrap_or_else(|err| panic!("{name}: {err}"));
+        assert_eq!(serde_json::to_string(&read).unwrap(), written, "{name}");
+    }
+}
+
+#[test]
 fn fixtures_cover_every_iac_kind_fifteen_ecosystems_and_ten_scanners() {
     let mut kinds = BTreeSet::new();
     let mut ecosystems = BTreeSet::new();

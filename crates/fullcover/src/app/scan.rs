@@ -345,7 +345,7 @@ pub fn scan_record_parts(
         .filter(|(_, ratio)| ratio.required > 0)
         .map(|(name, ratio)| {
             (
-                (*name).to_owned(),
+                name.clone(),
                 serde_json::json!({"required": ratio.required, "satisfied": ratio.satisfied}),
             )
         })

@@ -89,7 +89,8 @@ pub async fn render(app: &App) -> anyhow::Result<String> {
     let now = crate::store::now();
     for org in app.store().orgs().await? {
         if let Some(repos) = app.store().org_history(&org, now).await? {
-            let report = fullcover_core::metrics::org_report(&org, &repos, now);
+            let report =
+                fullcover_core::metrics::org_report(&org, &repos, &app.rules().scanners, now);
             if let Some(percent) = report.coverage_percent {
                 coverage.get_or_create(&OrgLabel { org }).set(percent);
             }

@@ -12,6 +12,7 @@ use super::app::DEFAULT_DATABASE_URL;
 use crate::store::{InstallationState, RepoState, ScanRecord, Store, now, redact_url};
 use fullcover_core::evaluate::Assessment;
 use fullcover_core::metrics::{OrgReport, human_duration, org_report};
+use fullcover_core::rules::RuleSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
@@ -84,7 +85,8 @@ pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
             .org_history(&args.org, at)
             .await?
             .with_context(|| format!("no record of {}", args.org))?;
-        anyhow::Ok(org_report(&args.org, &repos, at))
+        let rules = RuleSet::embedded()?;
+        anyhow::Ok(org_report(&args.org, &repos, &rules.scanners, at))
     })?;
     let text = match args.format {
         ReportFormat::Json => {

@@ -98,7 +98,7 @@ impl Pages {
     /// The organisation's page: headline numbers, the coverage matrix, burn-up and
     /// distribution charts, the onboarding funnel and pull requests, and incidents.
     pub fn org(&self, report: &OrgReport, viewer: &str) -> Result<String, DashboardError> {
-        self.render("org", &view::org(report, viewer))
+        self.render("org", &view::org::page(report, viewer))
     }
 
     /// A repository's page: its stack, scanners with evidence, requirements, active
@@ -111,23 +111,23 @@ impl Pages {
         now: i64,
         viewer: &str,
     ) -> Result<String, DashboardError> {
-        self.render("repo", &view::repo(org, summary, detail, now, viewer))
+        self.render("repo", &view::repo::page(org, summary, detail, now, viewer))
     }
 
     /// The public status page: aggregates only, never a repository name, a requirement
     /// id or a pull request.
     pub fn status(&self, report: &OrgReport) -> Result<String, DashboardError> {
-        self.render("status", &view::status(report))
+        self.render("status", &view::status::page(report))
     }
 
     /// Home: the viewer's organisations, or a sign-in button.
     pub fn index(&self, orgs: &[String], viewer: Option<&str>) -> Result<String, DashboardError> {
-        self.render("index", &view::index(orgs, viewer))
+        self.render("index", &view::home::index(orgs, viewer))
     }
 
     /// A plain page for errors and notices.
     pub fn message(&self, title: &str, text: &str) -> Result<String, DashboardError> {
-        self.render("message", &view::message(title, text))
+        self.render("message", &view::home::message(title, text))
     }
 }
 

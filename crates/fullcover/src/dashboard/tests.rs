@@ -9,8 +9,13 @@ use quick_xml::events::Event;
 use super::svg::{self, Measure};
 use super::*;
 use fullcover_core::metrics::{
-    Bucket, DAY, HOUR, HistoryPoint, PullPoint, Ratio, RepoHistory, ScanPoint, org_report,
+    Bucket, CheckRun, DAY, HOUR, HistoryPoint, PullPoint, Ratio, RepoHistory, ScanPoint, org_report,
 };
+use fullcover_core::rules::RuleSet;
+
+fn rules() -> RuleSet {
+    RuleSet::embedded().unwrap()
+}
 
 /// Midnight UTC, 2023-11-15.
 const T0: i64 = 1_700_006_400;
@@ -54,8 +59,7 @@ fn repo(name: &str, state: &str, scans: Vec<ScanPoint>) -> RepoHistory {
         left_scope_at: None,
         scans,
         pulls: Vec::new(),
-        active_checks: Vec::new(),
-        active_scanners: Vec::new(),
+        check_runs: Vec::new(),
     }
 }
 
@@ -136,7 +140,7 @@ fn well_formed(xml: &str, name: &str) -> Option<String> {
 
 #[test]
 fn org_page_shows_the_numbers_and_the_repositories() {
-    let report = org_report("acme", &histories("web"), NOW);
+    let report = org_report("acme", &histories("web"), &rules().scanners, NOW);
     let html = pages().org(&report, "octocat").unwrap();
     // Two in scope (legacy is excluded), one fully covered; 4 of 5 requirements.
     assert!(html.contains("1 of 2"), "{html}");
@@ -161,7 +165,7 @@ fn org_page_shows_the_numbers_and_the_repositories() {
 
 #[test]
 fn values_are_escaped() {
-    let report = org_report("acme", &histories("<script>"), NOW);
+    let report = org_report("acme", &histories("<script>"), &rules().scanners, NOW);
     let html = pages().org(&report, "<b>mallory</b>").unwrap();
     assert!(!html.contains("<script>"), "{html}");
     assert!(!html.contains("<b>mallory"));
@@ -176,7 +180,10 @@ fn links_are_only_http() {
     let mut repos = histories("web");
     repos[1].pulls[0].url = "javascript:alert(1)".into();
     let html = pages()
-        .org(&org_report("acme", &repos, NOW), "octocat")
+        .org(
+            &org_report("acme", &repos, &rules().scanners, NOW),
+            "octocat",
+        )
         .unwrap();
     assert!(!html.contains("javascript:"));
     assert!(html.contains("#8"));
@@ -184,7 +191,7 @@ fn links_are_only_http() {
 
 #[test]
 fn status_page_shows_aggregates_only() {
-    let report = org_report("acme", &histories("web"), NOW);
+    let report = org_report("acme", &histories("web"), &rules().scanners, NOW);
     let html = pages().status(&report).unwrap();
     assert!(html.contains("1 of 2 repositories fully covered"), "{html}");
     assert!(html.contains("daily-bars"));
@@ -210,16 +217,26 @@ fn status_page_shows_aggregates_only() {
 
 #[test]
 fn repo_page_shows_stack_scanners_requirements_and_history() {
-    let repos = histories("web");
-    let report = org_report("acme", &repos, NOW);
-    let mut history = repos[0].clone();
-    history.active_checks = vec!["CodeQL".into(), "lint".into()];
+    let mut repos = histories("web");
+    repos[0].check_runs = ["CodeQL", "lint"]
+        .map(|name| CheckRun {
+            name: name.into(),
+            conclusion: "success".into(),
+            completed_at: NOW - DAY,
+        })
+        .to_vec();
+    let report = org_report("acme", &repos, &rules().scanners, NOW);
     let detail = RepoDetail {
-        history,
-        report: Some(serde_json::json!({
-            "languages": [{"name": "Python", "share": 91.5, "files": 12}, {"name": "Dockerfile", "share": 8.5, "files": 1}],
+        history: repos[0].clone(),
+        report: Some(serde_json::from_value(serde_json::json!({
+            "repository": "acme/api",
+            "languages": [
+                {"name": "Python", "type": "programming", "bytes": 9150, "share": 91.5, "files": 12},
+                {"name": "Dockerfile", "type": "programming", "bytes": 850, "share": 8.5, "files": 1}
+            ],
             "iac": [{"kind": "dockerfile", "name": "Dockerfile", "files": ["Dockerfile"]}],
-            "ecosystems": [{"name": "pip", "title": "pip", "manifests": ["requirements.txt"]}],
+            "ecosystems": [{"name": "pip", "title": "pip", "manifests": ["requirements.txt"],
+                            "lockfiles": [], "directories": ["/"], "dependencies": 3, "dependabot": true}],
             "scanners": [
                 {"id": "codeql", "name": "CodeQL", "category": "sast", "running": true,
                  "evidence": [{"path": ".github/workflows/codeql.yml", "line": 21, "signal": "github/codeql-action/analyze"}],
@@ -231,8 +248,11 @@ fn repo_page_shows_stack_scanners_requirements_and_history() {
             "requirements": [
                 {"id": "sast:python", "category": "sast", "reason": "Python is 91.5% of the code", "status": "satisfied", "satisfied_by": ["codeql"]},
                 {"id": "sca:pip", "category": "sca", "reason": "requirements.txt", "status": "satisfied", "satisfied_by": ["dependabot"]}
-            ]
-        })),
+            ],
+            "coverage": {"required": 2, "satisfied": 2, "percent": 100.0, "by_category": {}},
+            "warnings": []
+        }))
+        .unwrap()),
         requirement_events: vec![
             ("sca:pip".into(), "appeared".into(), T0 + HOUR),
             ("sca:pip".into(), "satisfied".into(), T0 + 2 * DAY),
@@ -266,7 +286,7 @@ fn repo_page_shows_stack_scanners_requirements_and_history() {
 #[test]
 fn repo_page_without_a_scan() {
     let repos = vec![repo("new", "pending", Vec::new())];
-    let report = org_report("acme", &repos, NOW);
+    let report = org_report("acme", &repos, &rules().scanners, NOW);
     let detail = RepoDetail {
         history: repos[0].clone(),
         report: None,
@@ -280,7 +300,7 @@ fn repo_page_without_a_scan() {
 
 #[test]
 fn an_empty_organisation_renders() {
-    let report = org_report("acme", &[], NOW);
+    let report = org_report("acme", &[], &rules().scanners, NOW);
     let html = pages().org(&report, "octocat").unwrap();
     assert!(html.contains("No repository in scope yet"));
     assert!(html.contains("No history yet"));

@@ -182,6 +182,26 @@ fn report(full_name: &str, story: &Story, satisfied: &[String], missing: &[Strin
         };
         json!({"id": id, "category": id.split(':').next().unwrap_or(id), "reason": format!("the stack needs {id}"), "status": status, "satisfied_by": by})
     };
+    let mut by_category = serde_json::Map::new();
+    for category in ["sast", "secrets", "sca", "iac", "container", "cicd"] {
+        let count = |ids: &[String]| {
+            ids.iter()
+                .filter(|id| id.split(':').next() == Some(category))
+                .count()
+        };
+        let (met, required) = (count(satisfied), count(satisfied) + count(missing));
+        let percent = (met * 1000)
+            .checked_div(required)
+            .map(|tenths| tenths as f64 / 10.0);
+        by_category.insert(
+            category.to_owned(),
+            json!({"required": required, "satisfied": met, "percent": percent}),
+        );
+    }
+    let required = satisfied.len() + missing.len();
+    let percent = (satisfied.len() * 1000)
+        .checked_div(required)
+        .map_or(100.0, |tenths| tenths as f64 / 10.0);
     json!({
         "repository": full_name,
         "languages": [{"name": story.language, "type": "programming", "bytes": 48_000, "files": 36, "share": 100.0}],
@@ -189,6 +209,8 @@ fn report(full_name: &str, story: &Story, satisfied: &[String], missing: &[Strin
         "ecosystems": [{"name": story.ecosystem, "title": story.ecosystem, "manifests": [], "lockfiles": [], "directories": ["/"], "dependencies": 24, "dependabot": true}],
         "scanners": scanners,
         "requirements": satisfied.iter().map(|id| requirement(id, "satisfied")).chain(missing.iter().map(|id| requirement(id, "missing"))).collect::<Vec<_>>(),
+        "coverage": {"required": required, "satisfied": satisfied.len(), "percent": percent, "by_category": by_category},
+        "warnings": [],
     })
 }
 
@@ -400,4 +422,28 @@ pub async fn seed(store: &Store, now: i64) -> anyhow::Result<()> {
         .await?;
     store.set_left_scope_at(archived, start + 5 * DAY).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The repository pages read the seeded reports as the typed scan report.
+    #[tokio::test]
+    async fn every_seeded_report_reads_as_a_scan_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::store::sqlite_url(&dir.path().join("fullcover.db"));
+        let store = Store::connect(&url).await.unwrap();
+        let now = 1_700_000_000;
+        seed(&store, now).await.unwrap();
+        let mut read = 0;
+        for story in STORIES {
+            let detail = store.repo_detail(ORG, story.name, now).await.unwrap();
+            if let Some(report) = detail.unwrap().report {
+                assert_eq!(report.repository, format!("{ORG}/{}", story.name));
+                read += 1;
+            }
+        }
+        assert!(read > 0);
+    }
 }

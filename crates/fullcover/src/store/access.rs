@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use super::{Result, Store, now};
+use fullcover_core::metrics::CheckRun;
 
 /// A token's stored form: only its digest is kept, so the store never holds it in clear.
 pub fn digest(secret: &str) -> String {
@@ -156,15 +157,25 @@ impl Store {
         Ok(())
     }
 
-    /// Names of the checks that succeeded on the repository since `since`.
-    pub async fn successful_checks(&self, repository_id: i64, since: i64) -> Result<Vec<String>> {
+    /// The repository's check runs completed since `since`, whatever their conclusion;
+    /// `metrics::activity` decides which scanners they make active.
+    pub async fn check_runs(&self, repository_id: i64, since: i64) -> Result<Vec<CheckRun>> {
         let rows = sqlx::query(
-            "SELECT DISTINCT name FROM check_runs WHERE repository_id = $1 AND conclusion = 'success' AND completed_at >= $2 ORDER BY name",
+            "SELECT name, conclusion, completed_at FROM check_runs \
+             WHERE repository_id = $1 AND completed_at >= $2 ORDER BY completed_at, name",
         )
         .bind(repository_id)
         .bind(since)
         .fetch_all(self.pool())
         .await?;
-        rows.iter().map(|row| Ok(row.try_get("name")?)).collect()
+        rows.iter()
+            .map(|row| {
+                Ok(CheckRun {
+                    name: row.try_get("name")?,
+                    conclusion: row.try_get("conclusion")?,
+                    completed_at: row.try_get("completed_at")?,
+                })
+            })
+            .collect()
     }
 }

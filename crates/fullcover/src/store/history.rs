@@ -7,17 +7,15 @@ use sqlx::Row;
 
 use super::repositories::ids;
 use super::{Result, Store, StoreError};
-use fullcover_core::metrics::{DAY, PullPoint, Ratio, RepoHistory, ScanPoint};
-
-/// How recent a successful check must be for its scanner to count as active.
-pub const ACTIVE_WINDOW: i64 = 14 * DAY;
+use fullcover_core::metrics::{ACTIVE_WINDOW, PullPoint, Ratio, RepoHistory, ScanPoint};
+use fullcover_core::report::ScanReport;
 
 /// One repository's full record, for its page.
 #[derive(Debug, Clone)]
 pub struct RepoDetail {
     pub history: RepoHistory,
     /// The latest scan's report (docs/scan-json.md), if scanned.
-    pub report: Option<serde_json::Value>,
+    pub report: Option<ScanReport>,
     /// (requirement, event, at), oldest first.
     pub requirement_events: Vec<(String, String, i64)>,
 }
@@ -57,8 +55,7 @@ impl Store {
                 left_scope_at: row.try_get("left_scope_at")?,
                 scans: self.scan_points(id).await?,
                 pulls: self.pull_points(id).await?,
-                active_checks: self.successful_checks(id, now - ACTIVE_WINDOW).await?,
-                active_scanners: Vec::new(),
+                check_runs: self.check_runs(id, now - ACTIVE_WINDOW).await?,
             });
         }
         Ok(Some(repos))
@@ -74,6 +71,8 @@ impl Store {
     }
 
     /// One repository of `org` by name, with its latest report and requirement events.
+    /// A stored report that does not read as a [`ScanReport`] is an error naming the
+    /// repository ([`StoreError::Corrupt`]).
     pub async fn repo_detail(&self, org: &str, name: &str, now: i64) -> Result<Option<RepoDetail>> {
         let Some(repos) = self.org_history(org, now).await? else {
             return Ok(None);
@@ -93,7 +92,13 @@ impl Store {
         .await?
         .map(|row| row.try_get::<String, _>("report"))
         .transpose()?
-        .and_then(|text| serde_json::from_str(&text).ok());
+        .map(|text| {
+            serde_json::from_str::<ScanReport>(&text).map_err(|err| StoreError::Corrupt {
+                what: "scan report",
+                detail: format!("{}: {err}", history.full_name),
+            })
+        })
+        .transpose()?;
         let events = sqlx::query(
             "SELECT requirement, event, at FROM requirement_events WHERE repository_id = $1 ORDER BY at, id",
         )

@@ -17,7 +17,7 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, Row, SqlSafeStr};
 
 pub use self::access::{Session, digest};
-pub use self::history::{ACTIVE_WINDOW, RepoDetail};
+pub use self::history::RepoDetail;
 pub use self::jobs::{Job, NewJob};
 pub use self::repositories::{PullRequestRecord, RepositoryRecord, ScanRecord};
 pub use self::states::{

@@ -9,6 +9,9 @@ use fullcover::store::{
 
 pub const POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
+/// The smallest scan report there is: a repository with nothing in it.
+const MINIMAL_REPORT: &str = r#"{"repository":"acme/api","languages":[],"iac":[],"ecosystems":[],"scanners":[],"requirements":[],"coverage":{"required":0,"satisfied":0,"percent":100.0,"by_category":{}},"warnings":[]}"#;
+
 /// A SQLite store in its own temporary directory (kept alive by the returned guard).
 pub async fn sqlite_store() -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -185,7 +188,7 @@ async fn suite(store: Store) {
                     missing: &missing,
                     satisfied_ids: &satisfied,
                     categories: r#"{"secrets":{"required":1,"satisfied":1}}"#,
-                    report: r#"{"repository":"acme/api"}"#,
+                    report: MINIMAL_REPORT,
                 })
                 .await
                 .unwrap();
@@ -265,7 +268,7 @@ async fn suite(store: Store) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(detail.report.unwrap()["repository"], "acme/api");
+    assert_eq!(detail.report.unwrap().repository, "acme/api");
     // secrets 4, sca:npm 2, cicd:github-actions 2, iac:terraform 2.
     assert_eq!(detail.requirement_events.len(), 10);
     store
@@ -276,10 +279,16 @@ async fn suite(store: Store) {
         .record_check_run(100, "zizmor", "abc", "failure", 9_000)
         .await
         .unwrap();
+    let runs = store.check_runs(100, 5_000).await.unwrap();
+    let runs: Vec<(&str, &str, i64)> = runs
+        .iter()
+        .map(|run| (run.name.as_str(), run.conclusion.as_str(), run.completed_at))
+        .collect();
     assert_eq!(
-        store.successful_checks(100, 5_000).await.unwrap(),
-        ["CodeQL"]
+        runs,
+        [("CodeQL", "success", 9_000), ("zizmor", "failure", 9_000)]
     );
+    assert!(store.check_runs(100, 9_001).await.unwrap().is_empty());
 
     // Tokens: shown once, kept as a digest, scoped to one org.
     let token = store.create_token("Acme", "ci").await.unwrap();

@@ -1,6 +1,7 @@
 //! Who may see what: signing in with GitHub, API tokens, public opt-in, badges, the API's
 //! shape, Prometheus metrics.
 
+use fullcover::store::ScanRecord;
 use fullcover_fake_github::RepoSpec;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
@@ -406,6 +407,117 @@ async fn check_runs_make_coverage_active_and_the_github_repository_opts_in() {
     .await
     .unwrap();
     assert_eq!(repo["active_scanners"], serde_json::json!(["CodeQL"]));
+}
+
+/// The part of `html` from `start` to the end of its table row.
+fn row_of<'a>(html: &'a str, start: &str) -> &'a str {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} not in {html}"));
+    let to = html[from..]
+        .find("</tr>")
+        .map_or(html.len(), |end| from + end);
+    &html[from..to]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn codeql_analyze_check_is_active_on_both_pages_and_in_the_api() {
+    let world = onboarded_world().await;
+    // `web` runs CodeQL from a workflow; its check run is named after the job and the
+    // language, not after the scanner.
+    let head = world.fake.head(ORG, "web", "main").unwrap();
+    world
+        .fake
+        .add_check_run(ORG, "web", &head, "Analyze (python)", "success")
+        .await
+        .unwrap();
+    world.settle().await;
+
+    world.fake.add_member(ORG, "octocat");
+    let member = sign_in(&world, "octocat").await;
+    let org = get(&world, "/orgs/acme", signed_in(&member)).await;
+    assert_eq!(org.status(), StatusCode::OK);
+    let html = org.text().await.unwrap();
+    let row = row_of(&html, "href=\"/orgs/acme/repos/web\"");
+    assert!(row.contains("Active: CodeQL"), "organisation page: {row}");
+    let row = row_of(&html, "href=\"/orgs/acme/repos/api\"");
+    assert!(!row.contains("Active:"), "api runs nothing: {row}");
+
+    let repo = get(&world, "/orgs/acme/repos/web", signed_in(&member)).await;
+    assert_eq!(repo.status(), StatusCode::OK);
+    let html = repo.text().await.unwrap();
+    let row = row_of(&html, ">CodeQL<");
+    assert!(row.contains(">active<"), "repository page: {row}");
+    assert!(
+        !html.contains("Other checks that succeeded recently"),
+        "the check is CodeQL's, not another one"
+    );
+
+    let token = world.store().create_token(ORG, "test").await.unwrap();
+    let bearer = || Some(("authorization", format!("Bearer {token}")));
+    let repo: Value = get(&world, "/api/v1/orgs/acme/repos/web", bearer())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(repo["active_scanners"], serde_json::json!(["CodeQL"]));
+    assert_eq!(
+        repo["active_checks"],
+        serde_json::json!(["Analyze (python)"])
+    );
+    let coverage: Value = get(&world, "/api/v1/orgs/acme/coverage", bearer())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let web = coverage["repos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|line| line["name"] == "web")
+        .unwrap();
+    assert_eq!(web["active_scanners"], serde_json::json!(["CodeQL"]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_report_that_does_not_parse_is_an_error_naming_the_repository() {
+    let world = onboarded_world().await;
+    let store = world.store();
+    let id = store
+        .org_history(ORG, i64::MAX)
+        .await
+        .unwrap()
+        .unwrap()
+        .into_iter()
+        .find(|repo| repo.full_name == "acme/api")
+        .unwrap()
+        .id;
+    store
+        .record_scan(&ScanRecord {
+            repository_id: id,
+            commit_sha: &"e".repeat(40),
+            at: fullcover::store::now() + 1,
+            required: 0,
+            satisfied: 0,
+            missing: &[],
+            satisfied_ids: &[],
+            categories: "{}",
+            report: r#"{"repository": "acme/api", "languages": "Python"}"#,
+        })
+        .await
+        .unwrap();
+    world.fake.add_member(ORG, "octocat");
+    let member = sign_in(&world, "octocat").await;
+    let page = get(&world, "/orgs/acme/repos/api", signed_in(&member)).await;
+    assert_eq!(page.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("stored scan report is not valid: acme/api: invalid type"),
+        "{html}"
+    );
+    // The other repositories still show.
+    let page = get(&world, "/orgs/acme/repos/web", signed_in(&member)).await;
+    assert_eq!(page.status(), StatusCode::OK);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -46,16 +46,17 @@ pub(super) struct References<'a> {
 }
 
 impl ScannerRules {
-    /// The scanners (display names, sorted) whose check runs include one of `checks`.
-    pub fn reporting(&self, checks: &[String]) -> Vec<String> {
-        let mut names: Vec<String> = checks
-            .iter()
-            .flat_map(|check| self.checks.matches(&Candidate::new(check)))
-            .map(|index| self.scanners[index].name.clone())
-            .collect();
-        names.sort();
-        names.dedup();
-        names
+    /// The scanners whose check runs bear this name (`checks` in `scanners.toml`, globs,
+    /// case-insensitive), in rules order. Which scanners count as active is decided in
+    /// `metrics::active`.
+    pub fn reporting(&self, check: &str) -> Vec<&ScannerRule> {
+        let mut owners = self.checks.matches(&Candidate::new(check));
+        owners.sort_unstable();
+        owners.dedup();
+        owners
+            .into_iter()
+            .map(|index| &self.scanners[index])
+            .collect()
     }
 
     pub(super) fn compile(
@@ -250,10 +251,18 @@ mod tests {
     #[test]
     fn check_runs_name_their_scanner() {
         let rules = RuleSet::embedded().unwrap();
-        let checks = ["Analyze (python)", "Checkov", "zizmor", "build", "Scan"].map(String::from);
-        assert_eq!(
-            rules.scanners.reporting(&checks),
-            ["Checkov", "CodeQL", "OSV-Scanner", "zizmor"]
-        );
+        let owner = |check: &str| {
+            rules
+                .scanners
+                .reporting(check)
+                .iter()
+                .map(|scanner| scanner.name.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(owner("Analyze (python)"), ["CodeQL"]);
+        assert_eq!(owner("Checkov"), ["Checkov"]);
+        assert_eq!(owner("zizmor"), ["zizmor"]);
+        assert_eq!(owner("Scan"), ["OSV-Scanner"]);
+        assert!(owner("build").is_empty());
     }
 }

@@ -13,7 +13,7 @@ use super::access::Viewer;
 use crate::app::App;
 use crate::app::error::HttpError;
 use crate::store::now;
-use fullcover_core::metrics::{OrgReport, org_report, resolve_active};
+use fullcover_core::metrics::{OrgReport, org_report};
 
 /// The OpenAPI description of this API.
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -34,10 +34,11 @@ pub async fn visible_report(app: &App, viewer: &Viewer, org: &str) -> Result<Org
 
 pub async fn report(app: &App, org: &str) -> Result<Option<OrgReport>, HttpError> {
     let at = now();
-    Ok(app.store().org_history(org, at).await?.map(|mut repos| {
-        resolve_active(&mut repos, app.rules());
-        org_report(org, &repos, at)
-    }))
+    Ok(app
+        .store()
+        .org_history(org, at)
+        .await?
+        .map(|repos| org_report(org, &repos, &app.rules().scanners, at)))
 }
 
 pub async fn coverage(
@@ -84,7 +85,10 @@ pub async fn repository(
     let mut body = serde_json::to_value(summary).map_err(|err| HttpError::Internal(err.into()))?;
     if let Some(object) = body.as_object_mut() {
         object.insert("org".into(), Value::String(report.org.clone()));
-        object.insert("scan".into(), detail.report.unwrap_or(Value::Null));
+        object.insert(
+            "scan".into(),
+            serde_json::to_value(&detail.report).map_err(|err| HttpError::Internal(err.into()))?,
+        );
         object.insert(
             "requirement_events".into(),
             detail

@@ -8,6 +8,7 @@ use super::Web;
 use super::access::Viewer;
 use crate::app::error::HttpError;
 use crate::dashboard::DashboardError;
+use crate::store::StoreError;
 
 fn rendered(page: Result<String, DashboardError>) -> Result<Response, HttpError> {
     page.map(|html| Html(html).into_response())
@@ -80,13 +81,25 @@ pub async fn repo(
     else {
         return not_found(&web);
     };
-    let Some(detail) = web
+    let detail = match web
         .app
         .store()
         .repo_detail(&report.org, &summary.name, report.generated_at)
-        .await?
-    else {
-        return not_found(&web);
+        .await
+    {
+        Ok(Some(detail)) => detail,
+        Ok(None) => return not_found(&web),
+        // A stored report that does not parse: say so, naming the repository.
+        Err(err @ StoreError::Corrupt { .. }) => {
+            tracing::error!(error = %err, "cannot show a repository page");
+            return notice(
+                &web,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Cannot show this repository",
+                &err.to_string(),
+            );
+        }
+        Err(err) => return Err(err.into()),
     };
     rendered(
         web.pages

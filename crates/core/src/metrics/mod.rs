@@ -8,6 +8,7 @@
 //! no uptime. Definitions follow docs/metrics.md.
 
 mod active;
+pub mod security;
 
 use std::collections::BTreeMap;
 

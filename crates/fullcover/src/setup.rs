@@ -327,6 +327,8 @@ mod tests {
                 ("workflows", "write"),
                 ("checks", "read"),
                 ("security_events", "read"),
+                ("vulnerability_alerts", "read"),
+                ("secret_scanning_alerts", "read"),
             ]
         );
         let events: Vec<&str> = manifest["default_events"]
@@ -342,7 +344,11 @@ mod tests {
                 "pull_request",
                 "repository",
                 "check_run",
-                "check_suite"
+                "check_suite",
+                "code_scanning_alert",
+                "dependabot_alert",
+                "secret_scanning_alert",
+                "secret_scanning_alert_location"
             ]
         );
     }

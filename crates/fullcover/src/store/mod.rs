@@ -7,6 +7,7 @@ mod access;
 mod history;
 mod jobs;
 mod repositories;
+mod security;
 mod states;
 
 use std::path::Path;
@@ -20,6 +21,7 @@ pub use self::access::{Session, digest};
 pub use self::history::RepoDetail;
 pub use self::jobs::{Job, NewJob};
 pub use self::repositories::{PullRequestRecord, RepositoryRecord, ScanRecord};
+pub use self::security::FindingRecord;
 pub use self::states::{
     InstallationState, JobKind, JobState, PullRequestEvent, PullRequestState, RepoState,
     RequirementEvent,
@@ -57,7 +59,7 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let files: [(&str, &'static str); 5] = match self {
+        let files: [(&str, &'static str); 6] = match self {
             Backend::Sqlite => [
                 (
                     "app",
@@ -78,6 +80,10 @@ impl Backend {
                 (
                     "jobs without payload",
                     include_str!("../../../../migrations/sqlite/0005_jobs_without_payload.sql"),
+                ),
+                (
+                    "security",
+                    include_str!("../../../../migrations/sqlite/0006_security.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -100,6 +106,10 @@ impl Backend {
                 (
                     "jobs without payload",
                     include_str!("../../../../migrations/postgres/0005_jobs_without_payload.sql"),
+                ),
+                (
+                    "security",
+                    include_str!("../../../../migrations/postgres/0006_security.sql"),
                 ),
             ],
         };

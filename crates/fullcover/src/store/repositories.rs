@@ -103,6 +103,23 @@ impl Store {
         .bind(at)
         .execute(self.pool())
         .await?;
+        if let Some(record) = self.repository(id).await?
+            && record.state != RepoState::Excluded
+        {
+            self.open_scope_spell(id, at).await?;
+        }
+        Ok(())
+    }
+
+    /// Opens a scope spell unless one is open.
+    async fn open_scope_spell(&self, id: i64, at: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO scope_spells (repository_id, entered_at) SELECT $1, $2              WHERE NOT EXISTS (SELECT 1 FROM scope_spells WHERE repository_id = $1 AND left_at IS NULL)",
+        )
+        .bind(id)
+        .bind(at)
+        .execute(self.pool())
+        .await?;
         Ok(())
     }
 
@@ -132,6 +149,7 @@ impl Store {
         state: RepoState,
         reason: Option<&str>,
     ) -> Result<()> {
+        let at = now();
         // Leaving scope is dated once; coming back clears it.
         sqlx::query(
             "UPDATE repositories SET state = $1, reason = $2, updated_at = $3, \
@@ -140,10 +158,23 @@ impl Store {
         )
         .bind(state.as_str())
         .bind(reason)
-        .bind(now())
+        .bind(at)
         .bind(id)
         .execute(self.pool())
         .await?;
+        // Scope as intervals: a repository that leaves and returns keeps both spells.
+        if state == RepoState::Excluded {
+            sqlx::query(
+                "UPDATE scope_spells SET left_at = $1, reason = $2 WHERE repository_id = $3 AND left_at IS NULL",
+            )
+            .bind(at)
+            .bind(reason)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        } else {
+            self.open_scope_spell(id, at).await?;
+        }
         Ok(())
     }
 
@@ -198,6 +229,14 @@ impl Store {
             .bind(id)
             .execute(self.pool())
             .await?;
+        sqlx::query(
+            "UPDATE scope_spells SET entered_at = $1 WHERE repository_id = $2 \
+             AND entered_at = (SELECT MIN(entered_at) FROM scope_spells WHERE repository_id = $2)",
+        )
+        .bind(at)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
         Ok(())
     }
 
@@ -208,6 +247,14 @@ impl Store {
             .bind(id)
             .execute(self.pool())
             .await?;
+        sqlx::query(
+            "UPDATE scope_spells SET left_at = $1 WHERE repository_id = $2 \
+             AND entered_at = (SELECT MAX(entered_at) FROM scope_spells WHERE repository_id = $2)",
+        )
+        .bind(at)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
         Ok(())
     }
 

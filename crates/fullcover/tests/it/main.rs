@@ -13,6 +13,7 @@ mod demo;
 mod serve;
 mod setup;
 mod store;
+mod store_security;
 mod support;
 mod web;
 mod webhooks;

@@ -1,0 +1,392 @@
+//! The security record: findings (GitHub alerts) and their append-only lifecycle, scope
+//! spells, merged pull requests, the checks on every commit, and what each installation
+//! granted. Writes are idempotent: the same lifecycle step at the same time is stored
+//! once, whichever source reports it; rows are never pruned.
+
+use std::collections::{BTreeMap, HashMap};
+
+use fullcover_core::metrics::security::{
+    ChecksAtMerge, CloseReason, Family, Finding, LifecycleEvent, LifecycleKind, MergedPullRequest,
+    ScopeSpell, SecurityRecord, Severity,
+};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Result, Store, StoreError, now};
+
+/// A finding as an alert describes it now (the lifecycle comes apart, as events).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingRecord {
+    pub repository_id: i64,
+    pub family: Family,
+    pub number: i64,
+    pub severity: Severity,
+    /// GitHub's state word (`open`, `fixed`, `dismissed`, `resolved`, `auto_dismissed`).
+    pub state: String,
+    pub created_at: i64,
+    pub default_branch_at: Option<i64>,
+    pub introduced_at: Option<i64>,
+    pub introduced_commit: Option<String>,
+    pub advisory_published_at: Option<i64>,
+    /// Raised on this pull request (not yet on the default branch).
+    pub pull_request: Option<i64>,
+    pub partial_history: bool,
+}
+
+fn corrupt(what: &'static str, detail: impl Into<String>) -> StoreError {
+    StoreError::Corrupt {
+        what,
+        detail: detail.into(),
+    }
+}
+
+fn family(text: &str) -> Result<Family> {
+    Family::ALL
+        .into_iter()
+        .find(|family| family.as_str() == text)
+        .ok_or_else(|| corrupt("finding family", text))
+}
+
+fn severity(text: &str) -> Result<Severity> {
+    Severity::ALL
+        .into_iter()
+        .find(|severity| severity.as_str() == text)
+        .ok_or_else(|| corrupt("finding severity", text))
+}
+
+/// The stored spelling of a lifecycle step: (kind, reason, by_user).
+fn kind_columns(kind: LifecycleKind) -> (&'static str, Option<String>, bool) {
+    match kind {
+        LifecycleKind::Created => ("created", None, false),
+        LifecycleKind::AppearedOnDefaultBranch => ("appeared_on_default_branch", None, false),
+        LifecycleKind::Fixed => ("fixed", None, false),
+        LifecycleKind::Dismissed { reason } => (
+            "dismissed",
+            serde_json::to_value(reason)
+                .ok()
+                .and_then(|value| value.as_str().map(str::to_owned)),
+            false,
+        ),
+        LifecycleKind::AutoDismissed => ("auto_dismissed", None, false),
+        LifecycleKind::Reopened { by_user } => ("reopened", None, by_user),
+        LifecycleKind::AutoReopened => ("auto_reopened", None, false),
+        LifecycleKind::Reintroduced => ("reintroduced", None, false),
+    }
+}
+
+fn kind_from_columns(kind: &str, reason: Option<&str>, by_user: bool) -> Result<LifecycleKind> {
+    Ok(match kind {
+        "created" => LifecycleKind::Created,
+        "appeared_on_default_branch" => LifecycleKind::AppearedOnDefaultBranch,
+        "fixed" => LifecycleKind::Fixed,
+        "dismissed" => {
+            let reason = reason
+                .and_then(CloseReason::from_github)
+                .ok_or_else(|| corrupt("dismissal reason", reason.unwrap_or_default()))?;
+            LifecycleKind::Dismissed { reason }
+        }
+        "auto_dismissed" => LifecycleKind::AutoDismissed,
+        "reopened" => LifecycleKind::Reopened { by_user },
+        "auto_reopened" => LifecycleKind::AutoReopened,
+        "reintroduced" => LifecycleKind::Reintroduced,
+        other => return Err(corrupt("finding event", other)),
+    })
+}
+
+fn checks_name(checks: ChecksAtMerge) -> &'static str {
+    match checks {
+        ChecksAtMerge::Passed => "passed",
+        ChecksAtMerge::Failed => "failed",
+        ChecksAtMerge::Missing => "missing",
+    }
+}
+
+fn checks_from(text: &str) -> Result<ChecksAtMerge> {
+    match text {
+        "passed" => Ok(ChecksAtMerge::Passed),
+        "failed" => Ok(ChecksAtMerge::Failed),
+        "missing" => Ok(ChecksAtMerge::Missing),
+        other => Err(corrupt("checks at merge", other)),
+    }
+}
+
+impl Store {
+    /// Records what an alert says now. The first known creation and the first arrival
+    /// on the default branch are kept; severity and state follow the alert.
+    pub async fn upsert_finding(&self, finding: &FindingRecord) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO findings (repository_id, family, number, severity, state, created_at, default_branch_at, \
+                 introduced_at, introduced_commit, advisory_published_at, pull_request, partial_history, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             ON CONFLICT (repository_id, family, number) DO UPDATE SET severity = $4, state = $5, \
+                 created_at = CASE WHEN findings.created_at < $6 THEN findings.created_at ELSE $6 END, \
+                 default_branch_at = COALESCE(findings.default_branch_at, $7), \
+                 introduced_at = COALESCE(findings.introduced_at, $8), \
+                 introduced_commit = COALESCE(findings.introduced_commit, $9), \
+                 advisory_published_at = COALESCE($10, findings.advisory_published_at), \
+                 pull_request = COALESCE(findings.pull_request, $11), \
+                 partial_history = CASE WHEN findings.partial_history = 0 THEN 0 ELSE $12 END, \
+                 updated_at = $13",
+        )
+        .bind(finding.repository_id)
+        .bind(finding.family.as_str())
+        .bind(finding.number)
+        .bind(finding.severity.as_str())
+        .bind(&finding.state)
+        .bind(finding.created_at)
+        .bind(finding.default_branch_at)
+        .bind(finding.introduced_at)
+        .bind(finding.introduced_commit.as_deref())
+        .bind(finding.advisory_published_at)
+        .bind(finding.pull_request)
+        .bind(i64::from(finding.partial_history))
+        .bind(now())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Appends one lifecycle step; `false` when it was already on record.
+    pub async fn record_finding_event(
+        &self,
+        repository_id: i64,
+        family: Family,
+        number: i64,
+        event: LifecycleEvent,
+        delivery_guid: Option<&str>,
+    ) -> Result<bool> {
+        let (kind, reason, by_user) = kind_columns(event.kind);
+        let done = sqlx::query(
+            "INSERT INTO finding_events (repository_id, family, number, kind, reason, by_user, at, delivery_guid) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (repository_id, family, number, kind, at) DO NOTHING",
+        )
+        .bind(repository_id)
+        .bind(family.as_str())
+        .bind(number)
+        .bind(kind)
+        .bind(reason)
+        .bind(i64::from(by_user))
+        .bind(event.at)
+        .bind(delivery_guid)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records a merge once (a redelivered `pull_request` event changes nothing).
+    pub async fn record_merged_pull_request(&self, pull: &MergedPullRequest) -> Result<bool> {
+        let commits = serde_json::to_string(&pull.commits)
+            .map_err(|err| corrupt("commits", err.to_string()))?;
+        let done = sqlx::query(
+            "INSERT INTO merged_pull_requests (repository_id, number, head_sha, merge_commit_sha, commits, merged_at, \
+                 covered_at_merge, checks_at_merge) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (repository_id, number) DO NOTHING",
+        )
+        .bind(pull.repository)
+        .bind(pull.number)
+        .bind(&pull.head_sha)
+        .bind(pull.merge_commit_sha.as_deref())
+        .bind(commits)
+        .bind(pull.merged_at)
+        .bind(i64::from(pull.covered_at_merge))
+        .bind(checks_name(pull.checks_at_merge))
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records a completed check run on any commit (the latest completion wins).
+    pub async fn record_commit_check(
+        &self,
+        repository_id: i64,
+        head_sha: &str,
+        name: &str,
+        conclusion: &str,
+        completed_at: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO commit_checks (repository_id, head_sha, name, conclusion, completed_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (repository_id, head_sha, name) DO UPDATE \
+             SET conclusion = CASE WHEN commit_checks.completed_at <= $5 THEN $4 ELSE commit_checks.conclusion END, \
+                 completed_at = CASE WHEN commit_checks.completed_at <= $5 THEN $5 ELSE commit_checks.completed_at END",
+        )
+        .bind(repository_id)
+        .bind(head_sha)
+        .bind(name)
+        .bind(conclusion)
+        .bind(completed_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The check runs completed on a commit by `at`: (name, conclusion).
+    pub async fn commit_checks(
+        &self,
+        repository_id: i64,
+        head_sha: &str,
+        at: i64,
+    ) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT name, conclusion FROM commit_checks \
+             WHERE repository_id = $1 AND head_sha = $2 AND completed_at <= $3 ORDER BY name",
+        )
+        .bind(repository_id)
+        .bind(head_sha)
+        .bind(at)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("name")?, row.try_get("conclusion")?)))
+            .collect()
+    }
+
+    /// What an installation granted, as GitHub lists it (`{"vulnerability_alerts": "read"}`).
+    pub async fn set_installation_permissions(
+        &self,
+        installation: i64,
+        permissions: &BTreeMap<String, String>,
+    ) -> Result<()> {
+        let text = serde_json::to_string(permissions)
+            .map_err(|err| corrupt("installation permissions", err.to_string()))?;
+        sqlx::query(
+            "INSERT INTO installation_permissions (installation_id, permissions, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (installation_id) DO UPDATE SET permissions = $2, updated_at = $3",
+        )
+        .bind(installation)
+        .bind(text)
+        .bind(now())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The permissions of the installation of `org`; `None` when never recorded.
+    pub async fn org_permissions(&self, org: &str) -> Result<Option<BTreeMap<String, String>>> {
+        let row = sqlx::query(
+            "SELECT p.permissions FROM installation_permissions p JOIN installations i ON i.id = p.installation_id \
+             WHERE LOWER(i.account) = LOWER($1) ORDER BY p.updated_at DESC LIMIT 1",
+        )
+        .bind(org)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| {
+            let text: String = row.try_get("permissions")?;
+            serde_json::from_str(&text)
+                .map_err(|err| corrupt("installation permissions", err.to_string()))
+        })
+        .transpose()
+    }
+
+    /// Everything the security metrics of `org` read, optionally for one repository.
+    /// Four queries whatever the number of repositories.
+    pub async fn security_record(
+        &self,
+        org: &str,
+        repository: Option<i64>,
+    ) -> Result<SecurityRecord> {
+        let scoped = |table: &str| {
+            format!(
+                "SELECT t.* FROM {table} t JOIN repositories r ON r.id = t.repository_id \
+                 JOIN installations i ON i.id = r.installation_id \
+                 WHERE LOWER(i.account) = LOWER($1) AND ($2 IS NULL OR t.repository_id = $2)"
+            )
+        };
+        let fetch = |sql: String| {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(org.to_owned())
+                .bind(repository)
+                .fetch_all(self.pool())
+        };
+        let finding_rows = fetch(scoped("findings")).await?;
+        let event_rows = fetch(format!("{} ORDER BY t.at, t.id", scoped("finding_events"))).await?;
+        let spell_rows = fetch(format!(
+            "{} ORDER BY t.entered_at, t.id",
+            scoped("scope_spells")
+        ))
+        .await?;
+        let merged_rows = fetch(scoped("merged_pull_requests")).await?;
+
+        let mut events: HashMap<(i64, String, i64), Vec<LifecycleEvent>> = HashMap::new();
+        for row in &event_rows {
+            let key = (
+                row.try_get("repository_id")?,
+                row.try_get("family")?,
+                row.try_get("number")?,
+            );
+            let reason: Option<String> = row.try_get("reason")?;
+            let kind = kind_from_columns(
+                &row.try_get::<String, _>("kind")?,
+                reason.as_deref(),
+                row.try_get::<i64, _>("by_user")? != 0,
+            )?;
+            events.entry(key).or_default().push(LifecycleEvent {
+                at: row.try_get("at")?,
+                kind,
+            });
+        }
+        let mut findings = Vec::with_capacity(finding_rows.len());
+        for row in &finding_rows {
+            findings.push(finding(row, &mut events)?);
+        }
+        findings.sort_by_key(|f| (f.repository, f.family, f.number));
+        let scope = spell_rows
+            .iter()
+            .map(|row| {
+                Ok(ScopeSpell {
+                    repository: row.try_get("repository_id")?,
+                    entered: row.try_get("entered_at")?,
+                    left: row.try_get("left_at")?,
+                    reason: row.try_get("reason")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let merged_pull_requests = merged_rows.iter().map(merged).collect::<Result<Vec<_>>>()?;
+        Ok(SecurityRecord {
+            findings,
+            scope,
+            merged_pull_requests,
+            pull_request_alerts: Vec::new(),
+        })
+    }
+}
+
+fn finding(
+    row: &AnyRow,
+    events: &mut HashMap<(i64, String, i64), Vec<LifecycleEvent>>,
+) -> Result<Finding> {
+    let repository: i64 = row.try_get("repository_id")?;
+    let family_name: String = row.try_get("family")?;
+    let number: i64 = row.try_get("number")?;
+    Ok(Finding {
+        repository,
+        family: family(&family_name)?,
+        number,
+        severity: severity(&row.try_get::<String, _>("severity")?)?,
+        created_at: row.try_get("created_at")?,
+        default_branch_at: row.try_get("default_branch_at")?,
+        introduced_at: row.try_get("introduced_at")?,
+        introduced_commit: row.try_get("introduced_commit")?,
+        advisory_published_at: row.try_get("advisory_published_at")?,
+        partial_history: row.try_get::<i64, _>("partial_history")? != 0,
+        events: events
+            .remove(&(repository, family_name, number))
+            .unwrap_or_default(),
+    })
+}
+
+fn merged(row: &AnyRow) -> Result<MergedPullRequest> {
+    let commits: String = row.try_get("commits")?;
+    Ok(MergedPullRequest {
+        repository: row.try_get("repository_id")?,
+        number: row.try_get("number")?,
+        head_sha: row.try_get("head_sha")?,
+        merge_commit_sha: row.try_get("merge_commit_sha")?,
+        commits: serde_json::from_str(&commits)
+            .map_err(|err| corrupt("commits", err.to_string()))?,
+        merged_at: row.try_get("merged_at")?,
+        covered_at_merge: row.try_get::<i64, _>("covered_at_merge")? != 0,
+        checks_at_merge: checks_from(&row.try_get::<String, _>("checks_at_merge")?)?,
+    })
+}

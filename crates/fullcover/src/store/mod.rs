@@ -225,7 +225,7 @@ impl Store {
     /// Deliveries received and not yet turned into state and jobs, oldest first.
     pub async fn pending_deliveries(&self, limit: i64) -> Result<Vec<StoredDelivery>> {
         let rows = sqlx::query(
-            "SELECT guid, event, payload FROM deliveries WHERE processed_at IS NULL \
+            "SELECT guid, event, payload, received_at FROM deliveries WHERE processed_at IS NULL \
              ORDER BY received_at, guid LIMIT $1",
         )
         .bind(limit)
@@ -237,6 +237,7 @@ impl Store {
                     guid: row.try_get("guid")?,
                     event: row.try_get("event")?,
                     payload: row.try_get("payload")?,
+                    received_at: row.try_get("received_at")?,
                 })
             })
             .collect()
@@ -272,6 +273,7 @@ impl Store {
                         guid: row.try_get("guid")?,
                         event: row.try_get("event")?,
                         payload: row.try_get("payload")?,
+                        received_at: row.try_get("received_at")?,
                     },
                 ))
             })
@@ -397,6 +399,9 @@ pub struct StoredDelivery {
     pub guid: String,
     pub event: String,
     pub payload: String,
+    /// When GitHub's delivery arrived: the time of a step the payload does not date, so
+    /// handling it again after a crash dates it the same.
+    pub received_at: i64,
 }
 
 #[cfg(test)]

@@ -1,11 +1,13 @@
 //! The I/O around a decision: [`load`] reads what [`super::decide`] needs from the
 //! record, [`apply`] writes its actions to the record and the queue.
 
+use fullcover_core::metrics::security::LifecycleEvent;
+
 use super::decide::{Action, Current};
 use super::model::Event;
 use crate::app::App;
 use crate::app::jobs::{queue_scan, queue_sync};
-use crate::store::{Result, now};
+use crate::store::{Result, StoredDelivery, now};
 
 /// Reads the parts of the record `event` is decided on.
 pub async fn load(app: &App, event: &Event) -> Result<Current> {
@@ -26,14 +28,30 @@ pub async fn load(app: &App, event: &Event) -> Result<Current> {
         Event::Push { push, .. } => {
             current.repository = store.repository(push.repository.id).await?;
         }
-        Event::PullRequest { repository, .. } => {
-            current.repository = store.repository(*repository).await?;
-            current.pull_request = store.pull_request(*repository).await?;
+        Event::PullRequest {
+            repository,
+            pull_request,
+            ..
+        } => {
+            current.repository = store.repository(repository.id).await?;
+            current.pull_request = store.pull_request(repository.id).await?;
+            let merged_at = pull_request
+                .merged_at
+                .as_deref()
+                .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
+                .map(|at| at.timestamp());
+            if let (Some(sha), Some(merged_at)) = (&pull_request.head.sha, merged_at) {
+                current.head_checks = store.commit_checks(repository.id, sha, merged_at).await?;
+            }
+        }
+        Event::Alert { repository, .. } => {
+            current.repository = store.repository(repository.id).await?;
         }
         Event::Repository { repository, .. } => {
             current.repository = store.repository(repository.id).await?;
         }
         Event::CheckRunCompleted { repository, .. } => {
+            current.repository = store.repository(repository.id).await?;
             current.default_head = store.default_head(repository.id).await?;
         }
         Event::Ping | Event::InstallationRepositories { .. } | Event::Ignored { .. } => {}
@@ -42,7 +60,7 @@ pub async fn load(app: &App, event: &Event) -> Result<Current> {
 }
 
 /// Carries out `actions` in order.
-pub async fn apply(app: &App, actions: &[Action]) -> Result<()> {
+pub async fn apply(app: &App, actions: &[Action], delivery: &StoredDelivery) -> Result<()> {
     let store = app.store();
     for action in actions {
         match action {
@@ -118,6 +136,65 @@ pub async fn apply(app: &App, actions: &[Action]) -> Result<()> {
                         *repository,
                         name,
                         sha,
+                        conclusion,
+                        completed_at.unwrap_or_else(now),
+                    )
+                    .await?;
+            }
+            Action::SetInstallationPermissions {
+                installation,
+                permissions,
+            } => {
+                store
+                    .set_installation_permissions(*installation, permissions)
+                    .await?;
+            }
+            Action::UpsertFinding {
+                record,
+                reached_default_now,
+            } => {
+                let mut record = record.clone();
+                if *reached_default_now && record.default_branch_at.is_none() {
+                    record.default_branch_at = Some(delivery.received_at);
+                }
+                store.upsert_finding(&record).await?;
+            }
+            Action::RecordFindingStep {
+                repository,
+                family,
+                number,
+                kind,
+                at,
+            } => {
+                let event = LifecycleEvent {
+                    at: at.unwrap_or(delivery.received_at),
+                    kind: *kind,
+                };
+                store
+                    .record_finding_event(
+                        *repository,
+                        *family,
+                        *number,
+                        event,
+                        Some(&delivery.guid),
+                    )
+                    .await?;
+            }
+            Action::RecordMergedPullRequest(pull) => {
+                store.record_merged_pull_request(pull).await?;
+            }
+            Action::RecordCommitCheck {
+                repository,
+                sha,
+                name,
+                conclusion,
+                completed_at,
+            } => {
+                store
+                    .record_commit_check(
+                        *repository,
+                        sha,
+                        name,
                         conclusion,
                         completed_at.unwrap_or_else(now),
                     )

@@ -4,7 +4,10 @@
 //! upsert or a queue entry that collapses with its twin, so a delivery handled again
 //! after a crash changes nothing.
 
+use std::collections::BTreeMap;
+
 use fullcover_core::detect::{self, Depth};
+use fullcover_core::metrics::security::{Family, LifecycleKind, MergedPullRequest};
 use fullcover_core::rules::RuleSet;
 use fullcover_core::snapshot::Snapshot;
 
@@ -12,10 +15,11 @@ use super::model::{
     Account, CheckRun, Event, InstallationChange, PullRequest, PullRequestChange, Push,
     RepositoryChange, RepositoryRef,
 };
+use super::security;
 use crate::app::deliver::BRANCH;
 use crate::store::{
-    InstallationState, PullRequestEvent, PullRequestRecord, PullRequestState, RepoState,
-    RepositoryRecord,
+    FindingRecord, InstallationState, PullRequestEvent, PullRequestRecord, PullRequestState,
+    RepoState, RepositoryRecord,
 };
 
 /// A change to the record or the queue.
@@ -72,6 +76,33 @@ pub enum Action {
         /// When GitHub says it completed; the time of handling otherwise.
         completed_at: Option<i64>,
     },
+    SetInstallationPermissions {
+        installation: i64,
+        permissions: BTreeMap<String, String>,
+    },
+    /// The finding as its alert stands; `reached_default_now` dates its arrival on the
+    /// default branch at handling when the alert does not.
+    UpsertFinding {
+        record: FindingRecord,
+        reached_default_now: bool,
+    },
+    RecordFindingStep {
+        repository: i64,
+        family: Family,
+        number: i64,
+        kind: LifecycleKind,
+        /// When the alert dates it; the time of handling otherwise.
+        at: Option<i64>,
+    },
+    RecordMergedPullRequest(MergedPullRequest),
+    /// A completed check run on any commit (escape rate reads the head commit's).
+    RecordCommitCheck {
+        repository: i64,
+        sha: String,
+        name: String,
+        conclusion: String,
+        completed_at: Option<i64>,
+    },
 }
 
 /// What the record holds that a decision needs; [`super::apply::load`] reads only the
@@ -86,6 +117,9 @@ pub struct Current {
     pub pull_request: Option<PullRequestRecord>,
     /// The newest commit of the repository's default branch on record.
     pub default_head: Option<String>,
+    /// The check runs completed on a merged pull request's head commit by its merge:
+    /// (name, conclusion).
+    pub head_checks: Vec<(String, String)>,
 }
 
 /// The actions an event calls for, and a line for the delivery's record.
@@ -96,14 +130,14 @@ pub struct Decision {
 }
 
 impl Decision {
-    fn nothing(outcome: impl Into<String>) -> Self {
+    pub(super) fn nothing(outcome: impl Into<String>) -> Self {
         Decision {
             outcome: outcome.into(),
             actions: Vec::new(),
         }
     }
 
-    fn act(outcome: impl Into<String>, actions: Vec<Action>) -> Self {
+    pub(super) fn act(outcome: impl Into<String>, actions: Vec<Action>) -> Self {
         Decision {
             outcome: outcome.into(),
             actions,
@@ -119,7 +153,8 @@ pub fn decide(event: &Event, current: &Current, rules: &RuleSet) -> Decision {
             installation,
             account,
             change,
-        } => installation_changed(*installation, account, *change, current),
+            permissions,
+        } => installation_changed(*installation, account, *change, permissions, current),
         Event::InstallationRepositories {
             installation,
             added,
@@ -175,7 +210,19 @@ pub fn decide(event: &Event, current: &Current, rules: &RuleSet) -> Decision {
             repository,
             change,
             pull_request,
-        } => pull_request_changed(*installation, *repository, *change, pull_request, current),
+        } => {
+            let mut decision =
+                pull_request_changed(*installation, repository.id, *change, pull_request, current);
+            if let Some(merge) = security::merged(repository, *change, pull_request, current, rules)
+            {
+                decision.actions.insert(0, merge);
+                decision.outcome = format!("merge recorded; {}", decision.outcome);
+            }
+            decision
+        }
+        Event::Alert {
+            repository, change, ..
+        } => security::alert_changed(repository, change, current),
         Event::Repository {
             installation,
             repository,
@@ -184,7 +231,13 @@ pub fn decide(event: &Event, current: &Current, rules: &RuleSet) -> Decision {
         Event::CheckRunCompleted {
             repository,
             check_run,
-        } => check_run_completed(repository, check_run, current),
+        } => {
+            let mut decision = check_run_completed(repository, check_run, current);
+            if let Some(record) = security::commit_check(repository, check_run, current) {
+                decision.actions.insert(0, record);
+            }
+            decision
+        }
         Event::Ignored { event, action } => match action {
             Some(action) => Decision::nothing(format!("{event} {action}: not used")),
             None => Decision::nothing(format!("{event}: not used")),
@@ -212,6 +265,7 @@ fn installation_changed(
     installation: i64,
     account: &Account,
     change: InstallationChange,
+    permissions: &BTreeMap<String, String>,
     current: &Current,
 ) -> Decision {
     let upsert = |state| Action::UpsertInstallation {
@@ -225,6 +279,10 @@ fn installation_changed(
                 format!("installation {installation} active: syncing"),
                 vec![
                     upsert(InstallationState::Active),
+                    Action::SetInstallationPermissions {
+                        installation,
+                        permissions: permissions.clone(),
+                    },
                     Action::QueueSync { installation },
                 ],
             );

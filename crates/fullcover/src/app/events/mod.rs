@@ -4,7 +4,11 @@
 
 mod apply;
 mod decide;
+mod findings;
 mod model;
+mod security;
+#[cfg(test)]
+mod security_tests;
 #[cfg(test)]
 mod tests;
 
@@ -27,6 +31,6 @@ pub async fn handle(app: &App, delivery: &StoredDelivery) -> Result<String> {
     };
     let current = apply::load(app, &event).await?;
     let decision = decide(&event, &current, app.rules());
-    apply::apply(app, &decision.actions).await?;
+    apply::apply(app, &decision.actions, delivery).await?;
     Ok(decision.outcome)
 }

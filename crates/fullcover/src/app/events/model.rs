@@ -2,7 +2,11 @@
 //! variant per event and action it acts on. Anything else is [`Event::Ignored`], and a
 //! payload that lacks a field the App needs is a [`ParseError`] naming the delivery.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
+
+use super::findings::{AlertChange, CodeScanningPayload, DependabotPayload, SecretScanningPayload};
 
 /// One webhook delivery, as the App understands it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +16,8 @@ pub enum Event {
         installation: i64,
         account: Account,
         change: InstallationChange,
+        /// What the installation granted (`{"vulnerability_alerts": "read"}`).
+        permissions: BTreeMap<String, String>,
     },
     InstallationRepositories {
         installation: i64,
@@ -29,9 +35,15 @@ pub enum Event {
     },
     PullRequest {
         installation: i64,
-        repository: i64,
+        repository: RepositoryRef,
         change: PullRequestChange,
         pull_request: PullRequest,
+    },
+    /// A code-scanning, Dependabot or secret-scanning alert changed.
+    Alert {
+        installation: i64,
+        repository: RepositoryRef,
+        change: AlertChange,
     },
     Repository {
         installation: i64,
@@ -131,13 +143,27 @@ pub struct PullRequest {
     pub html_url: String,
     #[serde(default)]
     pub merged: Option<bool>,
+    #[serde(default)]
+    pub merged_at: Option<String>,
+    #[serde(default)]
+    pub merge_commit_sha: Option<String>,
     pub head: PullRequestHead,
+    #[serde(default)]
+    pub base: Option<PullRequestBase>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PullRequestBase {
+    #[serde(rename = "ref")]
+    pub branch: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct PullRequestHead {
     #[serde(rename = "ref")]
     pub branch: String,
+    #[serde(default)]
+    pub sha: Option<String>,
     /// Absent when the head repository was deleted.
     #[serde(default)]
     pub repo: Option<IdOnly>,
@@ -193,6 +219,8 @@ struct InstallationPayload {
 struct InstallationWithAccount {
     id: i64,
     account: Account,
+    #[serde(default)]
+    permissions: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -211,7 +239,7 @@ struct AccountPayload {
 #[derive(Deserialize)]
 struct PullRequestPayload {
     pull_request: PullRequest,
-    repository: IdOnly,
+    repository: RepositoryRef,
 }
 
 #[derive(Deserialize)]
@@ -288,7 +316,7 @@ impl Event {
                 let body: PullRequestPayload = serde_json::from_str(payload).map_err(error)?;
                 Event::PullRequest {
                     installation,
-                    repository: body.repository.id,
+                    repository: body.repository,
                     change: if action == "closed" {
                         PullRequestChange::Closed
                     } else {
@@ -324,8 +352,50 @@ impl Event {
                     check_run: body.check_run,
                 }
             }
+            ("code_scanning_alert", _) => {
+                let body: CodeScanningPayload = serde_json::from_str(payload).map_err(error)?;
+                alert(installation, body.repository.clone(), body.change(action))
+                    .map_err(|detail| alert_error(guid, event, detail))?
+                    .unwrap_or_else(ignored)
+            }
+            ("dependabot_alert", _) => {
+                let body: DependabotPayload = serde_json::from_str(payload).map_err(error)?;
+                alert(installation, body.repository.clone(), body.change(action))
+                    .map_err(|detail| alert_error(guid, event, detail))?
+                    .unwrap_or_else(ignored)
+            }
+            ("secret_scanning_alert" | "secret_scanning_alert_location", _) => {
+                let body: SecretScanningPayload = serde_json::from_str(payload).map_err(error)?;
+                alert(
+                    installation,
+                    body.repository.clone(),
+                    body.change(event, action),
+                )
+                .map_err(|detail| alert_error(guid, event, detail))?
+                .unwrap_or_else(ignored)
+            }
             _ => ignored(),
         })
+    }
+}
+
+fn alert(
+    installation: i64,
+    repository: RepositoryRef,
+    change: Result<Option<AlertChange>, String>,
+) -> Result<Option<Event>, String> {
+    Ok(change?.map(|change| Event::Alert {
+        installation,
+        repository,
+        change,
+    }))
+}
+
+fn alert_error(guid: &str, event: &str, detail: String) -> ParseError {
+    ParseError {
+        guid: guid.to_owned(),
+        event: event.to_owned(),
+        source: serde::de::Error::custom(detail),
     }
 }
 
@@ -335,5 +405,6 @@ fn installation_event(payload: &str, change: InstallationChange) -> serde_json::
         installation: body.installation.id,
         account: body.installation.account,
         change,
+        permissions: body.installation.permissions,
     })
 }

@@ -1,6 +1,7 @@
 //! `decide` per event, as tables: the record before, the event, the actions expected.
 //! `Event::parse` on payloads shaped like GitHub's.
 
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use fullcover_core::rules::RuleSet;
@@ -80,11 +81,21 @@ fn actions(event: &Event, current: &Current) -> Vec<Action> {
     decide(event, current, &RULES).actions
 }
 
+fn permissions() -> BTreeMap<String, String> {
+    [
+        ("security_events", "read"),
+        ("vulnerability_alerts", "read"),
+    ]
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .into()
+}
+
 fn installation(change: InstallationChange) -> Event {
     Event::Installation {
         installation: INSTALLATION,
         account: account(),
         change,
+        permissions: permissions(),
     }
 }
 
@@ -112,6 +123,10 @@ fn installation_events() {
             InstallationChange::Activated,
             vec![
                 upsert(InstallationState::Active),
+                Action::SetInstallationPermissions {
+                    installation: INSTALLATION,
+                    permissions: permissions(),
+                },
                 Action::QueueSync {
                     installation: INSTALLATION,
                 },
@@ -332,17 +347,21 @@ fn pull_request(number: i64, branch: &str, head_repo: i64, merged: bool) -> Pull
         number,
         html_url: format!("https://github.com/acme/api/pull/{number}"),
         merged: Some(merged),
+        merged_at: None,
+        merge_commit_sha: None,
         head: PullRequestHead {
             branch: branch.into(),
+            sha: None,
             repo: Some(IdOnly { id: head_repo }),
         },
+        base: None,
     }
 }
 
 fn pull_event(change: PullRequestChange, pull: PullRequest) -> Event {
     Event::PullRequest {
         installation: INSTALLATION,
-        repository: REPO,
+        repository: repository_ref(),
         change,
         pull_request: pull,
     }
@@ -570,7 +589,8 @@ fn payloads_parse_into_events() {
     assert_eq!(
         parse(
             "installation",
-            serde_json::json!({"action": "created", "installation": {"id": INSTALLATION, "account": {"login": "acme", "type": "Organization"}}})
+            serde_json::json!({"action": "created", "installation": {"id": INSTALLATION, "account": {"login": "acme", "type": "Organization"},
+                "permissions": {"security_events": "read", "vulnerability_alerts": "read"}}})
         )
         .unwrap(),
         self::installation(InstallationChange::Activated)

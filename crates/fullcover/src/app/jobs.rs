@@ -53,6 +53,17 @@ pub async fn queue_sync(app: &App, installation: i64) -> Result<bool> {
         .await
 }
 
+/// Queues a reading of the installation's alerts (backfill, then daily reconciliation).
+pub async fn queue_backfill(app: &App, installation: i64) -> Result<bool> {
+    app.store()
+        .enqueue(&NewJob {
+            kind: JobKind::BackfillFindings,
+            subject: installation.to_string(),
+            installation_id: installation,
+        })
+        .await
+}
+
 /// Queues a scan of a repository (at most one waits per repository).
 pub async fn queue_scan(app: &App, installation: i64, repository: i64) -> Result<bool> {
     app.store()

@@ -5,6 +5,7 @@
 //! state changes and jobs; job workers run the jobs. Every step can be repeated without
 //! changing the outcome, so a process killed anywhere loses nothing and doubles nothing.
 
+pub mod backfill;
 pub mod deliver;
 pub mod error;
 pub mod events;

@@ -5,7 +5,7 @@
 
 use super::App;
 use super::deliver::{self, Delivered};
-use super::jobs::{JobError, queue_scan};
+use super::jobs::{JobError, queue_backfill, queue_scan};
 use super::remote;
 use crate::github::GitHubClient;
 use crate::github::api::Repository;
@@ -57,6 +57,8 @@ pub async fn sync_installation(app: &App, installation: i64) -> Result<String, J
             )
             .await?;
     }
+    // Alerts are read once the repositories they belong to are on record.
+    queue_backfill(app, installation).await?;
     app.wake();
     Ok(format!("{} repositories listed", listed.len()))
 }

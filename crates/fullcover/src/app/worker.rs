@@ -17,6 +17,7 @@ pub fn spawn(app: &App) -> JoinSet<()> {
     let mut workers = JoinSet::new();
     workers.spawn(deliveries(app.clone()));
     workers.spawn(housekeeping(app.clone()));
+    workers.spawn(reconciliation(app.clone()));
     for _ in 0..app.behaviour().workers.max(1) {
         workers.spawn(jobs(app.clone()));
     }
@@ -32,6 +33,26 @@ async fn housekeeping(app: App) {
             Err(err) => tracing::warn!(error = %err, "housekeeping failed"),
         }
         tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
+}
+
+/// Once a day, reads every active installation's alerts again, so the record holds
+/// what webhooks missed (deliveries GitHub gave up on, downtime).
+async fn reconciliation(app: App) {
+    const DAY: Duration = Duration::from_secs(24 * 3600);
+    loop {
+        tokio::time::sleep(DAY).await;
+        match app.store().active_installations().await {
+            Ok(installations) => {
+                for installation in installations {
+                    if let Err(err) = super::jobs::queue_backfill(&app, installation).await {
+                        tracing::warn!(error = %err, installation, "cannot queue the reconciliation");
+                    }
+                }
+                app.wake();
+            }
+            Err(err) => tracing::warn!(error = %err, "reconciliation failed"),
+        }
     }
 }
 
@@ -116,6 +137,7 @@ async fn run(app: &App, job: Job) {
         match (job.kind, job.subject.parse::<i64>()) {
             (JobKind::SyncInstallation, Ok(id)) => scan::sync_installation(app, id).await,
             (JobKind::Scan, Ok(id)) => scan::scan_repository(app, job.installation_id, id).await,
+            (JobKind::BackfillFindings, Ok(id)) => super::backfill::backfill_findings(app, id).await,
             (_, Err(_)) => Err(JobError::Permanent(format!(
                 "bad job subject {:?}",
                 job.subject

@@ -12,6 +12,7 @@ use fullcover_core::metrics::security::{
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::states::InstallationState;
 use super::{Result, Store, StoreError, now};
 
 /// A finding as an alert describes it now (the lifecycle comes apart, as events).
@@ -260,6 +261,55 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(())
+    }
+
+    /// Notes what reading a family's alerts showed: granted, or refused for lack of
+    /// `permission` (existing installations learn it this way).
+    pub async fn note_permission(
+        &self,
+        installation: i64,
+        permission: &str,
+        granted: bool,
+    ) -> Result<()> {
+        let row = sqlx::query(
+            "SELECT permissions FROM installation_permissions WHERE installation_id = $1",
+        )
+        .bind(installation)
+        .fetch_optional(self.pool())
+        .await?;
+        let mut permissions: BTreeMap<String, String> = match row {
+            Some(row) => serde_json::from_str(&row.try_get::<String, _>("permissions")?)
+                .map_err(|err| corrupt("installation permissions", err.to_string()))?,
+            None => BTreeMap::new(),
+        };
+        if granted {
+            permissions
+                .entry(permission.to_owned())
+                .or_insert_with(|| "read".to_owned());
+        } else {
+            permissions.remove(permission);
+        }
+        self.set_installation_permissions(installation, &permissions)
+            .await
+    }
+
+    /// Installations GitHub lets the App act for.
+    pub async fn active_installations(&self) -> Result<Vec<i64>> {
+        let rows = sqlx::query("SELECT id FROM installations WHERE state = $1 ORDER BY id")
+            .bind(InstallationState::Active.as_str())
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|row| Ok(row.try_get("id")?)).collect()
+    }
+
+    /// The account and its type (`Organization`, `User`) of an installation.
+    pub async fn installation_account(&self, installation: i64) -> Result<Option<(String, String)>> {
+        let row = sqlx::query("SELECT account, account_type FROM installations WHERE id = $1")
+            .bind(installation)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|row| Ok((row.try_get("account")?, row.try_get("account_type")?)))
+            .transpose()
     }
 
     /// The permissions of the installation of `org`; `None` when never recorded.

@@ -141,6 +141,8 @@ stored_enum! {
         SyncInstallation => "sync_installation",
         /// Scan one repository and open or update its onboarding pull request.
         Scan => "scan",
+        /// Read the alerts of an installation's account into the security record.
+        BackfillFindings => "backfill_findings",
     }
 }
 

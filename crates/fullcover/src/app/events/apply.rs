@@ -59,8 +59,25 @@ pub async fn load(app: &App, event: &Event) -> Result<Current> {
     Ok(current)
 }
 
+/// Where actions come from: a delivery (its GUID, its arrival dating undated steps) or
+/// the App's own reading of GitHub (backfill, reconciliation).
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    pub guid: Option<String>,
+    pub at: i64,
+}
+
+impl Provenance {
+    pub fn delivery(delivery: &StoredDelivery) -> Self {
+        Provenance {
+            guid: Some(delivery.guid.clone()),
+            at: delivery.received_at,
+        }
+    }
+}
+
 /// Carries out `actions` in order.
-pub async fn apply(app: &App, actions: &[Action], delivery: &StoredDelivery) -> Result<()> {
+pub async fn apply(app: &App, actions: &[Action], source: &Provenance) -> Result<()> {
     let store = app.store();
     for action in actions {
         match action {
@@ -155,7 +172,7 @@ pub async fn apply(app: &App, actions: &[Action], delivery: &StoredDelivery) -> 
             } => {
                 let mut record = record.clone();
                 if *reached_default_now && record.default_branch_at.is_none() {
-                    record.default_branch_at = Some(delivery.received_at);
+                    record.default_branch_at = Some(source.at);
                 }
                 store.upsert_finding(&record).await?;
             }
@@ -167,7 +184,7 @@ pub async fn apply(app: &App, actions: &[Action], delivery: &StoredDelivery) -> 
                 at,
             } => {
                 let event = LifecycleEvent {
-                    at: at.unwrap_or(delivery.received_at),
+                    at: at.unwrap_or(source.at),
                     kind: *kind,
                 };
                 store
@@ -176,7 +193,7 @@ pub async fn apply(app: &App, actions: &[Action], delivery: &StoredDelivery) -> 
                         *family,
                         *number,
                         event,
-                        Some(&delivery.guid),
+                        source.guid.as_deref(),
                     )
                     .await?;
             }

@@ -130,14 +130,14 @@ pub struct Decision {
 }
 
 impl Decision {
-    pub(super) fn nothing(outcome: impl Into<String>) -> Self {
+    pub(crate) fn nothing(outcome: impl Into<String>) -> Self {
         Decision {
             outcome: outcome.into(),
             actions: Vec::new(),
         }
     }
 
-    pub(super) fn act(outcome: impl Into<String>, actions: Vec<Action>) -> Self {
+    pub(crate) fn act(outcome: impl Into<String>, actions: Vec<Action>) -> Self {
         Decision {
             outcome: outcome.into(),
             actions,

@@ -6,7 +6,7 @@
 use fullcover_core::metrics::security::{CloseReason, Family, LifecycleKind, Severity};
 use serde::Deserialize;
 
-use super::model::RepositoryRef;
+use super::model::{IdOnly, RepositoryRef};
 
 /// What one alert webhook says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +121,68 @@ struct SecretLocation {
 struct LocationDetails {
     #[serde(default)]
     commit_sha: Option<String>,
+}
+
+/// An alert as a REST list returns it (backfill and reconciliation): the repository it
+/// belongs to, and its change with the steps its current state implies: created and on
+/// the default branch (the organisation endpoints list default-branch alerts), then its
+/// closure if closed. Earlier close/reopen cycles are not in REST: the caller marks such
+/// findings as partial history.
+pub(crate) fn from_rest(family: Family, item: &serde_json::Value) -> Result<(i64, AlertChange), String> {
+    #[derive(Deserialize)]
+    struct Owner {
+        repository: IdOnly,
+    }
+    let owner: Owner = serde_json::from_value(item.clone()).map_err(|err| err.to_string())?;
+    let state = item
+        .get("state")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("open")
+        .to_owned();
+    let closing = match (family, state.as_str()) {
+        (_, "fixed") => "fixed",
+        (Family::CodeScanning, "dismissed") => "closed_by_user",
+        (Family::Dependabot, "dismissed") => "dismissed",
+        (Family::Dependabot, "auto_dismissed") => "auto_dismissed",
+        (Family::SecretScanning, "resolved") => "resolved",
+        _ => "",
+    };
+    let mut changes = Vec::new();
+    for action in ["created", closing] {
+        if action.is_empty() {
+            continue;
+        }
+        let change = match family {
+            Family::CodeScanning => {
+                let mut payload: CodeScanningPayload = rest_payload(item)?;
+                payload.git_ref = None;
+                payload.change(action)?
+            }
+            Family::Dependabot => rest_payload::<DependabotPayload>(item)?.change(action)?,
+            Family::SecretScanning => {
+                rest_payload::<SecretScanningPayload>(item)?.change("secret_scanning_alert", action)?
+            }
+        };
+        changes.extend(change);
+    }
+    let mut steps = Vec::new();
+    for change in &changes {
+        steps.extend(change.steps.iter().copied());
+    }
+    let mut change = changes
+        .into_iter()
+        .next()
+        .ok_or_else(|| "the alert reads as no change".to_owned())?;
+    change.steps = steps;
+    change.state = state;
+    Ok((owner.repository.id, change))
+}
+
+/// The REST item wrapped as a webhook payload (`alert` plus `repository`).
+fn rest_payload<T: serde::de::DeserializeOwned>(item: &serde_json::Value) -> Result<T, String> {
+    let repository = item.get("repository").cloned().unwrap_or_default();
+    serde_json::from_value(serde_json::json!({"alert": item, "repository": repository}))
+        .map_err(|err| err.to_string())
 }
 
 /// Unix seconds of a GitHub timestamp; `None` when absent or not RFC 3339.

@@ -2,18 +2,19 @@
 //! [`decide`] says what it means for the record and the queue (pure, tested per event
 //! as tables), [`apply`] does it.
 
-mod apply;
+pub(crate) mod apply;
 mod decide;
-mod findings;
+pub(crate) mod findings;
 mod model;
-mod security;
+pub(crate) mod security;
 #[cfg(test)]
 mod security_tests;
 #[cfg(test)]
 mod tests;
 
+pub use apply::Provenance;
 pub use decide::{Action, Current, Decision, decide};
-pub use model::{Event, ParseError};
+pub use model::{Event, ParseError, RepositoryRef};
 
 use super::App;
 use crate::store::{Result, StoredDelivery};
@@ -31,6 +32,6 @@ pub async fn handle(app: &App, delivery: &StoredDelivery) -> Result<String> {
     };
     let current = apply::load(app, &event).await?;
     let decision = decide(&event, &current, app.rules());
-    apply::apply(app, &decision.actions, delivery).await?;
+    apply::apply(app, &decision.actions, &Provenance::delivery(delivery)).await?;
     Ok(decision.outcome)
 }

@@ -21,7 +21,7 @@ const FAILING: [&str; 5] = [
 ];
 
 /// An alert changed: the finding as it stands and the steps it reports.
-pub(super) fn alert_changed(
+pub(crate) fn alert_changed(
     repository: &RepositoryRef,
     change: &AlertChange,
     current: &Current,

@@ -8,7 +8,6 @@
 mod model;
 
 pub use self::model::{
-    ChecksAtMerge, CloseReason, Family, Finding, LifecycleEvent, LifecycleKind,
-    MergedPullRequest, PullRequestAlert, ScopeSpell, SecurityPolicy, SecurityRecord, Severity,
-    SlaDays,
+    ChecksAtMerge, CloseReason, Family, Finding, LifecycleEvent, LifecycleKind, MergedPullRequest,
+    PullRequestAlert, ScopeSpell, SecurityPolicy, SecurityRecord, Severity, SlaDays,
 };

@@ -8,7 +8,9 @@
 //   response schema that @octokit/openapi's generated/api.github.com.json declares for that
 //   path, method and status; a status the description does not list is an error too.
 // - webhooks: each payload must have every key that all @octokit/webhooks-examples examples of
-//   the same event and action have (recursively through objects and first array items).
+//   the same event and action have (recursively through objects and first array items); the
+//   security alert events (and installation.new_permissions_accepted) are also validated
+//   against the description's `x-webhooks` schema of their event and action.
 // Prints one line per problem and exits 1 if there is any.
 "use strict";
 
@@ -111,7 +113,13 @@ for (const { method, route, status, body } of samples.responses) {
     problems.push(`${where}: status not listed (listed: ${Object.keys(operation.responses).join(", ")})`);
     continue;
   }
-  const content = response.content && response.content["application/json"];
+  let content = response.content && response.content["application/json"];
+  if ((!content || !content.schema) && status >= 400 && body !== null && body !== undefined && body !== "") {
+    // Some error statuses are described without a body (secret scanning's 404), yet
+    // GitHub answers them with its usual error object.
+    notes.push(`${where}: described without a body, checked against basic-error`);
+    content = { schema: { $ref: "#/components/schemas/basic-error" } };
+  }
   if (!content || !content.schema) {
     if (body !== null && body !== undefined && body !== "") {
       problems.push(`${where}: description has no body, fake sent one`);
@@ -176,9 +184,48 @@ function missing(shape, value, at, out) {
   }
 }
 
+// The description's own webhook schemas (`x-webhooks`, keyed `<event>-<action>` in kebab
+// case), applied to the events listed here: the security alert events, whose payloads are
+// not all among the examples, and installation's new_permissions_accepted.
+const SCHEMA_CHECKED = new Set([
+  "code_scanning_alert",
+  "dependabot_alert",
+  "secret_scanning_alert",
+  "secret_scanning_alert_location",
+  "installation.new_permissions_accepted",
+]);
+const webhookSchemas = spec["x-webhooks"] || {};
+let checkedWebhookSchemas = 0;
+function checkWebhookSchema(event, action, payload) {
+  const label = `webhook ${event}${action ? "." + action : ""}`;
+  if (!SCHEMA_CHECKED.has(event) && !SCHEMA_CHECKED.has(`${event}.${action}`)) return;
+  const key = [event, action].filter(Boolean).join("-").replace(/_/g, "-");
+  const hook = webhookSchemas[key];
+  const schema =
+    hook && hook.post && hook.post.requestBody && hook.post.requestBody.content["application/json"].schema;
+  if (!schema) {
+    problems.push(`${label}: no schema ${key} in the description's x-webhooks`);
+    return;
+  }
+  const id = `webhook ${key}`;
+  if (!compiled.has(id)) compiled.set(id, ajv.compile(rebase(denull(schema))));
+  const validate = compiled.get(id);
+  checkedWebhookSchemas += 1;
+  if (!validate(payload)) {
+    for (const e of validate.errors.slice(0, 40)) {
+      problems.push(`${label} (schema): ${e.instancePath || "/"} ${e.message} ${JSON.stringify(e.params)}`);
+    }
+  }
+}
+
 let checkedWebhooks = 0;
 for (const { event, action, payload } of samples.webhooks) {
+  checkWebhookSchema(event, action, payload);
   const group = examples.find((e) => e.name === event);
+  if (!group && SCHEMA_CHECKED.has(event)) {
+    notes.push(`webhook ${event}: no examples for this event, checked against its schema only`);
+    continue;
+  }
   if (!group) {
     problems.push(`webhook ${event}: no examples for this event`);
     continue;
@@ -198,6 +245,7 @@ for (const { event, action, payload } of samples.webhooks) {
 for (const n of notes) console.log(`note: ${n}`);
 for (const p of problems) console.log(p);
 console.log(
-  `checked ${checkedResponses} response bodies and ${checkedWebhooks} webhook payloads: ${problems.length} problem(s)`,
+  `checked ${checkedResponses} response bodies, ${checkedWebhooks} webhook payloads against the examples ` +
+    `and ${checkedWebhookSchemas} against their schemas: ${problems.length} problem(s)`,
 );
 process.exit(problems.length ? 1 : 0);

@@ -85,7 +85,16 @@ async fn responses_and_webhooks_match_githubs_descriptions() {
     fake.set_webhook_url(app.app_id, &hook);
     fake.set_app_events(
         app.app_id,
-        &["push", "pull_request", "repository", "check_run"],
+        &[
+            "push",
+            "pull_request",
+            "repository",
+            "check_run",
+            "code_scanning_alert",
+            "dependabot_alert",
+            "secret_scanning_alert",
+            "secret_scanning_alert_location",
+        ],
     );
     fake.create_org("acme");
     fake.create_repo(
@@ -357,6 +366,8 @@ async fn responses_and_webhooks_match_githubs_descriptions() {
     )
     .await;
 
+    security_alerts(&mut r, &fake, &app, i, &t).await;
+
     // Permission and bad-credential errors.
     let mut permissions = BTreeMap::new();
     permissions.insert("metadata".to_string(), "read".to_string());
@@ -375,6 +386,15 @@ async fn responses_and_webhooks_match_githubs_descriptions() {
         .to_string();
     let n = format!("token {narrow}");
     r.call(Method::GET, "/repos/acme/web/pulls", &n, None).await;
+    r.call(
+        Method::GET,
+        "/repos/acme/web/code-scanning/alerts",
+        &n,
+        None,
+    )
+    .await;
+    r.call(Method::GET, "/orgs/acme/dependabot/alerts", &n, None)
+        .await;
     r.call(
         Method::POST,
         "/repos/acme/web/git/trees",
@@ -454,4 +474,199 @@ async fn responses_and_webhooks_match_githubs_descriptions() {
     let report = String::from_utf8_lossy(&output.stdout);
     println!("{report}{}", String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "conformance problems:\n{report}");
+}
+
+/// Alerts of the three families through every state change (their webhooks), then
+/// [`read_alerts`].
+async fn security_alerts(
+    r: &mut Recorder,
+    fake: &FakeGitHub,
+    app: &AppCredentials,
+    installation: u64,
+    t: &str,
+) {
+    let (code, dep, secret) = (
+        AlertFamily::CodeScanning,
+        AlertFamily::Dependabot,
+        AlertFamily::SecretScanning,
+    );
+    let c1 = fake
+        .create_alert("acme", "web", NewAlert::code_scanning("high"))
+        .await
+        .unwrap();
+    let c2 = fake
+        .create_alert("acme", "web", NewAlert::code_scanning("medium").on_pull(1))
+        .await
+        .unwrap();
+    fake.alert_appeared_in_branch("acme", "web", c2, None, None)
+        .await
+        .unwrap();
+    fake.fix_alert("acme", "web", code, c1).await.unwrap();
+    fake.reopen_alert("acme", "web", code, c1, false)
+        .await
+        .unwrap();
+    fake.dismiss_alert("acme", "web", code, c2, "false positive")
+        .await
+        .unwrap();
+    fake.reopen_alert("acme", "web", code, c2, true)
+        .await
+        .unwrap();
+    fake.dismiss_alert("acme", "web", code, c2, "used in tests")
+        .await
+        .unwrap();
+    let d1 = fake
+        .create_alert("acme", "web", NewAlert::dependabot("critical"))
+        .await
+        .unwrap();
+    let d2 = fake
+        .create_alert("acme", "web", NewAlert::dependabot("low"))
+        .await
+        .unwrap();
+    fake.dismiss_alert("acme", "web", dep, d1, "tolerable_risk")
+        .await
+        .unwrap();
+    fake.reopen_alert("acme", "web", dep, d1, true)
+        .await
+        .unwrap();
+    fake.auto_dismiss_alert("acme", "web", d1).await.unwrap();
+    fake.reopen_alert("acme", "web", dep, d1, false)
+        .await
+        .unwrap();
+    fake.fix_alert("acme", "web", dep, d2).await.unwrap();
+    fake.reopen_alert("acme", "web", dep, d2, false)
+        .await
+        .unwrap();
+    fake.fix_alert("acme", "web", dep, d2).await.unwrap();
+    let s1 = fake
+        .create_alert("acme", "web", NewAlert::secret().validity("active"))
+        .await
+        .unwrap();
+    let s2 = fake
+        .create_alert("acme", "web", NewAlert::secret().publicly_leaked())
+        .await
+        .unwrap();
+    fake.validate_secret("acme", "web", s1, "inactive")
+        .await
+        .unwrap();
+    fake.resolve_secret("acme", "web", s1, "revoked")
+        .await
+        .unwrap();
+    fake.reopen_alert("acme", "web", secret, s1, true)
+        .await
+        .unwrap();
+    fake.resolve_secret("acme", "web", s2, "false_positive")
+        .await
+        .unwrap();
+    fake.add_secret_location("acme", "web", s1, "src/app.py", "main")
+        .await
+        .unwrap();
+    fake.accept_new_permissions(installation).await.unwrap();
+    read_alerts(r, fake, app, installation, t).await;
+}
+
+/// The alert endpoints' answers: lists, pages, single alerts, locations, errors, features
+/// switched off, default setup.
+async fn read_alerts(
+    r: &mut Recorder,
+    fake: &FakeGitHub,
+    app: &AppCredentials,
+    installation: u64,
+    t: &str,
+) {
+    for path in [
+        "/orgs/acme/code-scanning/alerts",
+        "/orgs/acme/code-scanning/alerts?state=dismissed&per_page=1",
+        "/orgs/acme/dependabot/alerts?per_page=1",
+        "/orgs/acme/dependabot/alerts?state=fixed,auto_dismissed",
+        "/orgs/acme/secret-scanning/alerts",
+        "/orgs/acme/secret-scanning/alerts?state=resolved&hide_secret=true",
+        "/orgs/nobody/secret-scanning/alerts",
+        "/repos/acme/web/code-scanning/alerts",
+        "/repos/acme/web/code-scanning/alerts?pr=1",
+        "/repos/acme/web/code-scanning/alerts/1",
+        "/repos/acme/web/code-scanning/alerts/99",
+        "/repos/acme/web/dependabot/alerts?per_page=1",
+        "/repos/acme/web/dependabot/alerts/1",
+        "/repos/acme/web/dependabot/alerts/2",
+        "/repos/acme/web/dependabot/alerts/99",
+        "/repos/acme/web/secret-scanning/alerts",
+        "/repos/acme/web/secret-scanning/alerts/1",
+        "/repos/acme/web/secret-scanning/alerts/2?hide_secret=true",
+        "/repos/acme/web/secret-scanning/alerts/1/locations",
+        "/repos/acme/web/code-scanning/default-setup",
+    ] {
+        r.call(Method::GET, path, t, None).await;
+    }
+    // Features off.
+    for feature in [
+        SecurityFeature::CodeScanning,
+        SecurityFeature::DependabotAlerts,
+        SecurityFeature::SecretScanning,
+    ] {
+        fake.set_security_feature("acme", "other", feature, false)
+            .unwrap();
+    }
+    for path in [
+        "/repos/acme/other/code-scanning/alerts",
+        "/repos/acme/other/dependabot/alerts",
+        "/repos/acme/other/secret-scanning/alerts",
+        "/repos/acme/other/secret-scanning/alerts/1",
+    ] {
+        r.call(Method::GET, path, t, None).await;
+    }
+    // Default setup, with Administration read.
+    let mut permissions: BTreeMap<String, String> = [
+        ("metadata", "read"),
+        ("contents", "write"),
+        ("pull_requests", "write"),
+        ("security_events", "read"),
+        ("administration", "read"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    fake.set_app_permissions(app.app_id, permissions.clone());
+    let admin = format!("token {}", installation_token(r, app, installation).await);
+    r.call(
+        Method::GET,
+        "/repos/acme/web/code-scanning/default-setup",
+        &admin,
+        None,
+    )
+    .await;
+    fake.set_default_setup("acme", "web", Some(&["javascript-typescript", "python"]))
+        .unwrap();
+    r.call(
+        Method::GET,
+        "/repos/acme/web/code-scanning/default-setup",
+        &admin,
+        None,
+    )
+    .await;
+    // Back to the app's permissions for the rest of the run.
+    for name in [
+        "workflows",
+        "checks",
+        "vulnerability_alerts",
+        "secret_scanning_alerts",
+    ] {
+        permissions.insert(name.to_string(), "read".to_string());
+    }
+    permissions.insert("workflows".to_string(), "write".to_string());
+    permissions.insert("issues".to_string(), "write".to_string());
+    permissions.remove("administration");
+    fake.set_app_permissions(app.app_id, permissions);
+}
+
+async fn installation_token(r: &mut Recorder, app: &AppCredentials, installation: u64) -> String {
+    r.call(
+        Method::POST,
+        &format!("/app/installations/{installation}/access_tokens"),
+        &jwt(app),
+        None,
+    )
+    .await["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }

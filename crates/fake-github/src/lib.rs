@@ -6,6 +6,7 @@
 //! control API ([`FakeGitHub::push`], [`FakeGitHub::merge_pull`], ...) plays the people and
 //! GitHub itself; the App talks to it only over HTTP.
 
+mod alerts;
 mod auth;
 mod control;
 mod faults;
@@ -14,6 +15,7 @@ mod http;
 mod limits;
 mod payloads;
 mod render;
+mod render_alerts;
 mod routes;
 mod server;
 mod state;
@@ -24,6 +26,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+pub use alerts::{AlertFamily, NewAlert, SecurityFeature};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -298,6 +301,9 @@ impl FakeGitHub {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod alert_tests;
 
 #[cfg(test)]
 mod conformance;

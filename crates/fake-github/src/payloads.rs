@@ -3,8 +3,10 @@
 
 use serde_json::{Value, json};
 
+use crate::alerts::{AlertFamily, SecretLocation};
 use crate::git;
 use crate::render;
+use crate::render_alerts;
 use crate::state::{AccountKind, App, CheckRun, Repo, World};
 use crate::webhooks::{self, Outgoing};
 
@@ -34,7 +36,10 @@ pub(crate) fn repo_deliveries(
             .installations
             .get(&installation_id)
             .is_some_and(|i| i.suspended_at.is_some());
-        if suspended || !webhooks::subscribed(world, app_id, event) {
+        if suspended
+            || !webhooks::subscribed(world, app_id, event)
+            || !permitted(world, installation_id, event)
+        {
             continue;
         }
         let payload = repo_event(world, base, repo_id, installation_id, payload.clone());
@@ -45,6 +50,73 @@ pub(crate) fn repo_deliveries(
         });
     }
     out
+}
+
+/// Whether an installation holds the permission GitHub requires to deliver `event`
+/// (the alert events; other events need none beyond the subscription).
+fn permitted(world: &World, installation_id: u64, event: &str) -> bool {
+    let permission = match event {
+        "code_scanning_alert" => "security_events",
+        "dependabot_alert" => "vulnerability_alerts",
+        "secret_scanning_alert" | "secret_scanning_alert_location" => "secret_scanning_alerts",
+        _ => return true,
+    };
+    world
+        .installations
+        .get(&installation_id)
+        .is_some_and(|i| crate::routes::grants(&i.permissions, permission, "read"))
+}
+
+/// Deliveries of an alert event: `code_scanning_alert` (with `ref` and `commit_oid`, empty
+/// for the `*_by_user` actions), `dependabot_alert`, `secret_scanning_alert`, or, with a
+/// location, `secret_scanning_alert_location`.
+pub(crate) fn alert_deliveries(
+    world: &mut World,
+    base: &str,
+    repo_id: u64,
+    key: (AlertFamily, u64),
+    action: &str,
+    location: Option<&SecretLocation>,
+) -> Vec<Outgoing> {
+    let Some(repo) = world.repos.get(&repo_id) else {
+        return Vec::new();
+    };
+    let Some(alert) = repo.security.alert(key.0, key.1) else {
+        return Vec::new();
+    };
+    let mut event = key.0.event();
+    let payload = match key.0 {
+        AlertFamily::CodeScanning => {
+            let by_user = action.ends_with("_by_user");
+            let (git_ref, commit) = if by_user {
+                (String::new(), String::new())
+            } else {
+                (alert.git_ref.clone(), alert.commit_sha.clone())
+            };
+            json!({
+                "action": action,
+                "alert": render_alerts::code_alert_webhook(world, base, repo, alert),
+                "ref": git_ref,
+                "commit_oid": commit,
+            })
+        }
+        AlertFamily::Dependabot => json!({
+            "action": action,
+            "alert": render_alerts::dependabot_alert(world, base, repo, alert),
+        }),
+        AlertFamily::SecretScanning => {
+            let mut payload = json!({
+                "action": action,
+                "alert": render_alerts::secret_alert_webhook(world, base, repo, alert),
+            });
+            if let Some(location) = location {
+                event = "secret_scanning_alert_location";
+                payload["location"] = render_alerts::secret_location(world, base, repo, location);
+            }
+            payload
+        }
+    };
+    repo_deliveries(world, base, repo_id, event, &payload)
 }
 
 pub(crate) fn installation_payload(

@@ -44,7 +44,7 @@ impl Caller {
 }
 
 pub fn router(inner: Arc<Inner>) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/rate_limit", get(routes::apps::rate_limit))
         .route("/app", get(routes::apps::get_app))
         .route("/app/installations", get(routes::apps::list_installations))
@@ -147,10 +147,60 @@ pub fn router(inner: Arc<Inner>) -> Router {
         .route(
             "/repos/{owner}/{repo}/commits/{ref}/check-runs",
             get(routes::repos::check_runs),
-        )
+        );
+    alert_routes(routes)
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(inner.clone(), gate))
         .with_state(inner)
+}
+
+/// The security alert endpoints (code scanning, Dependabot, secret scanning).
+fn alert_routes(routes: Router<Arc<Inner>>) -> Router<Arc<Inner>> {
+    routes
+        .route(
+            "/orgs/{org}/code-scanning/alerts",
+            get(routes::alerts::org_code),
+        )
+        .route(
+            "/orgs/{org}/dependabot/alerts",
+            get(routes::alerts::org_dependabot),
+        )
+        .route(
+            "/orgs/{org}/secret-scanning/alerts",
+            get(routes::alerts::org_secret),
+        )
+        .route(
+            "/repos/{owner}/{repo}/code-scanning/alerts",
+            get(routes::alerts::list_code),
+        )
+        .route(
+            "/repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
+            get(routes::alerts::get_code),
+        )
+        .route(
+            "/repos/{owner}/{repo}/code-scanning/default-setup",
+            get(routes::alerts::default_setup),
+        )
+        .route(
+            "/repos/{owner}/{repo}/dependabot/alerts",
+            get(routes::alerts::list_dependabot),
+        )
+        .route(
+            "/repos/{owner}/{repo}/dependabot/alerts/{alert_number}",
+            get(routes::alerts::get_dependabot),
+        )
+        .route(
+            "/repos/{owner}/{repo}/secret-scanning/alerts",
+            get(routes::alerts::list_secret),
+        )
+        .route(
+            "/repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}",
+            get(routes::alerts::get_secret),
+        )
+        .route(
+            "/repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
+            get(routes::alerts::secret_locations),
+        )
 }
 
 async fn not_found() -> Response {

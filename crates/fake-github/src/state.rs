@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 
+use super::alerts::Security;
 use super::git::{self, Object, Store};
 use super::{LoggedRequest, RepoSpec};
 
@@ -138,6 +139,8 @@ pub struct Repo {
     pub labels: Vec<Label>,
     pub check_runs: Vec<CheckRun>,
     pub next_number: u64,
+    /// Code scanning, Dependabot and secret scanning alerts and the feature switches.
+    pub security: Security,
 }
 
 impl Repo {
@@ -239,12 +242,19 @@ pub struct World {
     /// OAuth codes and user-to-server tokens: value (app id, user login).
     pub oauth_codes: HashMap<String, (u64, String)>,
     pub user_tokens: HashMap<String, (u64, String)>,
+    /// The time the control API stamps on alert changes; `None`: the wall clock.
+    pub clock: Option<DateTime<Utc>>,
 }
 
 impl World {
     pub fn next_id(&mut self) -> u64 {
         self.next_id += 1;
         1000 + self.next_id
+    }
+
+    /// Now, by the alert clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.unwrap_or_else(Utc::now)
     }
 
     pub fn account(&self, id: u64) -> Option<&Account> {
@@ -297,6 +307,7 @@ impl World {
             labels: Vec::new(),
             check_runs: Vec::new(),
             next_number: 1,
+            security: Security::default(),
         };
         if !spec.files.is_empty() {
             let mut flat = git::Flat::new();

@@ -12,7 +12,8 @@ use crate::state::{AccountKind, App, ManifestCode};
 use crate::webhooks::{self, Outgoing};
 use crate::{AppCredentials, FakeGitHub, Inner, auth};
 
-/// The permissions of `app-manifest.yml`'s defaults for Fullcover.
+/// The permissions of `app-manifest.yml`'s defaults for Fullcover, with the alert
+/// permissions of the security metrics (issue 10).
 fn default_permissions() -> BTreeMap<String, String> {
     [
         ("metadata", "read"),
@@ -21,6 +22,8 @@ fn default_permissions() -> BTreeMap<String, String> {
         ("workflows", "write"),
         ("checks", "read"),
         ("security_events", "read"),
+        ("vulnerability_alerts", "read"),
+        ("secret_scanning_alerts", "read"),
         ("issues", "write"),
     ]
     .into_iter()
@@ -35,6 +38,10 @@ fn default_events() -> Vec<String> {
         "repository",
         "check_run",
         "check_suite",
+        "code_scanning_alert",
+        "dependabot_alert",
+        "secret_scanning_alert",
+        "secret_scanning_alert_location",
     ]
     .into_iter()
     .map(str::to_string)

@@ -11,11 +11,26 @@ use crate::state::{Installation, Selection};
 use crate::webhooks::{self, Outgoing};
 
 impl FakeGitHub {
+    /// Installs an app on an account (all repositories, or the named ones) with all the
+    /// app's permissions; sends `installation` created.
     pub async fn install(
         &self,
         app_id: u64,
         account: &str,
         repos: Option<Vec<String>>,
+    ) -> anyhow::Result<u64> {
+        self.install_without(app_id, account, repos, &[]).await
+    }
+
+    /// Like [`Self::install`], but the installation lacks the `withheld` permissions (e.g.
+    /// `["secret_scanning_alerts"]`): an installation made before the app asked for them,
+    /// whose owner has not accepted them yet (see [`Self::accept_new_permissions`]).
+    pub async fn install_without(
+        &self,
+        app_id: u64,
+        account: &str,
+        repos: Option<Vec<String>>,
+        withheld: &[&str],
     ) -> anyhow::Result<u64> {
         let outgoing = {
             let mut world = self.inner.world();
@@ -46,7 +61,12 @@ impl FakeGitHub {
                     app_id,
                     account_id,
                     selection,
-                    permissions: app.permissions.clone(),
+                    permissions: app
+                        .permissions
+                        .iter()
+                        .filter(|(name, _)| !withheld.contains(&name.as_str()))
+                        .map(|(name, level)| (name.clone(), level.clone()))
+                        .collect(),
                     events: app.events.clone(),
                     created_at: chrono::Utc::now(),
                     suspended_at: None,
@@ -66,6 +86,38 @@ impl FakeGitHub {
         let (id, item) = outgoing;
         webhooks::send_all(&self.inner, vec![item]).await;
         Ok(id)
+    }
+
+    /// The account owner accepts the app's current permissions on an installation:
+    /// sends `installation` new_permissions_accepted. Tokens minted before keep theirs.
+    pub async fn accept_new_permissions(&self, installation_id: u64) -> anyhow::Result<()> {
+        let item = {
+            let mut world = self.inner.world();
+            let app_id = world
+                .installations
+                .get(&installation_id)
+                .context("unknown installation")?
+                .app_id;
+            let app = world.apps.get(&app_id).context("unknown app")?;
+            let (permissions, events) = (app.permissions.clone(), app.events.clone());
+            if let Some(installation) = world.installations.get_mut(&installation_id) {
+                installation.permissions = permissions;
+                installation.events = events;
+            }
+            let payload = payloads::installation_payload(
+                &mut world,
+                &self.inner.base,
+                installation_id,
+                "new_permissions_accepted",
+            );
+            Outgoing {
+                app_id,
+                event: "installation".into(),
+                payload,
+            }
+        };
+        webhooks::send_all(&self.inner, vec![item]).await;
+        Ok(())
     }
 
     pub async fn uninstall(&self, installation_id: u64) -> anyhow::Result<()> {

@@ -5,6 +5,7 @@
 //! rate limiter's count) and the faults it sets.
 
 mod accounts;
+mod alerts;
 pub(crate) mod apps;
 mod checks;
 mod installations;

@@ -1,5 +1,6 @@
 //! REST handlers, one file per API family, and the access check they share.
 
+pub mod alerts;
 pub mod apps;
 pub mod git;
 pub mod manifest;

@@ -50,8 +50,9 @@ pub async fn backfill_findings(app: &App, installation: i64) -> Result<String, J
         // An organisation lists its alerts in one paginated call; a user account per
         // repository.
         let starts: Vec<String> = if kind == "Organization" {
+            // Without `state`, every state is listed.
             vec![format!(
-                "/orgs/{account}/{}/alerts?per_page=100&state=open,closed,dismissed,fixed,resolved,auto_dismissed",
+                "/orgs/{account}/{}/alerts?per_page=100",
                 path(family)
             )]
         } else {
@@ -119,7 +120,11 @@ async fn read_pages(
             let (repository_id, change) = match from_rest(family, item) {
                 Ok(read) => read,
                 Err(detail) => {
-                    tracing::warn!(family = family.as_str(), detail, "alert not readable: skipped");
+                    tracing::warn!(
+                        family = family.as_str(),
+                        detail,
+                        "alert not readable: skipped"
+                    );
                     continue;
                 }
             };

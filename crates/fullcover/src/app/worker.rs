@@ -137,7 +137,9 @@ async fn run(app: &App, job: Job) {
         match (job.kind, job.subject.parse::<i64>()) {
             (JobKind::SyncInstallation, Ok(id)) => scan::sync_installation(app, id).await,
             (JobKind::Scan, Ok(id)) => scan::scan_repository(app, job.installation_id, id).await,
-            (JobKind::BackfillFindings, Ok(id)) => super::backfill::backfill_findings(app, id).await,
+            (JobKind::BackfillFindings, Ok(id)) => {
+                super::backfill::backfill_findings(app, id).await
+            }
             (_, Err(_)) => Err(JobError::Permanent(format!(
                 "bad job subject {:?}",
                 job.subject

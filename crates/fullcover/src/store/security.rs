@@ -303,7 +303,10 @@ impl Store {
     }
 
     /// The account and its type (`Organization`, `User`) of an installation.
-    pub async fn installation_account(&self, installation: i64) -> Result<Option<(String, String)>> {
+    pub async fn installation_account(
+        &self,
+        installation: i64,
+    ) -> Result<Option<(String, String)>> {
         let row = sqlx::query("SELECT account, account_type FROM installations WHERE id = $1")
             .bind(installation)
             .fetch_optional(self.pool())

@@ -128,7 +128,10 @@ struct LocationDetails {
 /// the default branch (the organisation endpoints list default-branch alerts), then its
 /// closure if closed. Earlier close/reopen cycles are not in REST: the caller marks such
 /// findings as partial history.
-pub(crate) fn from_rest(family: Family, item: &serde_json::Value) -> Result<(i64, AlertChange), String> {
+pub(crate) fn from_rest(
+    family: Family,
+    item: &serde_json::Value,
+) -> Result<(i64, AlertChange), String> {
     #[derive(Deserialize)]
     struct Owner {
         repository: IdOnly,
@@ -159,9 +162,8 @@ pub(crate) fn from_rest(family: Family, item: &serde_json::Value) -> Result<(i64
                 payload.change(action)?
             }
             Family::Dependabot => rest_payload::<DependabotPayload>(item)?.change(action)?,
-            Family::SecretScanning => {
-                rest_payload::<SecretScanningPayload>(item)?.change("secret_scanning_alert", action)?
-            }
+            Family::SecretScanning => rest_payload::<SecretScanningPayload>(item)?
+                .change("secret_scanning_alert", action)?,
         };
         changes.extend(change);
     }

@@ -1,0 +1,164 @@
+//! Security outcomes end to end against the fake GitHub: alerts GitHub already held are
+//! backfilled when the App is installed, alerts that change afterwards arrive as
+//! webhooks, a redelivered webhook changes nothing, and a permission the installation
+//! lacks is known as such.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use fullcover_core::metrics::security::{CloseReason, Family, Finding, LifecycleKind, Severity};
+use fullcover_fake_github::{AlertFamily, NewAlert};
+
+use crate::world::{ORG, World, fake_options, small_service};
+
+fn may(day: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 5, day, 0, 0, 0).unwrap()
+}
+
+fn steps(finding: &Finding) -> Vec<(i64, LifecycleKind)> {
+    finding.events.iter().map(|e| (e.at, e.kind)).collect()
+}
+
+async fn finding(world: &World, family: Family, number: u64) -> Finding {
+    let record = world.store().security_record(ORG, None).await.unwrap();
+    record
+        .findings
+        .into_iter()
+        .find(|f| f.family == family && f.number == i64::try_from(number).unwrap())
+        .unwrap_or_else(|| panic!("{family:?} #{number} not on record"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_reach_the_record_by_backfill_and_by_webhook_once() {
+    let world = World::new(
+        vec![small_service("api"), small_service("web")],
+        fake_options(),
+    )
+    .await;
+    let fake = &world.fake;
+    // Before the App is installed: an alert raised and fixed.
+    fake.set_alert_clock(Some(may(1)));
+    let old = fake
+        .create_alert(ORG, "api", NewAlert::code_scanning("high"))
+        .await
+        .unwrap();
+    fake.set_alert_clock(Some(may(3) + Duration::hours(12)));
+    fake.fix_alert(ORG, "api", AlertFamily::CodeScanning, old)
+        .await
+        .unwrap();
+
+    world.install().await;
+    world.settle().await;
+    let backfilled = finding(&world, Family::CodeScanning, old).await;
+    assert!(backfilled.partial_history, "{backfilled:?}");
+    assert_eq!(backfilled.severity, Severity::High);
+    assert_eq!(backfilled.created_at, may(1).timestamp());
+    assert_eq!(
+        steps(&backfilled),
+        vec![
+            (may(1).timestamp(), LifecycleKind::Created),
+            (may(1).timestamp(), LifecycleKind::AppearedOnDefaultBranch),
+            (
+                (may(3) + Duration::hours(12)).timestamp(),
+                LifecycleKind::Fixed
+            ),
+        ]
+    );
+
+    // After: a Dependabot alert raised and risk-accepted, as webhooks.
+    fake.set_alert_clock(Some(may(20)));
+    let live = fake
+        .create_alert(
+            ORG,
+            "web",
+            NewAlert::dependabot("critical").published_at(may(19)),
+        )
+        .await
+        .unwrap();
+    world.settle().await;
+    fake.set_alert_clock(Some(may(25)));
+    fake.dismiss_alert(ORG, "web", AlertFamily::Dependabot, live, "tolerable_risk")
+        .await
+        .unwrap();
+    world.settle().await;
+    let arrived = finding(&world, Family::Dependabot, live).await;
+    assert!(!arrived.partial_history);
+    assert_eq!(arrived.severity, Severity::Critical);
+    assert_eq!(arrived.advisory_published_at, Some(may(19).timestamp()));
+    let expected = vec![
+        (may(20).timestamp(), LifecycleKind::Created),
+        (may(20).timestamp(), LifecycleKind::AppearedOnDefaultBranch),
+        (
+            may(25).timestamp(),
+            LifecycleKind::Dismissed {
+                reason: CloseReason::TolerableRisk,
+            },
+        ),
+    ];
+    assert_eq!(steps(&arrived), expected);
+
+    // GitHub redelivers the dismissal: nothing changes.
+    let dismissal = fake
+        .deliveries()
+        .into_iter()
+        .rev()
+        .find(|d| d.event == "dependabot_alert" && d.action.as_deref() == Some("dismissed"))
+        .expect("the dismissal was delivered");
+    let status = fake.redeliver(&dismissal.guid).await.unwrap();
+    assert!((200..300).contains(&status), "{status}");
+    world.settle().await;
+    assert_eq!(
+        steps(&finding(&world, Family::Dependabot, live).await),
+        expected
+    );
+
+    // A later reconciliation reads the same alerts again and records nothing new.
+    let before = world.store().security_record(ORG, None).await.unwrap();
+    fullcover::app::jobs::queue_backfill(&world.app, world.installation_id().await)
+        .await
+        .unwrap();
+    world.app.wake();
+    world.settle().await;
+    let after = world.store().security_record(ORG, None).await.unwrap();
+    assert_eq!(before.findings, after.findings);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_permission_the_installation_lacks_is_known_not_guessed() {
+    let world = World::new(vec![small_service("api")], fake_options()).await;
+    world
+        .fake
+        .create_alert(ORG, "api", NewAlert::secret())
+        .await
+        .unwrap();
+    world
+        .fake
+        .install_without(
+            world.credentials.app_id,
+            ORG,
+            None,
+            &["secret_scanning_alerts"],
+        )
+        .await
+        .unwrap();
+    world.settle().await;
+    let permissions = world.store().org_permissions(ORG).await.unwrap().unwrap();
+    assert!(
+        permissions.contains_key("security_events"),
+        "{permissions:?}"
+    );
+    assert!(
+        permissions.contains_key("vulnerability_alerts"),
+        "{permissions:?}"
+    );
+    assert!(
+        !permissions.contains_key("secret_scanning_alerts"),
+        "{permissions:?}"
+    );
+    let record = world.store().security_record(ORG, None).await.unwrap();
+    assert!(
+        record
+            .findings
+            .iter()
+            .all(|f| f.family != Family::SecretScanning),
+        "nothing is read without the permission"
+    );
+}

@@ -136,10 +136,14 @@ pub enum LifecycleKind {
     AppearedOnDefaultBranch,
     /// Fixed (code scanning, Dependabot) or revoked (secret scanning).
     Fixed,
-    Dismissed { reason: CloseReason },
+    Dismissed {
+        reason: CloseReason,
+    },
     AutoDismissed,
     /// Reopened; `by_user` when a person reversed a dismissal.
-    Reopened { by_user: bool },
+    Reopened {
+        by_user: bool,
+    },
     AutoReopened,
     /// Fixed, then found again.
     Reintroduced,

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use fullcover_core::metrics::security::{
     ChecksAtMerge, CloseReason, Family, Finding, LifecycleEvent, LifecycleKind, MergedPullRequest,
-    ScopeSpell, SecurityRecord, Severity,
+    PullRequestAlert, ScopeSpell, SecurityRecord, Severity,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -315,6 +315,19 @@ impl Store {
             .transpose()
     }
 
+    /// The id of `org`'s repository `name`, if on record.
+    pub async fn repository_id(&self, org: &str, name: &str) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "SELECT r.id FROM repositories r JOIN installations i ON i.id = r.installation_id \
+             WHERE LOWER(i.account) = LOWER($1) AND LOWER(r.full_name) = LOWER($2)",
+        )
+        .bind(org)
+        .bind(format!("{org}/{name}"))
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| Ok(row.try_get("id")?)).transpose()
+    }
+
     /// The permissions of the installation of `org`; `None` when never recorded.
     pub async fn org_permissions(&self, org: &str) -> Result<Option<BTreeMap<String, String>>> {
         let row = sqlx::query(
@@ -380,16 +393,28 @@ impl Store {
             });
         }
         let mut findings = Vec::with_capacity(finding_rows.len());
+        let mut pull_request_alerts = Vec::new();
         for row in &finding_rows {
-            findings.push(finding(row, &mut events)?);
+            let found = finding(row, &mut events)?;
+            // Raised on a pull request: also an alert of that pull request (M5, M6).
+            if let Some(pull_request) = row.try_get::<Option<i64>, _>("pull_request")? {
+                pull_request_alerts.push(pull_request_alert(&found, pull_request));
+            }
+            findings.push(found);
         }
         findings.sort_by_key(|f| (f.repository, f.family, f.number));
+        // A repository's alerts from before the App first saw it (read by backfill) are
+        // its history too: its first spell reaches back to the beginning. Later spells,
+        // after it left and came back, keep their dates.
+        let mut seen = std::collections::HashSet::new();
         let scope = spell_rows
             .iter()
             .map(|row| {
+                let repository: i64 = row.try_get("repository_id")?;
+                let entered: i64 = row.try_get("entered_at")?;
                 Ok(ScopeSpell {
-                    repository: row.try_get("repository_id")?,
-                    entered: row.try_get("entered_at")?,
+                    repository,
+                    entered: if seen.insert(repository) { 0 } else { entered },
                     left: row.try_get("left_at")?,
                     reason: row.try_get("reason")?,
                 })
@@ -400,7 +425,7 @@ impl Store {
             findings,
             scope,
             merged_pull_requests,
-            pull_request_alerts: Vec::new(),
+            pull_request_alerts,
         })
     }
 }
@@ -427,6 +452,26 @@ fn finding(
             .remove(&(repository, family_name, number))
             .unwrap_or_default(),
     })
+}
+
+fn pull_request_alert(finding: &Finding, pull_request: i64) -> PullRequestAlert {
+    let before_default = |at: i64| finding.default_branch_at.is_none_or(|arrived| at < arrived);
+    PullRequestAlert {
+        repository: finding.repository,
+        pull_request,
+        family: finding.family,
+        number: finding.number,
+        severity: finding.severity,
+        created_at: finding.created_at,
+        fixed_at: finding
+            .events
+            .iter()
+            .find(|event| event.kind == LifecycleKind::Fixed && before_default(event.at))
+            .map(|event| event.at),
+        false_positive: finding.events.iter().any(|event| {
+            matches!(event.kind, LifecycleKind::Dismissed { reason } if reason.is_false_positive())
+        }),
+    }
 }
 
 fn merged(row: &AnyRow) -> Result<MergedPullRequest> {

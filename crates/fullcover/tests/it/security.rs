@@ -162,3 +162,126 @@ async fn a_permission_the_installation_lacks_is_known_not_guessed() {
         "nothing is read without the permission"
     );
 }
+
+fn days(value: f64) -> f64 {
+    value * 86_400.0
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_reports_what_the_scripted_alerts_work_out_to_by_hand() {
+    let world = World::new(
+        vec![small_service("api"), small_service("web")],
+        fake_options(),
+    )
+    .await;
+    let fake = &world.fake;
+    let at = |day: DateTime<Utc>| fake.set_alert_clock(Some(day));
+    let june = |day: u32| Utc.with_ymd_and_hms(2024, 6, day, 0, 0, 0).unwrap();
+    let code = AlertFamily::CodeScanning;
+    // A1, before the App: read by the backfill.
+    at(may(1));
+    let a1 = fake
+        .create_alert(ORG, "api", NewAlert::code_scanning("high"))
+        .await
+        .unwrap();
+    at(may(3) + Duration::hours(12));
+    fake.fix_alert(ORG, "api", code, a1).await.unwrap();
+    world.install().await;
+    world.settle().await;
+    // The rest as webhooks.
+    at(may(2));
+    let a2 = fake
+        .create_alert(ORG, "api", NewAlert::code_scanning("high"))
+        .await
+        .unwrap();
+    at(may(10));
+    let a3 = fake
+        .create_alert(ORG, "web", NewAlert::code_scanning("critical"))
+        .await
+        .unwrap();
+    at(may(11));
+    fake.fix_alert(ORG, "web", code, a3).await.unwrap();
+    at(may(12));
+    fake.fix_alert(ORG, "api", code, a2).await.unwrap();
+    at(may(13));
+    fake.reopen_alert(ORG, "web", code, a3, false)
+        .await
+        .unwrap();
+    at(may(20));
+    fake.fix_alert(ORG, "web", code, a3).await.unwrap();
+    let s1 = fake
+        .create_alert(ORG, "api", NewAlert::secret().validity("active"))
+        .await
+        .unwrap();
+    at(may(20) + Duration::hours(6));
+    fake.resolve_secret(ORG, "api", s1, "revoked")
+        .await
+        .unwrap();
+    at(may(20));
+    let d1 = fake
+        .create_alert(
+            ORG,
+            "web",
+            NewAlert::dependabot("high").published_at(may(19)),
+        )
+        .await
+        .unwrap();
+    at(may(25));
+    fake.dismiss_alert(ORG, "web", AlertFamily::Dependabot, d1, "tolerable_risk")
+        .await
+        .unwrap();
+    at(june(10));
+    fake.create_alert(ORG, "api", NewAlert::code_scanning("critical"))
+        .await
+        .unwrap();
+    world.settle().await;
+
+    let token = world.store().create_token(ORG, "test").await.unwrap();
+    let url = format!(
+        "http://{}/api/v1/orgs/{ORG}/security?days=3000",
+        world.running.as_ref().unwrap().addr
+    );
+    let answer = reqwest::Client::new()
+        .get(&url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    // By hand: fixes after reaching the default branch took 2.5 (A1), 10 (A2),
+    // 10 (A3, from its first arrival to its last fix) and 0.25 days (S1).
+    assert_eq!(body["mttr"]["n"], 4, "{body:#}");
+    assert_eq!(body["mttr"]["median_seconds"], days(6.25));
+    assert_eq!(body["mttr"]["p90_seconds"], days(10.0));
+    // Due in the window: A1, A2, S1 met; A3 (critical, fixed for good after 7 days),
+    // D1 (risk accepted) and the open critical missed.
+    assert_eq!(body["sla_attainment"]["met"], 3, "{body:#}");
+    assert_eq!(body["sla_attainment"]["due"], 6);
+    assert_eq!(body["sla_attainment"]["overdue_open"], 1);
+    // Created in the window: 6; closed at its end: A1, A2, A3, S1, D1.
+    assert_eq!(body["net_resolve_rate"]["created"], 6);
+    assert_eq!(body["net_resolve_rate"]["closed"], 5);
+    // One regression (A3) of five fixes.
+    assert_eq!(body["reopen_rate"]["reopened"], 1);
+    assert_eq!(body["reopen_rate"]["fixes"], 5);
+    assert_eq!(body["unavailable"], serde_json::json!([]));
+
+    // Bad input is named; another organisation's token sees nothing.
+    let bad = reqwest::Client::new()
+        .get(url.replace("days=3000", "days=0"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    assert!(bad.text().await.unwrap().contains("days"));
+    let other = world.store().create_token("globex", "test").await.unwrap();
+    let hidden = reqwest::Client::new()
+        .get(&url)
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hidden.status(), 404);
+}

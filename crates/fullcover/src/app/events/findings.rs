@@ -40,6 +40,8 @@ pub(super) struct CodeScanningPayload {
 struct CodeScanningAlert {
     number: i64,
     created_at: String,
+    #[serde(default)]
+    updated_at: Option<String>,
     state: Option<String>,
     #[serde(default)]
     fixed_at: Option<String>,
@@ -70,6 +72,8 @@ struct DependabotAlert {
     state: String,
     created_at: String,
     #[serde(default)]
+    updated_at: Option<String>,
+    #[serde(default)]
     fixed_at: Option<String>,
     #[serde(default)]
     dismissed_at: Option<String>,
@@ -99,6 +103,8 @@ pub(super) struct SecretScanningPayload {
 struct SecretAlert {
     number: i64,
     created_at: String,
+    #[serde(default)]
+    updated_at: Option<String>,
     #[serde(default)]
     state: Option<String>,
     #[serde(default)]
@@ -213,14 +219,19 @@ impl CodeScanningPayload {
             .or(alert.rule.severity.as_deref())
             .and_then(Severity::from_github);
         let created_at = created(&alert.created_at)?;
+        // Steps the alert has no field for are dated by its last update.
+        let updated = time(alert.updated_at.as_deref());
         let step = match action {
             "created" => Some((LifecycleKind::Created, Some(created_at))),
-            "appeared_in_branch" => Some((LifecycleKind::AppearedOnDefaultBranch, None)),
-            "fixed" => Some((LifecycleKind::Fixed, time(alert.fixed_at.as_deref()))),
+            "appeared_in_branch" => Some((LifecycleKind::AppearedOnDefaultBranch, updated)),
+            "fixed" => Some((
+                LifecycleKind::Fixed,
+                time(alert.fixed_at.as_deref()).or(updated),
+            )),
             "closed_by_user" => dismissed(alert.dismissed_reason.as_deref())
-                .map(|kind| (kind, time(alert.dismissed_at.as_deref()))),
-            "reopened" => Some((LifecycleKind::Reopened { by_user: false }, None)),
-            "reopened_by_user" => Some((LifecycleKind::Reopened { by_user: true }, None)),
+                .map(|kind| (kind, time(alert.dismissed_at.as_deref()).or(updated))),
+            "reopened" => Some((LifecycleKind::Reopened { by_user: false }, updated)),
+            "reopened_by_user" => Some((LifecycleKind::Reopened { by_user: true }, updated)),
             _ => return Ok(None),
         };
         Ok(Some(AlertChange {
@@ -241,19 +252,23 @@ impl DependabotPayload {
     pub(super) fn change(&self, action: &str) -> Result<Option<AlertChange>, String> {
         let alert = &self.alert;
         let created_at = created(&alert.created_at)?;
+        let updated = time(alert.updated_at.as_deref());
         let step = match action {
             "created" => Some((LifecycleKind::Created, Some(created_at))),
-            "fixed" => Some((LifecycleKind::Fixed, time(alert.fixed_at.as_deref()))),
+            "fixed" => Some((
+                LifecycleKind::Fixed,
+                time(alert.fixed_at.as_deref()).or(updated),
+            )),
             // `fix_started` keeps the alert effectively open: no closure.
             "dismissed" => dismissed(alert.dismissed_reason.as_deref())
-                .map(|kind| (kind, time(alert.dismissed_at.as_deref()))),
+                .map(|kind| (kind, time(alert.dismissed_at.as_deref()).or(updated))),
             "auto_dismissed" => Some((
                 LifecycleKind::AutoDismissed,
-                time(alert.auto_dismissed_at.as_deref()),
+                time(alert.auto_dismissed_at.as_deref()).or(updated),
             )),
-            "reopened" => Some((LifecycleKind::Reopened { by_user: true }, None)),
-            "auto_reopened" => Some((LifecycleKind::AutoReopened, None)),
-            "reintroduced" => Some((LifecycleKind::Reintroduced, None)),
+            "reopened" => Some((LifecycleKind::Reopened { by_user: true }, updated)),
+            "auto_reopened" => Some((LifecycleKind::AutoReopened, updated)),
+            "reintroduced" => Some((LifecycleKind::Reintroduced, updated)),
             _ => return Ok(None),
         };
         Ok(Some(AlertChange {
@@ -274,19 +289,20 @@ impl SecretScanningPayload {
     pub(super) fn change(&self, event: &str, action: &str) -> Result<Option<AlertChange>, String> {
         let alert = &self.alert;
         let created_at = created(&alert.created_at)?;
+        let updated = time(alert.updated_at.as_deref());
         let step = match (event, action) {
             ("secret_scanning_alert", "created") => {
                 Some((LifecycleKind::Created, Some(created_at)))
             }
             ("secret_scanning_alert", "resolved") => {
-                let at = time(alert.resolved_at.as_deref());
+                let at = time(alert.resolved_at.as_deref()).or(updated);
                 match alert.resolution.as_deref() {
                     Some("revoked") => Some((LifecycleKind::Fixed, at)),
                     other => dismissed(other).map(|kind| (kind, at)),
                 }
             }
             ("secret_scanning_alert", "reopened") => {
-                Some((LifecycleKind::Reopened { by_user: true }, None))
+                Some((LifecycleKind::Reopened { by_user: true }, updated))
             }
             // Validity and public leaks change the severity only; a location names the
             // commit that brought the secret in.

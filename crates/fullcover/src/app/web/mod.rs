@@ -8,6 +8,7 @@ pub mod api;
 pub mod badges;
 pub mod login;
 pub mod pages;
+pub mod security;
 
 use std::sync::Arc;
 
@@ -95,6 +96,11 @@ pub fn routes() -> Router<Web> {
         .route("/api/v1/orgs/{org}/coverage", get(api::coverage))
         .route("/api/v1/orgs/{org}/history", get(api::history))
         .route("/api/v1/orgs/{org}/repos/{repo}", get(api::repository))
+        .route("/api/v1/orgs/{org}/security", get(security::org))
+        .route(
+            "/api/v1/orgs/{org}/repos/{repo}/security",
+            get(security::repository),
+        )
         .route("/badges/{org}/{badge}", get(badges::org))
         .route("/badges/{org}/{repo}/{badge}", get(badges::repository))
         .route("/metrics", get(api::metrics))

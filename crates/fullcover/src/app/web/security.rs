@@ -1,0 +1,163 @@
+//! `GET /api/v1/orgs/{org}/security` and `/api/v1/orgs/{org}/repos/{repo}/security`:
+//! the security outcomes (MTTR, SLA attainment, MTTD, exposure window, detection,
+//! escape and change failure rates, net resolve and reopen rates) over `?days=N`, with
+//! what is not available for lack of a permission. Same access rules as coverage.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use fullcover_core::metrics::security::{
+    Family, SecurityPolicy, SecurityReport, WeekPoint, security_report, weekly_trend,
+};
+use serde::{Deserialize, Serialize};
+
+use super::Web;
+use super::access::Viewer;
+use crate::app::App;
+use crate::app::backfill::permission;
+use crate::app::error::HttpError;
+use crate::store::now;
+
+/// The longest window a client may ask for: bounds the work of one request.
+pub const MAX_DAYS: i64 = 3_650;
+
+#[derive(Debug, Deserialize)]
+pub struct WindowQuery {
+    days: Option<i64>,
+}
+
+/// A family of alerts the metrics cannot read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unavailable {
+    pub family: Family,
+    pub permission: &'static str,
+    pub reason: String,
+}
+
+/// The report with who it is about and what it lacks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SecurityView {
+    pub org: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
+    #[serde(flatten)]
+    pub report: SecurityReport,
+    pub unavailable: Vec<Unavailable>,
+    pub weekly: Vec<WeekPoint>,
+}
+
+fn policy(query: &WindowQuery) -> Result<SecurityPolicy, HttpError> {
+    let days = query.days.unwrap_or(SecurityPolicy::default().window_days);
+    if !(1..=MAX_DAYS).contains(&days) {
+        return Err(HttpError::BadRequest(format!(
+            "days: {days} is not between 1 and {MAX_DAYS}"
+        )));
+    }
+    Ok(SecurityPolicy {
+        window_days: days,
+        ..SecurityPolicy::default()
+    })
+}
+
+/// The families whose alerts the installation of `org` does not let the App read. When
+/// the App has not learnt the permissions yet, every family is unknown, not zero.
+async fn unavailable(app: &App, org: &str) -> Result<Vec<Unavailable>, HttpError> {
+    let permissions = app.store().org_permissions(org).await?;
+    Ok(Family::ALL
+        .into_iter()
+        .filter_map(|family| {
+            let needed = permission(family);
+            let reason = match &permissions {
+                None => "not available: permissions not known yet".to_owned(),
+                Some(granted) if !granted.contains_key(needed) => {
+                    format!("not available: permission {needed} not granted")
+                }
+                Some(_) => return None,
+            };
+            Some(Unavailable {
+                family,
+                permission: needed,
+                reason,
+            })
+        })
+        .collect())
+}
+
+/// Builds the view of `org` (or one repository of it) for a viewer allowed to see it.
+pub async fn view(
+    app: &App,
+    viewer: &Viewer,
+    org: &str,
+    repo: Option<&str>,
+    policy: &SecurityPolicy,
+) -> Result<SecurityView, HttpError> {
+    if *viewer == Viewer::Anonymous {
+        return Err(HttpError::Unauthorized(
+            "sign in, or send an API token as `Authorization: Bearer <token>`",
+        ));
+    }
+    if !viewer.may_see(org)
+        || app
+            .store()
+            .orgs()
+            .await?
+            .iter()
+            .all(|o| !o.eq_ignore_ascii_case(org))
+    {
+        return Err(HttpError::NotFound);
+    }
+    let repository = match repo {
+        Some(name) => Some(
+            app.store()
+                .repository_id(org, name)
+                .await?
+                .ok_or(HttpError::NotFound)?,
+        ),
+        None => None,
+    };
+    let record = app.store().security_record(org, repository).await?;
+    let at = now();
+    let mut report = security_report(&record, policy, at);
+    let unavailable = unavailable(app, org).await?;
+    if unavailable.len() == Family::ALL.len() {
+        // Nothing could be read: every finding metric is unknown, not zero.
+        report.mttr = None;
+        report.sla_attainment = None;
+        report.mttd = None;
+        report.exposure_window = None;
+        report.net_resolve_rate = None;
+        report.reopen_rate = None;
+    } else if let Some(mttd) = report.mttd.as_mut() {
+        for gap in &unavailable {
+            mttd.insert(gap.family, None);
+        }
+    }
+    Ok(SecurityView {
+        org: org.to_owned(),
+        repository: repo.map(|name| format!("{org}/{name}")),
+        weekly: weekly_trend(&record, policy, at),
+        report,
+        unavailable,
+    })
+}
+
+pub async fn org(
+    State(web): State<Web>,
+    viewer: Viewer,
+    Path(org): Path<String>,
+    Query(query): Query<WindowQuery>,
+) -> Result<Json<SecurityView>, HttpError> {
+    let policy = policy(&query)?;
+    Ok(Json(view(&web.app, &viewer, &org, None, &policy).await?))
+}
+
+pub async fn repository(
+    State(web): State<Web>,
+    viewer: Viewer,
+    Path((org, repo)): Path<(String, String)>,
+    Query(query): Query<WindowQuery>,
+) -> Result<Json<SecurityView>, HttpError> {
+    let policy = policy(&query)?;
+    Ok(Json(
+        view(&web.app, &viewer, &org, Some(&repo), &policy).await?,
+    ))
+}

@@ -226,6 +226,8 @@ async fn api_tokens_are_scoped_to_one_organisation() {
         "/api/v1/orgs/{org}/coverage",
         "/api/v1/orgs/{org}/history",
         "/api/v1/orgs/{org}/repos/{repo}",
+        "/api/v1/orgs/{org}/security",
+        "/api/v1/orgs/{org}/repos/{repo}/security",
     ] {
         assert!(openapi["paths"][path].is_object(), "{path} not described");
     }
@@ -524,6 +526,35 @@ async fn a_stored_report_that_does_not_parse_is_an_error_naming_the_repository()
 #[ignore = "needs node and npm ajv, ajv-formats (FULLCOVER_OCTOKIT_DIR)"]
 async fn the_api_answers_as_its_openapi_document_says() {
     let world = onboarded_world().await;
+    // A finding fixed and one open, so the security outcomes carry numbers.
+    let fixed = world
+        .fake
+        .create_alert(
+            ORG,
+            "api",
+            fullcover_fake_github::NewAlert::code_scanning("high"),
+        )
+        .await
+        .unwrap();
+    world
+        .fake
+        .fix_alert(
+            ORG,
+            "api",
+            fullcover_fake_github::AlertFamily::CodeScanning,
+            fixed,
+        )
+        .await
+        .unwrap();
+    world
+        .fake
+        .create_alert(
+            ORG,
+            "api",
+            fullcover_fake_github::NewAlert::dependabot("critical"),
+        )
+        .await
+        .unwrap();
     let number = world.pulls("api")[0].number;
     world.fake.merge_pull(ORG, "api", number).await.unwrap();
     world.settle().await;
@@ -560,6 +591,21 @@ async fn the_api_answers_as_its_openapi_document_says() {
             "/api/v1/orgs/globex/coverage",
             true,
         ),
+        (
+            "/api/v1/orgs/{org}/security",
+            "/api/v1/orgs/acme/security?days=3650",
+            true,
+        ),
+        (
+            "/api/v1/orgs/{org}/repos/{repo}/security",
+            "/api/v1/orgs/acme/repos/api/security",
+            true,
+        ),
+        (
+            "/api/v1/orgs/{org}/security",
+            "/api/v1/orgs/acme/security?days=0",
+            true,
+        ),
     ] {
         let header = auth.then(|| ("authorization", format!("Bearer {token}")));
         let answer = get(&world, path, header).await;
@@ -594,7 +640,10 @@ async fn the_api_answers_as_its_openapi_document_says() {
         "{report}{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(report.contains("7 answers checked, 0 problems"), "{report}");
+    assert!(report.contains("10 answers checked, 0 problems"), "{report}");
+    let security = &samples[6]["body"];
+    assert_eq!(security["mttr"]["n"], 1, "{security:#}");
+    assert_eq!(security["unavailable"], serde_json::json!([]));
 }
 
 /// The API's numbers for the same organisation on SQLite and on PostgreSQL, with

@@ -14,6 +14,10 @@
 //!                         # closing one)
 //! public_status: true     # only in the org's `.github` repository: a public status
 //!                         # page and badges (aggregates only)
+//! security:               # only in the org's `.github` repository: how the security
+//!   severity_threshold: high      # outcomes count ("S": this severity and above)
+//!   window_days: 90
+//!   sla_days: {critical: 7, high: 30, medium: 90, low: 120}
 //! ```
 
 use std::collections::BTreeMap;
@@ -22,6 +26,7 @@ use globset::{GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
 use crate::formats::parse_yaml;
+use crate::metrics::security::{SecurityPolicy, Severity};
 
 /// Configuration files larger than this are refused.
 pub const LIMIT: usize = 1024 * 1024;
@@ -45,6 +50,95 @@ pub struct Config {
     /// In the organisation's `.github` repository: publish a status page and badges with
     /// the organisation's aggregate coverage. Off unless set.
     pub public_status: Option<bool>,
+    /// In the organisation's `.github` repository: the policy of the security outcomes.
+    pub security: Option<SecuritySettings>,
+}
+
+/// `security:` in the organisation's configuration; unset values keep the defaults
+/// (threshold high, 90 days, SLA critical 7, high 30, medium 90, low 120 days).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecuritySettings {
+    pub severity_threshold: Option<String>,
+    pub window_days: Option<i64>,
+    pub sla_days: Option<SlaSettings>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaSettings {
+    pub critical: Option<i64>,
+    pub high: Option<i64>,
+    pub medium: Option<i64>,
+    pub low: Option<i64>,
+}
+
+/// The longest window or SLA the configuration may ask for, in days.
+pub const MAX_DAYS: i64 = 3_650;
+
+impl SecuritySettings {
+    /// The policy these settings give (defaults where unset). Call after validation.
+    pub fn policy(&self) -> SecurityPolicy {
+        let mut policy = SecurityPolicy::default();
+        if let Some(threshold) = self
+            .severity_threshold
+            .as_deref()
+            .and_then(Severity::from_github)
+        {
+            policy.threshold = threshold;
+        }
+        if let Some(days) = self.window_days {
+            policy.window_days = days;
+        }
+        if let Some(sla) = &self.sla_days {
+            let days = &mut policy.sla_days;
+            days.critical = sla.critical.unwrap_or(days.critical);
+            days.high = sla.high.unwrap_or(days.high);
+            days.medium = sla.medium.unwrap_or(days.medium);
+            days.low = sla.low.unwrap_or(days.low);
+        }
+        policy
+    }
+
+    fn validate(&self, file: &str, text: &str) -> Result<(), ConfigError> {
+        let refuse = |key: &str, message: String| ConfigError {
+            file: file.to_owned(),
+            line: line_of_key(text, key),
+            message,
+        };
+        if let Some(threshold) = &self.severity_threshold
+            && !["low", "medium", "high", "critical"].contains(&threshold.as_str())
+        {
+            return Err(refuse(
+                "severity_threshold",
+                format!(
+                    "security.severity_threshold: `{threshold}` must be one of low, medium, high, critical"
+                ),
+            ));
+        }
+        let mut days = vec![("window_days", self.window_days)];
+        if let Some(sla) = &self.sla_days {
+            days.extend([
+                ("critical", sla.critical),
+                ("high", sla.high),
+                ("medium", sla.medium),
+                ("low", sla.low),
+            ]);
+        }
+        for (key, value) in days {
+            if let Some(value) = value
+                && !(1..=MAX_DAYS).contains(&value)
+            {
+                return Err(refuse(
+                    key,
+                    format!(
+                        "security: `{key}` is {value} days; it must be between 1 and {MAX_DAYS}"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Why a configuration file was rejected.
@@ -135,6 +229,9 @@ impl Config {
                 });
             }
         }
+        if let Some(security) = &self.security {
+            security.validate(file, text)?;
+        }
         if let Some(schedule) = &self.schedule
             && !is_cron(schedule)
         {
@@ -162,6 +259,7 @@ impl Config {
             schedule: self.schedule.or(organisation.schedule),
             onboarding: self.onboarding.or(organisation.onboarding),
             public_status: self.public_status.or(organisation.public_status),
+            security: self.security.or(organisation.security),
         }
     }
 
@@ -258,6 +356,32 @@ fn line_of_value(text: &str, value: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_organisation_sets_the_security_policy() {
+        let config = Config::parse(
+            PATH,
+            "security:\n  severity_threshold: critical\n  window_days: 30\n  sla_days: {critical: 3, low: 365}\n",
+        )
+        .unwrap();
+        let policy = config.security.unwrap().policy();
+        assert_eq!(policy.threshold, Severity::Critical);
+        assert_eq!(policy.window_days, 30);
+        assert_eq!(policy.sla_days.critical, 3);
+        assert_eq!(policy.sla_days.high, 30, "unset keeps the default");
+        assert_eq!(policy.sla_days.low, 365);
+        assert_eq!(
+            SecuritySettings::default().policy(),
+            SecurityPolicy::default()
+        );
+        let err = Config::parse(PATH, "security:\n  sla_days:\n    high: 0\n").unwrap_err();
+        assert_eq!(err.line, Some(3), "{err}");
+        assert!(err.message.contains("between 1 and 3650"), "{err}");
+        let err = Config::parse(PATH, "security:\n  severity_threshold: severe\n").unwrap_err();
+        assert!(err.message.contains("must be one of"), "{err}");
+        let err = Config::parse(PATH, "security:\n  sla: {}\n").unwrap_err();
+        assert!(err.message.contains("unknown field `sla`"), "{err}");
+    }
 
     #[test]
     fn a_full_configuration_parses() {

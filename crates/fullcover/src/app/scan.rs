@@ -153,6 +153,14 @@ pub async fn scan_repository(
         store
             .set_org_public(&repository.owner.login, public)
             .await?;
+        let policy = config
+            .security
+            .as_ref()
+            .map(|settings| settings.policy())
+            .unwrap_or_default();
+        store
+            .set_org_security_policy(&repository.owner.login, &policy)
+            .await?;
     }
     let settings = PlanSettings {
         repository: repository.full_name.clone(),

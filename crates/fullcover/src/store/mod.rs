@@ -59,7 +59,7 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let files: [(&str, &'static str); 6] = match self {
+        let files: [(&str, &'static str); 7] = match self {
             Backend::Sqlite => [
                 (
                     "app",
@@ -84,6 +84,10 @@ impl Backend {
                 (
                     "security",
                     include_str!("../../../../migrations/sqlite/0006_security.sql"),
+                ),
+                (
+                    "security policy",
+                    include_str!("../../../../migrations/sqlite/0007_security_policy.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -110,6 +114,10 @@ impl Backend {
                 (
                     "security",
                     include_str!("../../../../migrations/postgres/0006_security.sql"),
+                ),
+                (
+                    "security policy",
+                    include_str!("../../../../migrations/postgres/0007_security_policy.sql"),
                 ),
             ],
         };

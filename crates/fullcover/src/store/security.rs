@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use fullcover_core::metrics::security::{
     ChecksAtMerge, CloseReason, Family, Finding, LifecycleEvent, LifecycleKind, MergedPullRequest,
-    PullRequestAlert, ScopeSpell, SecurityRecord, Severity,
+    PullRequestAlert, ScopeSpell, SecurityPolicy, SecurityRecord, Severity,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -313,6 +313,39 @@ impl Store {
             .await?;
         row.map(|row| Ok((row.try_get("account")?, row.try_get("account_type")?)))
             .transpose()
+    }
+
+    /// The organisation's security policy, as its `.github` repository configures it.
+    pub async fn set_org_security_policy(&self, org: &str, policy: &SecurityPolicy) -> Result<()> {
+        let text = serde_json::to_string(policy)
+            .map_err(|err| corrupt("security policy", err.to_string()))?;
+        sqlx::query(
+            "INSERT INTO org_settings (org, public, updated_at, security_policy) VALUES ($1, 0, $2, $3) \
+             ON CONFLICT (org) DO UPDATE SET security_policy = $3, updated_at = $2",
+        )
+        .bind(org.to_ascii_lowercase())
+        .bind(now())
+        .bind(text)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The organisation's security policy; the default when it configured none.
+    pub async fn org_security_policy(&self, org: &str) -> Result<SecurityPolicy> {
+        let row = sqlx::query("SELECT security_policy FROM org_settings WHERE org = $1")
+            .bind(org.to_ascii_lowercase())
+            .fetch_optional(self.pool())
+            .await?;
+        match row
+            .map(|row| row.try_get::<Option<String>, _>("security_policy"))
+            .transpose()?
+            .flatten()
+        {
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|err| corrupt("security policy", err.to_string())),
+            None => Ok(SecurityPolicy::default()),
+        }
     }
 
     /// The id of `org`'s repository `name`, if on record.

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use fullcover::store::{FindingRecord, InstallationState, RepoState, Store};
 use fullcover_core::metrics::security::{
-    ChecksAtMerge, CloseReason, Family, LifecycleEvent, LifecycleKind, MergedPullRequest, Severity,
+    ChecksAtMerge, CloseReason, Family, LifecycleEvent, LifecycleKind, MergedPullRequest,
+    SecurityPolicy, Severity,
 };
 
 use crate::store::{postgres_store, sqlite_store};
@@ -188,6 +189,27 @@ async fn suite(store: Store) {
     assert!(spells[0].left.is_some());
     assert_eq!(spells[0].reason.as_deref(), Some("archived"));
     assert_eq!(spells[1].left, None);
+
+    // The organisation's policy: the default until its `.github` repository sets one.
+    assert_eq!(
+        store.org_security_policy("acme").await.unwrap(),
+        SecurityPolicy::default()
+    );
+    let strict = SecurityPolicy {
+        threshold: Severity::Critical,
+        window_days: 30,
+        ..SecurityPolicy::default()
+    };
+    store.set_org_public("acme", true).await.unwrap();
+    store
+        .set_org_security_policy("ACME", &strict)
+        .await
+        .unwrap();
+    assert_eq!(store.org_security_policy("acme").await.unwrap(), strict);
+    assert!(
+        store.org_public("acme").await.unwrap(),
+        "the policy leaves the opt-in alone"
+    );
 
     let one = store.security_record("acme", Some(101)).await.unwrap();
     assert!(one.findings.is_empty());

@@ -45,8 +45,10 @@ pub struct SecurityView {
     pub weekly: Vec<WeekPoint>,
 }
 
-fn policy(query: &WindowQuery) -> Result<SecurityPolicy, HttpError> {
-    let days = query.days.unwrap_or(SecurityPolicy::default().window_days);
+/// The organisation's policy, with the window the client asks for.
+async fn policy(app: &App, org: &str, query: &WindowQuery) -> Result<SecurityPolicy, HttpError> {
+    let configured = app.store().org_security_policy(org).await?;
+    let days = query.days.unwrap_or(configured.window_days);
     if !(1..=MAX_DAYS).contains(&days) {
         return Err(HttpError::BadRequest(format!(
             "days: {days} is not between 1 and {MAX_DAYS}"
@@ -54,7 +56,7 @@ fn policy(query: &WindowQuery) -> Result<SecurityPolicy, HttpError> {
     }
     Ok(SecurityPolicy {
         window_days: days,
-        ..SecurityPolicy::default()
+        ..configured
     })
 }
 
@@ -146,7 +148,7 @@ pub async fn org(
     Path(org): Path<String>,
     Query(query): Query<WindowQuery>,
 ) -> Result<Json<SecurityView>, HttpError> {
-    let policy = policy(&query)?;
+    let policy = policy(&web.app, &org, &query).await?;
     Ok(Json(view(&web.app, &viewer, &org, None, &policy).await?))
 }
 
@@ -156,7 +158,7 @@ pub async fn repository(
     Path((org, repo)): Path<(String, String)>,
     Query(query): Query<WindowQuery>,
 ) -> Result<Json<SecurityView>, HttpError> {
-    let policy = policy(&query)?;
+    let policy = policy(&web.app, &org, &query).await?;
     Ok(Json(
         view(&web.app, &viewer, &org, Some(&repo), &policy).await?,
     ))

@@ -138,11 +138,36 @@ fn private_key(args: &ServeArgs) -> anyhow::Result<SecretString> {
     }
 }
 
+/// An empty secret is a configuration error, never "no secret": `/metrics` with an empty
+/// token would answer anyone, an empty webhook secret would sign nothing.
+fn refuse_empty_secrets(args: &ServeArgs) -> anyhow::Result<()> {
+    let secrets = [
+        (
+            "FULLCOVER_WEBHOOK_SECRET (--webhook-secret)",
+            Some(&args.webhook_secret),
+        ),
+        (
+            "FULLCOVER_CLIENT_SECRET (--client-secret)",
+            args.client_secret.as_ref(),
+        ),
+        (
+            "FULLCOVER_METRICS_TOKEN (--metrics-token)",
+            args.metrics_token.as_ref(),
+        ),
+    ];
+    for (name, value) in secrets {
+        if let Some(value) = value {
+            anyhow::ensure!(
+                !value.trim().is_empty(),
+                "{name} is set but empty: give it a value, or unset it to turn the feature off"
+            );
+        }
+    }
+    Ok(())
+}
+
 pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(
-        !args.webhook_secret.is_empty(),
-        "FULLCOVER_WEBHOOK_SECRET is empty"
-    );
+    refuse_empty_secrets(&args)?;
     let identity = AppIdentity {
         app_id: args.app_id,
         private_key_pem: private_key(&args)?,

@@ -367,3 +367,34 @@ fn demo_onboards_the_demo_organisation_and_names_the_pull_requests() {
         "{text}"
     );
 }
+
+#[test]
+fn serve_refuses_an_empty_secret_before_doing_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("never.db");
+    for (variable, name) in [
+        ("FULLCOVER_METRICS_TOKEN", "FULLCOVER_METRICS_TOKEN"),
+        ("FULLCOVER_CLIENT_SECRET", "FULLCOVER_CLIENT_SECRET"),
+        ("FULLCOVER_WEBHOOK_SECRET", "FULLCOVER_WEBHOOK_SECRET"),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_fullcover"))
+            .args(["serve", "--app-id", "1", "--listen", "127.0.0.1:0"])
+            .env_clear()
+            .env("FULLCOVER_WEBHOOK_SECRET", "s3cret")
+            .env("FULLCOVER_PRIVATE_KEY", "not read")
+            .env(
+                "FULLCOVER_DATABASE_URL",
+                format!("sqlite://{}", database.display()),
+            )
+            .env(variable, "")
+            .output()
+            .expect("the binary runs");
+        assert!(!output.status.success(), "{variable}: {output:?}");
+        let err = stderr(&output);
+        assert!(
+            err.contains(name) && err.contains("empty"),
+            "{variable}: {err}"
+        );
+        assert!(!database.exists(), "nothing is opened before the check");
+    }
+}

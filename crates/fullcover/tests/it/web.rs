@@ -247,10 +247,24 @@ async fn badges_and_status_pages_are_public_only_after_opting_in() {
             "{path}"
         );
     }
+    // Before opting in, a badge shown on a token is the token holder's alone, and so is
+    // every API answer.
+    let token = world.store().create_token(ORG, "badges").await.unwrap();
+    let bearer = || Some(("authorization", format!("Bearer {token}")));
+    for path in ["/badges/acme/coverage.svg", "/api/v1/orgs/acme/coverage"] {
+        let answer = get(&world, path, bearer()).await;
+        assert_eq!(answer.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            answer.headers()["cache-control"],
+            "private, no-store",
+            "{path}"
+        );
+    }
     world.store().set_org_public(ORG, true).await.unwrap();
     let svg = get(&world, "/badges/acme/coverage.svg", None).await;
     assert_eq!(svg.status(), StatusCode::OK);
     assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+    assert_eq!(svg.headers()["cache-control"], "public, max-age=300");
     assert!(
         svg.text()
             .await

@@ -16,14 +16,20 @@ use fullcover_core::metrics::OrgReport;
 const LABEL: &str = "appsec coverage";
 
 /// The report behind a badge, when the viewer (or anybody, for a public org) may see it.
-async fn badge_report(web: &Web, viewer: &Viewer, org: &str) -> Result<OrgReport, HttpError> {
+/// Whether the report is public (the org opted in), which decides who may cache it.
+async fn badge_report(
+    web: &Web,
+    viewer: &Viewer,
+    org: &str,
+) -> Result<(OrgReport, bool), HttpError> {
     let public = web.app.store().org_public(org).await?;
     if !public && !viewer.may_see(org) {
         return Err(HttpError::NotFound);
     }
-    super::api::report(&web.app, org)
+    let report = super::api::report(&web.app, org)
         .await?
-        .ok_or(HttpError::NotFound)
+        .ok_or(HttpError::NotFound)?;
+    Ok((report, public))
 }
 
 pub async fn org(
@@ -31,7 +37,7 @@ pub async fn org(
     viewer: Viewer,
     Path((org, badge)): Path<(String, String)>,
 ) -> Result<Response, HttpError> {
-    let report = badge_report(&web, &viewer, &org).await?;
+    let (report, public) = badge_report(&web, &viewer, &org).await?;
     let message = match report.coverage_percent {
         Some(percent) => format!(
             "{percent}% ({}/{} repos)",
@@ -39,7 +45,12 @@ pub async fn org(
         ),
         None => "no data".to_owned(),
     };
-    render(&badge, &message, coverage_color(report.coverage_percent))
+    render(
+        &badge,
+        &message,
+        coverage_color(report.coverage_percent),
+        public,
+    )
 }
 
 pub async fn repository(
@@ -47,7 +58,7 @@ pub async fn repository(
     viewer: Viewer,
     Path((org, repo, badge)): Path<(String, String, String)>,
 ) -> Result<Response, HttpError> {
-    let report = badge_report(&web, &viewer, &org).await?;
+    let (report, public) = badge_report(&web, &viewer, &org).await?;
     let line = report
         .repos
         .iter()
@@ -64,11 +75,22 @@ pub async fn repository(
         ),
         None => ("no data".to_owned(), None),
     };
-    render(&badge, &message, coverage_color(percent))
+    render(
+        &badge,
+        &message,
+        coverage_color(percent),
+        public && !line.private,
+    )
 }
 
-fn render(badge: &str, message: &str, color: &str) -> Result<Response, HttpError> {
-    let cache = [(CACHE_CONTROL, "max-age=300")];
+/// A public badge may be cached anywhere for five minutes; one shown on credentials is
+/// the viewer's alone.
+fn render(badge: &str, message: &str, color: &str, public: bool) -> Result<Response, HttpError> {
+    let cache = if public {
+        [(CACHE_CONTROL, "public, max-age=300")]
+    } else {
+        [(CACHE_CONTROL, "private, no-store")]
+    };
     match badge {
         "coverage.svg" => Ok((
             cache,

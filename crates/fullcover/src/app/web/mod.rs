@@ -14,8 +14,11 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::FromRef;
+use axum::http::HeaderValue;
+use axum::http::header::CACHE_CONTROL;
 use axum::routing::get;
 use secrecy::SecretString;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::App;
 use crate::dashboard::Pages;
@@ -82,7 +85,9 @@ impl FromRef<Web> for App {
     }
 }
 
-/// The web routes, on the App's state.
+/// The web routes, on the App's state. What a session or a token shows is never kept
+/// by a shared cache: every answer that does not say otherwise is `private, no-store`
+/// (public badges say `public`).
 pub fn routes() -> Router<Web> {
     Router::new()
         .route("/", get(pages::index))
@@ -104,4 +109,8 @@ pub fn routes() -> Router<Web> {
         .route("/badges/{org}/{badge}", get(badges::org))
         .route("/badges/{org}/{repo}/{badge}", get(badges::repository))
         .route("/metrics", get(api::metrics))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        ))
 }

@@ -37,6 +37,8 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("stored {what} is not valid: {detail}")]
     Corrupt { what: &'static str, detail: String },
+    #[error("cannot create the database's folder {path}: {detail}")]
+    Folder { path: String, detail: String },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -149,6 +151,35 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// A SQLite URL that creates its file (and the file's folder) when missing: the App owns
+/// its database. An explicit `mode=` is kept; `sqlite::memory:` is left alone.
+fn sqlite_creating(url: &str) -> Result<String> {
+    let Some(rest) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    else {
+        return Ok(url.to_owned());
+    };
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() || path.starts_with(':') || query.contains("mode=") {
+        return Ok(url.to_owned());
+    }
+    if let Some(folder) = Path::new(path)
+        .parent()
+        .filter(|f| !f.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(folder).map_err(|err| StoreError::Folder {
+            path: folder.display().to_string(),
+            detail: err.to_string(),
+        })?;
+    }
+    if !Path::new(path).exists() {
+        tracing::info!(path, "creating the SQLite database");
+    }
+    let separator = if query.is_empty() { '?' } else { '&' };
+    Ok(format!("{url}{separator}mode=rwc"))
+}
+
 /// The URL of a SQLite file, created when missing.
 pub fn sqlite_url(path: &Path) -> String {
     format!("sqlite://{}?mode=rwc", path.display())
@@ -180,6 +211,13 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Store> {
         let backend = Backend::of(url)?;
         install_default_drivers();
+        let owned;
+        let url = if backend == Backend::Sqlite {
+            owned = sqlite_creating(url)?;
+            owned.as_str()
+        } else {
+            url
+        };
         let max = match backend {
             Backend::Sqlite => 4,
             Backend::Postgres => 8,

@@ -393,3 +393,25 @@ async fn postgres_replicas_share_installations_out() {
     )
     .await;
 }
+
+/// The App owns its database: a SQLite URL to a file (and folder) that does not exist yet
+/// creates them, whatever the URL's spelling.
+#[tokio::test]
+async fn a_sqlite_file_that_does_not_exist_yet_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, prefix) in [
+        ("a/b/three-slashes.db", "sqlite://"),
+        ("c/one-colon.db", "sqlite:"),
+    ] {
+        let path = dir.path().join(name);
+        let url = format!("{prefix}{}", path.display());
+        let store = Store::connect(&url).await.unwrap();
+        assert!(path.exists(), "{name}");
+        assert_eq!(store.orgs().await.unwrap(), Vec::<String>::new());
+    }
+    // An explicit mode is the caller's: read-only of a missing file still fails, naming it.
+    let missing = dir.path().join("missing.db");
+    let url = format!("sqlite://{}?mode=ro", missing.display());
+    assert!(Store::connect(&url).await.is_err());
+    assert!(!missing.exists());
+}

@@ -275,6 +275,17 @@ impl Store {
         Ok(())
     }
 
+    /// Public or private, as GitHub says now: badges and public pages follow it.
+    pub async fn set_repository_private(&self, id: i64, private: bool) -> Result<()> {
+        sqlx::query("UPDATE repositories SET private = $1, updated_at = $2 WHERE id = $3")
+            .bind(i64::from(private))
+            .bind(now())
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     pub async fn rename_repository(&self, id: i64, full_name: &str) -> Result<()> {
         sqlx::query("UPDATE repositories SET full_name = $1, updated_at = $2 WHERE id = $3")
             .bind(full_name)

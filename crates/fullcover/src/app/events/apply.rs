@@ -135,6 +135,15 @@ pub async fn apply(app: &App, actions: &[Action], source: &Provenance) -> Result
                     .rename_account_repositories(*installation, login)
                     .await?;
             }
+            Action::SetRepositoryPrivate {
+                repository,
+                private,
+            } => {
+                store.set_repository_private(*repository, *private).await?;
+            }
+            Action::WithdrawPublicViews { account } => {
+                store.set_org_public(account, false).await?;
+            }
             Action::RenameRepository {
                 repository,
                 full_name,

@@ -68,6 +68,14 @@ pub enum Action {
         repository: i64,
         full_name: String,
     },
+    SetRepositoryPrivate {
+        repository: i64,
+        private: bool,
+    },
+    /// The installation went away: the account's public status page and badges too.
+    WithdrawPublicViews {
+        account: String,
+    },
     RecordCheckRun {
         repository: i64,
         name: String,
@@ -299,6 +307,9 @@ fn installation_changed(
             .map(|&repository| exclude(repository, &reason)),
     );
     actions.push(Action::ForgetInstallationClient { installation });
+    actions.push(Action::WithdrawPublicViews {
+        account: account.login.clone(),
+    });
     Decision::act(reason, actions)
 }
 
@@ -480,6 +491,17 @@ fn repository_changed(
         }
         RepositoryChange::Unarchived => rescan("repository unarchived: rescan queued"),
         RepositoryChange::DefaultBranchChanged => rescan("default branch changed: rescan queued"),
+        RepositoryChange::Visibility(private) => Decision::act(
+            if private {
+                "repository made private: out of public views"
+            } else {
+                "repository made public"
+            },
+            vec![Action::SetRepositoryPrivate {
+                repository: id,
+                private,
+            }],
+        ),
         RepositoryChange::Renamed | RepositoryChange::Transferred => Decision::act(
             format!("repository {}", repository.full_name),
             vec![Action::RenameRepository {

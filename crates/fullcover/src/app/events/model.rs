@@ -84,6 +84,8 @@ pub enum RepositoryChange {
     Renamed,
     Transferred,
     DefaultBranchChanged,
+    /// Made private (`true`) or public (`false`).
+    Visibility(bool),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -336,6 +338,8 @@ impl Event {
                     "deleted" => RepositoryChange::Deleted,
                     "renamed" => RepositoryChange::Renamed,
                     "transferred" => RepositoryChange::Transferred,
+                    "privatized" => RepositoryChange::Visibility(true),
+                    "publicized" => RepositoryChange::Visibility(false),
                     "edited" if default_branch_changed => RepositoryChange::DefaultBranchChanged,
                     _ => return Ok(ignored()),
                 };

@@ -118,6 +118,9 @@ fn installation_events() {
     let forget = Action::ForgetInstallationClient {
         installation: INSTALLATION,
     };
+    let withdraw = Action::WithdrawPublicViews {
+        account: "acme".into(),
+    };
     let table = [
         (
             InstallationChange::Activated,
@@ -139,6 +142,7 @@ fn installation_events() {
                 exclude(100, "installation suspended"),
                 exclude(101, "installation suspended"),
                 forget.clone(),
+                withdraw.clone(),
             ],
         ),
         (
@@ -148,6 +152,7 @@ fn installation_events() {
                 exclude(100, "installation deleted"),
                 exclude(101, "installation deleted"),
                 forget,
+                withdraw,
             ],
         ),
     ];
@@ -488,6 +493,20 @@ fn repository_events() {
             RepositoryChange::DefaultBranchChanged,
             vec![set_state(RepoState::Pending, None), scan()],
         ),
+        (
+            RepositoryChange::Visibility(true),
+            vec![Action::SetRepositoryPrivate {
+                repository: REPO,
+                private: true,
+            }],
+        ),
+        (
+            RepositoryChange::Visibility(false),
+            vec![Action::SetRepositoryPrivate {
+                repository: REPO,
+                private: false,
+            }],
+        ),
         (RepositoryChange::Renamed, vec![rename.clone()]),
         (RepositoryChange::Transferred, vec![rename]),
     ];
@@ -615,6 +634,18 @@ fn payloads_parse_into_events() {
         .unwrap(),
         Event::Ignored { .. }
     ));
+    assert_eq!(
+        parse(
+            "repository",
+            serde_json::json!({"action": "privatized", "installation": installation, "repository": repository})
+        )
+        .unwrap(),
+        Event::Repository {
+            installation: INSTALLATION,
+            repository: repository_ref(),
+            change: RepositoryChange::Visibility(true)
+        }
+    );
     assert!(matches!(
         parse("issues", serde_json::json!({"action": "opened", "installation": installation})).unwrap(),
         Event::Ignored { event, action: Some(action) } if event == "issues" && action == "opened"

@@ -13,6 +13,7 @@ mod states;
 use std::path::Path;
 use std::time::Duration;
 
+use sha2::{Digest, Sha256};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, Row, SqlSafeStr};
@@ -61,7 +62,7 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let files: [(&str, &'static str); 7] = match self {
+        let files: [(&str, &'static str); 8] = match self {
             Backend::Sqlite => [
                 (
                     "app",
@@ -90,6 +91,10 @@ impl Backend {
                 (
                     "security policy",
                     include_str!("../../../../migrations/sqlite/0007_security_policy.sql"),
+                ),
+                (
+                    "delivery digest",
+                    include_str!("../../../../migrations/sqlite/0008_delivery_digest.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -120,6 +125,10 @@ impl Backend {
                 (
                     "security policy",
                     include_str!("../../../../migrations/postgres/0007_security_policy.sql"),
+                ),
+                (
+                    "delivery digest",
+                    include_str!("../../../../migrations/postgres/0008_delivery_digest.sql"),
                 ),
             ],
         };
@@ -252,10 +261,13 @@ impl Store {
 
     /// Keeps a webhook delivery; false when its GUID was already recorded (a redelivery
     /// or a replay).
+    /// Stores a delivery; `false` when its GUID or its exact body was received before
+    /// (a replay with a fresh GUID is the same body).
     pub async fn record_delivery(&self, delivery: &NewDelivery<'_>) -> Result<bool> {
+        let digest = hex::encode(Sha256::digest(delivery.payload.as_bytes()));
         let inserted = sqlx::query(
-            "INSERT INTO deliveries (guid, event, action, installation_id, payload, received_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (guid) DO NOTHING",
+            "INSERT INTO deliveries (guid, event, action, installation_id, payload, received_at, body_digest) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
         )
         .bind(delivery.guid)
         .bind(delivery.event)
@@ -263,6 +275,7 @@ impl Store {
         .bind(delivery.installation_id)
         .bind(delivery.payload)
         .bind(now())
+        .bind(digest)
         .execute(&self.pool)
         .await?;
         Ok(inserted.rows_affected() == 1)

@@ -141,7 +141,7 @@ fn well_formed(xml: &str, name: &str) -> Option<String> {
 #[test]
 fn org_page_shows_the_numbers_and_the_repositories() {
     let report = org_report("acme", &histories("web"), &rules().scanners, NOW);
-    let html = pages().org(&report, "octocat").unwrap();
+    let html = pages().org(&report, "octocat", None).unwrap();
     // Two in scope (legacy is excluded), one fully covered; 4 of 5 requirements.
     assert!(html.contains("1 of 2"), "{html}");
     assert!(html.contains("4 of 5"));
@@ -166,12 +166,12 @@ fn org_page_shows_the_numbers_and_the_repositories() {
 #[test]
 fn values_are_escaped() {
     let report = org_report("acme", &histories("<script>"), &rules().scanners, NOW);
-    let html = pages().org(&report, "<b>mallory</b>").unwrap();
+    let html = pages().org(&report, "<b>mallory</b>", None).unwrap();
     assert!(!html.contains("<script>"), "{html}");
     assert!(!html.contains("<b>mallory"));
     assert!(html.contains("&lt;script&gt;"), "{html}");
     assert!(html.contains("/orgs/acme/repos/%3Cscript%3E"));
-    let status = pages().status(&report).unwrap();
+    let status = pages().status(&report, None).unwrap();
     assert!(!status.contains("<script>"));
 }
 
@@ -183,6 +183,7 @@ fn links_are_only_http() {
         .org(
             &org_report("acme", &repos, &rules().scanners, NOW),
             "octocat",
+            None,
         )
         .unwrap();
     assert!(!html.contains("javascript:"));
@@ -192,7 +193,7 @@ fn links_are_only_http() {
 #[test]
 fn status_page_shows_aggregates_only() {
     let report = org_report("acme", &histories("web"), &rules().scanners, NOW);
-    let html = pages().status(&report).unwrap();
+    let html = pages().status(&report, None).unwrap();
     assert!(html.contains("1 of 2 repositories fully covered"), "{html}");
     assert!(html.contains("daily-bars"));
     for private in [
@@ -259,7 +260,7 @@ fn repo_page_shows_stack_scanners_requirements_and_history() {
         ],
     };
     let html = pages()
-        .repo("acme", &report.repos[0], &detail, NOW, "octocat")
+        .repo("acme", &report.repos[0], &detail, NOW, "octocat", None)
         .unwrap();
     for expected in [
         "Python",
@@ -293,7 +294,7 @@ fn repo_page_without_a_scan() {
         requirement_events: Vec::new(),
     };
     let html = pages()
-        .repo("acme", &report.repos[0], &detail, NOW, "octocat")
+        .repo("acme", &report.repos[0], &detail, NOW, "octocat", None)
         .unwrap();
     assert!(html.contains("Not scanned yet"));
 }
@@ -301,10 +302,10 @@ fn repo_page_without_a_scan() {
 #[test]
 fn an_empty_organisation_renders() {
     let report = org_report("acme", &[], &rules().scanners, NOW);
-    let html = pages().org(&report, "octocat").unwrap();
+    let html = pages().org(&report, "octocat", None).unwrap();
     assert!(html.contains("No repository in scope yet"));
     assert!(html.contains("No history yet"));
-    let status = pages().status(&report).unwrap();
+    let status = pages().status(&report, None).unwrap();
     assert!(status.contains("No data yet"));
 }
 

@@ -470,3 +470,92 @@ fn value_axes_are_round() {
 fn escaping_covers_attribute_breakers() {
     assert_eq!(super::escape(r#"a"b'<&>"#), "a&quot;b&#39;&lt;&amp;&gt;");
 }
+
+/// One open critical finding of a repository with a hostile name, secrets unreadable.
+fn security_view() -> crate::app::web::security::SecurityView {
+    use crate::app::web::security::{SecurityView, Unavailable};
+    use fullcover_core::metrics::security::{
+        Family, Finding, LifecycleEvent, LifecycleKind, SecurityPolicy, SecurityRecord, Severity,
+        security_report, weekly_trend,
+    };
+    let created = NOW - 20 * DAY;
+    let record = SecurityRecord {
+        findings: vec![Finding {
+            repository: 7,
+            family: Family::CodeScanning,
+            number: 3,
+            severity: Severity::Critical,
+            created_at: created,
+            default_branch_at: Some(created),
+            introduced_at: None,
+            introduced_commit: None,
+            advisory_published_at: None,
+            partial_history: false,
+            events: vec![LifecycleEvent {
+                at: created,
+                kind: LifecycleKind::Created,
+            }],
+        }],
+        ..SecurityRecord::default()
+    };
+    let policy = SecurityPolicy::default();
+    SecurityView {
+        org: "acme".into(),
+        repository: None,
+        report: security_report(&record, &policy, NOW),
+        unavailable: vec![Unavailable {
+            family: Family::SecretScanning,
+            permission: "secret_scanning_alerts",
+            reason: "not available: permission secret_scanning_alerts not granted".into(),
+        }],
+        weekly: weekly_trend(&record, &policy, NOW),
+    }
+}
+
+#[test]
+fn security_section_escapes_names_and_never_shows_zero_for_unknown() {
+    let report = org_report("acme", &histories("web"), &rules().scanners, NOW);
+    let view = security_view();
+    let names = BTreeMap::from([(7, ("<script>x</script>".to_owned(), false))]);
+    let html = pages()
+        .org(
+            &report,
+            "octocat",
+            Some(Security {
+                view: &view,
+                names: &names,
+            }),
+        )
+        .unwrap();
+    assert!(html.contains("Security outcomes"), "{html}");
+    assert!(!html.contains("<script>x"), "{html}");
+    assert!(html.contains("&lt;script&gt;x&lt;/script&gt;"), "{html}");
+    assert!(html.contains("/orgs/acme/repos/%3Cscript%3Ex%3C%2Fscript%3E"));
+    assert!(html.contains("#3") && html.contains("critical"));
+    // Nothing fixed: MTTR has no data; secrets cannot be read.
+    assert!(html.contains("no data"), "{html}");
+    assert!(html.contains("not available: permission secret_scanning_alerts not granted"));
+    // The one finding due in W was missed: a real 0%, with one due and one overdue.
+    assert!(
+        html.contains("0 of 1 met by the due date · 1 overdue open"),
+        "{html}"
+    );
+    assert!(html.contains(">not enough data<"), "{html}");
+    let chart = svg::security_trend(&view.weekly);
+    assert_eq!(
+        well_formed(&chart, "aria-labelledby").as_deref(),
+        Some("security-trend-title security-trend-desc")
+    );
+    assert!(svg::security_trend(&[]).contains("No week in the window."));
+}
+
+#[test]
+fn status_page_security_aggregates_name_no_repository() {
+    let report = org_report("acme", &histories("web"), &rules().scanners, NOW);
+    let view = security_view();
+    let html = pages().status(&report, Some(&view)).unwrap();
+    assert!(html.contains("Security outcomes"), "{html}");
+    assert!(html.contains("SLA attainment"));
+    assert!(!html.contains("Overdue severe findings"));
+    assert!(!html.contains(">#3<"));
+}

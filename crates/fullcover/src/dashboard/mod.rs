@@ -11,16 +11,23 @@ mod badge;
 pub mod svg;
 mod view;
 
+use std::collections::BTreeMap;
+
 use handlebars::Handlebars;
 use serde::Serialize;
 
+use crate::app::web::security::SecurityView;
 use crate::store::RepoDetail;
 use fullcover_core::metrics::{OrgReport, RepoSummary};
 
 pub use badge::{badge_svg, coverage_color, text_width};
 
 /// Every template and partial, by name, as built into the binary.
-const EMBEDDED: [(&str, &str); 8] = [
+const EMBEDDED: [(&str, &str); 9] = [
+    (
+        "security",
+        include_str!("../../../../templates/dashboard/security.hbs"),
+    ),
     (
         "style",
         include_str!("../../../../templates/dashboard/style.css"),
@@ -54,6 +61,14 @@ const EMBEDDED: [(&str, &str); 8] = [
         include_str!("../../../../templates/dashboard/message.hbs"),
     ),
 ];
+
+/// The security outcomes a page shows: the App's view of them and the names of the
+/// organisation's repositories by id, with whether each is private.
+#[derive(Debug, Clone, Copy)]
+pub struct Security<'a> {
+    pub view: &'a SecurityView,
+    pub names: &'a BTreeMap<i64, (String, bool)>,
+}
 
 /// A problem with the dashboard's templates.
 #[derive(Debug, thiserror::Error)]
@@ -96,13 +111,21 @@ impl Pages {
     }
 
     /// The organisation's page: headline numbers, the coverage matrix, burn-up and
-    /// distribution charts, the onboarding funnel and pull requests, and incidents.
-    pub fn org(&self, report: &OrgReport, viewer: &str) -> Result<String, DashboardError> {
-        self.render("org", &view::org::page(report, viewer))
+    /// distribution charts, the onboarding funnel and pull requests, incidents, and the
+    /// security outcomes when given.
+    pub fn org(
+        &self,
+        report: &OrgReport,
+        viewer: &str,
+        security: Option<Security<'_>>,
+    ) -> Result<String, DashboardError> {
+        let security = security.map(|s| view::security::section(s.view, s.names));
+        self.render("org", &view::org::page(report, viewer, security))
     }
 
     /// A repository's page: its stack, scanners with evidence, requirements, active
-    /// checks, onboarding pull requests and coverage history.
+    /// checks, onboarding pull requests, coverage history and, when given, its security
+    /// outcomes.
     pub fn repo(
         &self,
         org: &str,
@@ -110,14 +133,24 @@ impl Pages {
         detail: &RepoDetail,
         now: i64,
         viewer: &str,
+        security: Option<Security<'_>>,
     ) -> Result<String, DashboardError> {
-        self.render("repo", &view::repo::page(org, summary, detail, now, viewer))
+        let security = security.map(|s| view::security::section(s.view, s.names));
+        self.render(
+            "repo",
+            &view::repo::page(org, summary, detail, now, viewer, security),
+        )
     }
 
     /// The public status page: aggregates only, never a repository name, a requirement
-    /// id or a pull request.
-    pub fn status(&self, report: &OrgReport) -> Result<String, DashboardError> {
-        self.render("status", &view::status::page(report))
+    /// id or a pull request. `security`, when given, must have been computed without
+    /// private repositories.
+    pub fn status(
+        &self,
+        report: &OrgReport,
+        security: Option<&SecurityView>,
+    ) -> Result<String, DashboardError> {
+        self.render("status", &view::status::page(report, security))
     }
 
     /// Home: the viewer's organisations, or a sign-in button.

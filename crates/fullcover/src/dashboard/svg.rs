@@ -1,6 +1,7 @@
 //! The dashboard's charts as inline SVG: the coverage burn-up, the distribution of time
-//! to full coverage and the status page's daily bars. Every text is escaped; every
-//! chart has a `<title>` and `<desc>` for screen readers and an empty state.
+//! to full coverage, the status page's daily bars and the weekly security trend. Every
+//! text is escaped; every chart has a `<title>` and `<desc>` for screen readers and an
+//! empty state.
 //!
 //! Charts draw in a fixed `viewBox` and scale with the page. Days are bands of equal
 //! width, so one day of history fills the plot and ninety stay legible; the value
@@ -10,7 +11,8 @@
 use std::fmt::Write as _;
 
 use super::{date, escape};
-use fullcover_core::metrics::{Bucket, HistoryPoint};
+use fullcover_core::metrics::security::WeekPoint;
+use fullcover_core::metrics::{Bucket, DAY, HistoryPoint};
 
 const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 240.0;
@@ -379,5 +381,116 @@ pub fn daily_bars(history: &[HistoryPoint]) -> String {
         );
     }
     svg.push_str("</svg>");
+    svg
+}
+
+/// The security outcomes' weekly trend: the severity-S findings open at each week's end
+/// as bars (left axis) and the week's median time to remediate, in days, as a line with
+/// a dot per week that had fixes (right axis). Weeks without fixes leave a gap.
+pub fn security_trend(points: &[WeekPoint]) -> String {
+    let id = "security-trend";
+    let title = "Weekly MTTR median and open severe findings";
+    let (Some(first), Some(last)) = (points.first(), points.last()) else {
+        return empty_chart(id, title, "No week in the window.");
+    };
+    let days = |seconds: f64| seconds / DAY as f64;
+    let desc = format!(
+        "Weekly from {} to {}; the week of {}: {} open severe findings, MTTR median {}.",
+        date(first.week_start),
+        date(last.week_start),
+        date(last.week_start),
+        last.open_severe,
+        last.mttr_median_seconds
+            .map_or_else(|| "no fix".to_owned(), |s| format!("{:.1} days", days(s)))
+    );
+    let mut svg = open_svg(id, title, &desc, WIDTH, HEIGHT);
+    let right = WIDTH - 44.0;
+    let plot_width = right - LEFT;
+    let plot_height = HEIGHT - TOP - BOTTOM;
+    let base = TOP + plot_height;
+    let max_open = points.iter().map(|p| p.open_severe).max().unwrap_or(0);
+    let (step, top) = axis(max_open);
+    value_axis(&mut svg, step, top, plot_height, right);
+    let max_days = points
+        .iter()
+        .filter_map(|p| p.mttr_median_seconds)
+        .map(days)
+        .fold(0.0_f64, f64::max)
+        .ceil() as u64;
+    let (day_step, day_top) = axis(max_days);
+    let mut tick = 0;
+    while tick <= day_top {
+        let y = base - plot_height * tick as f64 / day_top as f64;
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" fill="#8250df">{tick} d</text>"##,
+            right + 6.0,
+            y + 4.0
+        );
+        tick += day_step;
+    }
+    let band = plot_width / points.len() as f64;
+    let bar = (band * 0.6).min(40.0);
+    let mut line = String::new();
+    let mut pen_down = false;
+    for (index, point) in points.iter().enumerate() {
+        let center = LEFT + band * (index as f64 + 0.5);
+        let bar_height = plot_height * point.open_severe as f64 / top as f64;
+        let mttr = point
+            .mttr_median_seconds
+            .map_or_else(|| "no fix".to_owned(), |s| format!("{:.1} days", days(s)));
+        let _ = write!(
+            svg,
+            r##"<rect x="{:.1}" y="{:.1}" width="{bar:.1}" height="{bar_height:.1}" rx="2" fill="#fa8c16" fill-opacity=".55"><title>Week of {}: {} open severe, MTTR median {}</title></rect>"##,
+            center - bar / 2.0,
+            base - bar_height,
+            escape(&date(point.week_start)),
+            point.open_severe,
+            escape(&mttr)
+        );
+        match point.mttr_median_seconds {
+            Some(seconds) => {
+                let y = base - plot_height * days(seconds) / day_top as f64;
+                let _ = write!(
+                    line,
+                    "{}{center:.1},{y:.1}",
+                    if pen_down { " L" } else { " M" }
+                );
+                pen_down = true;
+                let _ = write!(
+                    svg,
+                    r##"<circle cx="{center:.1}" cy="{y:.1}" r="3.5" fill="#8250df"/>"##
+                );
+            }
+            None => pen_down = false,
+        }
+    }
+    if !line.is_empty() {
+        let _ = write!(
+            svg,
+            r##"<path d="{}" fill="none" stroke="#8250df" stroke-width="2.5"/>"##,
+            line.trim_start()
+        );
+    }
+    let _ = write!(
+        svg,
+        r#"<line x1="{LEFT}" x2="{right}" y1="{base}" y2="{base}" stroke="{INK}"/>"#
+    );
+    for index in label_indices(points.len()) {
+        let x = LEFT + band * (index as f64 + 0.5);
+        let _ = write!(
+            svg,
+            r#"<text x="{x:.1}" y="{}" text-anchor="middle" fill="{INK}">{}</text>"#,
+            base + 17.0,
+            escape(&short_date(points[index].week_start))
+        );
+    }
+    let _ = write!(
+        svg,
+        r##"<g font-size="12" fill="#24292f"><rect x="{LEFT}" y="6" width="12" height="12" rx="2" fill="#fa8c16" fill-opacity=".55"/><text x="{}" y="16">Open severe findings</text><circle cx="{}" cy="12" r="4" fill="#8250df"/><text x="{}" y="16">MTTR median (days)</text></g></svg>"##,
+        LEFT + 17.0,
+        LEFT + 180.0,
+        LEFT + 190.0
+    );
     svg
 }

@@ -141,7 +141,7 @@ fn well_formed(xml: &str, name: &str) -> Option<String> {
 #[test]
 fn org_page_shows_the_numbers_and_the_repositories() {
     let report = org_report("acme", &histories("web"), &rules().scanners, NOW);
-    let html = pages().org(&report, "octocat").unwrap();
+    let html = pages().org(&report, "octocat", None).unwrap();
     // Two in scope (legacy is excluded), one fully covered; 4 of 5 requirements.
     assert!(html.contains("1 of 2"), "{html}");
     assert!(html.contains("4 of 5"));
@@ -166,12 +166,12 @@ fn org_page_shows_the_numbers_and_the_repositories() {
 #[test]
 fn values_are_escaped() {
     let report = org_report("acme", &histories("<script>"), &rules().scanners, NOW);
-    let html = pages().org(&report, "<b>mallory</b>").unwrap();
+    let html = pages().org(&report, "<b>mallory</b>", None).unwrap();
     assert!(!html.contains("<script>"), "{html}");
     assert!(!html.contains("<b>mallory"));
     assert!(html.contains("&lt;script&gt;"), "{html}");
     assert!(html.contains("/orgs/acme/repos/%3Cscript%3E"));
-    let status = pages().status(&report).unwrap();
+    let status = pages().status(&report, None).unwrap();
     assert!(!status.contains("<script>"));
 }
 
@@ -183,6 +183,7 @@ fn links_are_only_http() {
         .org(
             &org_report("acme", &repos, &rules().scanners, NOW),
             "octocat",
+            None,
         )
         .unwrap();
     assert!(!html.contains("javascript:"));
@@ -192,7 +193,7 @@ fn links_are_only_http() {
 #[test]
 fn status_page_shows_aggregates_only() {
     let report = org_report("acme", &histories("web"), &rules().scanners, NOW);
-    let html = pages().status(&report).unwrap();
+    let html = pages().status(&report, None).unwrap();
     assert!(html.contains("1 of 2 repositories fully covered"), "{html}");
     assert!(html.contains("daily-bars"));
     for private in [
@@ -259,7 +260,7 @@ fn repo_page_shows_stack_scanners_requirements_and_history() {
         ],
     };
     let html = pages()
-        .repo("acme", &report.repos[0], &detail, NOW, "octocat")
+        .repo("acme", &report.repos[0], &detail, NOW, "octocat", None)
         .unwrap();
     for expected in [
         "Python",
@@ -293,7 +294,7 @@ fn repo_page_without_a_scan() {
         requirement_events: Vec::new(),
     };
     let html = pages()
-        .repo("acme", &report.repos[0], &detail, NOW, "octocat")
+        .repo("acme", &report.repos[0], &detail, NOW, "octocat", None)
         .unwrap();
     assert!(html.contains("Not scanned yet"));
 }
@@ -301,10 +302,10 @@ fn repo_page_without_a_scan() {
 #[test]
 fn an_empty_organisation_renders() {
     let report = org_report("acme", &[], &rules().scanners, NOW);
-    let html = pages().org(&report, "octocat").unwrap();
+    let html = pages().org(&report, "octocat", None).unwrap();
     assert!(html.contains("No repository in scope yet"));
     assert!(html.contains("No history yet"));
-    let status = pages().status(&report).unwrap();
+    let status = pages().status(&report, None).unwrap();
     assert!(status.contains("No data yet"));
 }
 
@@ -468,4 +469,93 @@ fn value_axes_are_round() {
 #[test]
 fn escaping_covers_attribute_breakers() {
     assert_eq!(super::escape(r#"a"b'<&>"#), "a&quot;b&#39;&lt;&amp;&gt;");
+}
+
+/// One open critical finding of a repository with a hostile name, secrets unreadable.
+fn security_view() -> crate::app::web::security::SecurityView {
+    use crate::app::web::security::{SecurityView, Unavailable};
+    use fullcover_core::metrics::security::{
+        Family, Finding, LifecycleEvent, LifecycleKind, SecurityPolicy, SecurityRecord, Severity,
+        security_report, weekly_trend,
+    };
+    let created = NOW - 20 * DAY;
+    let record = SecurityRecord {
+        findings: vec![Finding {
+            repository: 7,
+            family: Family::CodeScanning,
+            number: 3,
+            severity: Severity::Critical,
+            created_at: created,
+            default_branch_at: Some(created),
+            introduced_at: None,
+            introduced_commit: None,
+            advisory_published_at: None,
+            partial_history: false,
+            events: vec![LifecycleEvent {
+                at: created,
+                kind: LifecycleKind::Created,
+            }],
+        }],
+        ..SecurityRecord::default()
+    };
+    let policy = SecurityPolicy::default();
+    SecurityView {
+        org: "acme".into(),
+        repository: None,
+        report: security_report(&record, &policy, NOW),
+        unavailable: vec![Unavailable {
+            family: Family::SecretScanning,
+            permission: "secret_scanning_alerts",
+            reason: "not available: permission secret_scanning_alerts not granted".into(),
+        }],
+        weekly: weekly_trend(&record, &policy, NOW),
+    }
+}
+
+#[test]
+fn security_section_escapes_names_and_never_shows_zero_for_unknown() {
+    let report = org_report("acme", &histories("web"), &rules().scanners, NOW);
+    let view = security_view();
+    let names = BTreeMap::from([(7, ("<script>x</script>".to_owned(), false))]);
+    let html = pages()
+        .org(
+            &report,
+            "octocat",
+            Some(Security {
+                view: &view,
+                names: &names,
+            }),
+        )
+        .unwrap();
+    assert!(html.contains("Security outcomes"), "{html}");
+    assert!(!html.contains("<script>x"), "{html}");
+    assert!(html.contains("&lt;script&gt;x&lt;/script&gt;"), "{html}");
+    assert!(html.contains("/orgs/acme/repos/%3Cscript%3Ex%3C%2Fscript%3E"));
+    assert!(html.contains("#3") && html.contains("critical"));
+    // Nothing fixed: MTTR has no data; secrets cannot be read.
+    assert!(html.contains("no data"), "{html}");
+    assert!(html.contains("not available: permission secret_scanning_alerts not granted"));
+    // The one finding due in W was missed: a real 0%, with one due and one overdue.
+    assert!(
+        html.contains("0 of 1 met by the due date · 1 overdue open"),
+        "{html}"
+    );
+    assert!(html.contains(">not enough data<"), "{html}");
+    let chart = svg::security_trend(&view.weekly);
+    assert_eq!(
+        well_formed(&chart, "aria-labelledby").as_deref(),
+        Some("security-trend-title security-trend-desc")
+    );
+    assert!(svg::security_trend(&[]).contains("No week in the window."));
+}
+
+#[test]
+fn status_page_security_aggregates_name_no_repository() {
+    let report = org_report("acme", &histories("web"), &rules().scanners, NOW);
+    let view = security_view();
+    let html = pages().status(&report, Some(&view)).unwrap();
+    assert!(html.contains("Security outcomes"), "{html}");
+    assert!(html.contains("SLA attainment"));
+    assert!(!html.contains("Overdue severe findings"));
+    assert!(!html.contains(">#3<"));
 }

@@ -2,7 +2,7 @@
 //! the last sixty days. It is written straight into the record (scans, pull requests,
 //! check runs with their dates), so the dashboard shows weeks of coverage on a machine
 //! that has only just started; every number on its page is computed from it as from a
-//! real record.
+//! real record. Its findings history is [`super::security`]'s.
 
 use serde_json::{Value, json};
 
@@ -15,7 +15,7 @@ use fullcover_core::metrics::{DAY, HOUR};
 pub const ORG: &str = "globex";
 
 /// Ids far from the fake GitHub's, which start at 1000.
-const INSTALLATION: i64 = 9_000_001;
+pub const INSTALLATION: i64 = 9_000_001;
 const FIRST_REPOSITORY: i64 = 9_100_000;
 
 /// One seeded repository's story, in days after the organisation's start.
@@ -421,6 +421,7 @@ pub async fn seed(store: &Store, now: i64) -> anyhow::Result<()> {
         .set_repository_state(archived, RepoState::Excluded, Some("archived"))
         .await?;
     store.set_left_scope_at(archived, start + 5 * DAY).await?;
+    super::security::seed(store, INSTALLATION, FIRST_REPOSITORY, now).await?;
     Ok(())
 }
 

@@ -10,6 +10,7 @@
 pub mod history;
 pub mod org;
 mod render;
+mod security;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;

@@ -361,6 +361,30 @@ impl Store {
         row.map(|row| Ok(row.try_get("id")?)).transpose()
     }
 
+    /// `org`'s repositories on record by id: (name without the owner, private).
+    pub async fn repository_names(&self, org: &str) -> Result<BTreeMap<i64, (String, bool)>> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.full_name, r.private FROM repositories r \
+             JOIN installations i ON i.id = r.installation_id WHERE LOWER(i.account) = LOWER($1)",
+        )
+        .bind(org)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let full_name: String = row.try_get("full_name")?;
+                let name = full_name
+                    .split_once('/')
+                    .map_or(full_name.as_str(), |(_, name)| name)
+                    .to_owned();
+                Ok((
+                    row.try_get("id")?,
+                    (name, row.try_get::<i64, _>("private")? != 0),
+                ))
+            })
+            .collect()
+    }
+
     /// The permissions of the installation of `org`; `None` when never recorded.
     pub async fn org_permissions(&self, org: &str) -> Result<Option<BTreeMap<String, String>>> {
         let row = sqlx::query(

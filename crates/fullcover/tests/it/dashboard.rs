@@ -481,6 +481,41 @@ impl Driver {
         path
     }
 
+    /// A PNG of one element (found by CSS selector), scrolled into view first.
+    async fn element_screenshot(&self, selector: &str, name: &str) -> PathBuf {
+        let found = self
+            .session_call(
+                reqwest::Method::POST,
+                "/element",
+                json!({"using": "css selector", "value": selector}),
+            )
+            .await;
+        let element = found
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no element {selector}: {found}"))
+            .to_owned();
+        let png = self
+            .session_call(
+                reqwest::Method::GET,
+                &format!("/element/{element}/screenshot"),
+                Value::Null,
+            )
+            .await;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(png.as_str().unwrap())
+            .unwrap();
+        assert!(bytes.starts_with(b"\x89PNG"));
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../target")
+            .join("test-artifacts");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
     async fn quit(&self) {
         self.session_call(reqwest::Method::DELETE, "", Value::Null)
             .await;
@@ -557,7 +592,13 @@ async fn the_dashboard_shows_the_record_in_a_browser() {
     let charts = driver
         .script("return document.querySelectorAll('svg[role=img]').length;")
         .await;
-    assert_eq!(charts, json!(3));
+    // Burn-ups, distribution and the security trend.
+    assert_eq!(charts, json!(4));
+    // No permission known yet for acme: unknown, never 0.
+    assert!(
+        text.contains("not available: permissions not known yet"),
+        "{text}"
+    );
     driver.screenshot("dashboard-org.png").await;
 
     driver.open(&format!("{base}/orgs/acme/repos/web")).await;
@@ -625,7 +666,204 @@ async fn the_demo_signs_in_through_github_and_shows_real_numbers() {
             "{expected} missing from:\n{seeded}"
         );
     }
+    // The security outcomes of the seeded findings history, with real numbers.
+    let security = driver
+        .script("return document.getElementById('security').textContent.replace(/\\s+/g, ' ');")
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for expected in [
+        "Security outcomes",
+        "MTTR (median)",
+        "3d 0h",
+        "n = 9 fixed",
+        "66.7%",
+        "6 of 9 met by the due date",
+        "vulnerability-days",
+        "Change failure rate · provisional",
+        "Overdue severe findings",
+        "payments",
+        "#7",
+        "critical",
+    ] {
+        assert!(
+            security.contains(expected),
+            "{expected} missing from:\n{security}"
+        );
+    }
+    assert!(!security.contains("no data"), "{security}");
+    assert!(!security.contains("not available"), "{security}");
+    let trend = driver
+        .script("return document.querySelectorAll('#security svg#security-trend, #security svg[aria-labelledby^=security-trend] circle').length;")
+        .await;
+    assert!(
+        trend.as_u64().unwrap_or(0) > 0,
+        "no MTTR point drawn: {trend}"
+    );
+    driver
+        .element_screenshot("#security", "demo-globex-security.png")
+        .await;
     driver.screenshot("demo-globex.png").await;
     driver.quit().await;
     demo.stop().await;
+}
+
+/// The "Security outcomes" section of a page: from its heading to its end.
+fn security_section(html: &str) -> &str {
+    let from = html
+        .find("id=\"security\"")
+        .unwrap_or_else(|| panic!("no security section in {html}"));
+    let to = html[from..]
+        .find("</section>")
+        .map_or(html.len(), |end| from + end);
+    &html[from..to]
+}
+
+/// Text of `html` without its tags (and the charts' SVG), whitespace collapsed.
+fn text_of(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    let mut in_svg = false;
+    let mut rest = html;
+    while let Some(c) = rest.chars().next() {
+        if rest.starts_with("<svg") {
+            in_svg = true;
+        } else if rest.starts_with("</svg>") {
+            in_svg = false;
+        }
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag && !in_svg => text.push(c),
+            _ => {}
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    text.replace("&#x3D;", "=")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+async fn page(client: &reqwest::Client, url: &str, session: &str) -> String {
+    let answer = client
+        .get(url)
+        .header("cookie", format!("fullcover_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_success(), "{url}: {}", answer.status());
+    answer.text().await.unwrap()
+}
+
+/// The demo's seeded `globex` served by the App: the org and repository pages show the
+/// security outcomes from the seed, with tiers, the trend and the overdue list; with a
+/// permission taken away, what it fed says "not available: permission …".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_security_section_shows_the_seeded_numbers_and_missing_permissions() {
+    let fake = FakeGitHub::start(fake_options()).await.unwrap();
+    let credentials = fake.create_app("fullcover");
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = fullcover::store::sqlite_url(&dir.path().join("fullcover.db"));
+    let app = start_app(&fake, &credentials, &database_url, client_options()).await;
+    let store = app.store();
+    fullcover::demo::history::seed(store, fullcover::store::now())
+        .await
+        .unwrap();
+    let session = store
+        .create_session("octocat", &["globex".into()], 3600)
+        .await
+        .unwrap();
+    let running = server::start(app.clone(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let base = format!("http://{}", running.addr);
+    let client = reqwest::Client::new();
+
+    let html = page(&client, &format!("{base}/orgs/globex"), &session).await;
+    let section = security_section(&html);
+    assert!(section.contains("<svg") && section.contains("security-trend-title"));
+    let text = text_of(section);
+    for expected in [
+        "Security outcomes",
+        // M1: nine fixes, median three days; a tier from n >= 5.
+        "MTTR (median) 3d 0h n = 9 fixed",
+        "Elite",
+        // M2: the risk acceptance and the two open ones are misses.
+        "SLA attainment 66.7% 6 of 9 met by the due date · 2 overdue open",
+        "MTTD · code scanning 2d 0h",
+        "MTTD · Dependabot 1d 0h",
+        "MTTD · secret scanning 1h 48m",
+        "vulnerability-days",
+        "1 cut short by leaving scope",
+        "Detection rate 33.3% 1 caught before merge · 2 after not enough data",
+        "Escape rate 33.3% 3 of 9 merges escaped · unscanned share 10%",
+        "Change failure rate · provisional 11.1% 1 of 9 changes failed",
+        "Net resolve rate 81.3% 13 closed of 16 created",
+        "Reopen rate 8.3% 1 reopened of 12 fixes",
+        // The overdue list, the longest overdue first.
+        "search Dependabot #3 high",
+        "payments Code scanning #7 critical",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+    assert!(!text.contains("no data"), "{text}");
+    assert!(!text.contains("not available"), "{text}");
+    assert!(html.contains("href=\"/orgs/globex/repos/payments\""));
+
+    // One repository: its own numbers and overdue findings only.
+    let html = page(
+        &client,
+        &format!("{base}/orgs/globex/repos/payments"),
+        &session,
+    )
+    .await;
+    let text = text_of(security_section(&html));
+    assert!(
+        text.contains("payments Code scanning #7 critical"),
+        "{text}"
+    );
+    assert!(!text.contains("search Dependabot"), "{text}");
+    assert!(text.contains("Escape rate"), "{text}");
+
+    // Code scanning alerts can no longer be read.
+    store
+        .note_permission(
+            fullcover::demo::history::INSTALLATION,
+            "security_events",
+            false,
+        )
+        .await
+        .unwrap();
+    let html = page(&client, &format!("{base}/orgs/globex"), &session).await;
+    let text = text_of(security_section(&html));
+    for expected in [
+        "MTTD · code scanning not available: permission security_events not granted",
+        "MTTD · Dependabot 1d 0h",
+        "without Code scanning: not available: permission security_events not granted",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+
+    // The public status page: globex's repositories are private, so no security
+    // aggregate and no repository name.
+    store.set_org_public("globex", true).await.unwrap();
+    let status = client
+        .get(format!("{base}/orgs/globex/status"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(status.contains("Security coverage status"), "{status}");
+    assert!(!status.contains("Security outcomes"), "{status}");
+    assert!(!status.contains("payments"), "{status}");
+    running.stop().await;
 }

@@ -4,11 +4,32 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
+use std::collections::BTreeMap;
+
+use fullcover_core::metrics::security::SecurityPolicy;
+
 use super::Web;
 use super::access::Viewer;
+use super::security::{self, SecurityView};
 use crate::app::error::HttpError;
-use crate::dashboard::DashboardError;
+use crate::dashboard::{DashboardError, Security};
 use crate::store::StoreError;
+
+/// The security outcomes of `org` (or one repository) for the viewer, with the names
+/// of the organisation's repositories; `None` when the viewer may not see them.
+async fn security_of(
+    web: &Web,
+    viewer: &Viewer,
+    org: &str,
+    repo: Option<&str>,
+) -> Result<Option<(SecurityView, BTreeMap<i64, (String, bool)>)>, HttpError> {
+    let policy = SecurityPolicy::default();
+    match security::view(&web.app, viewer, org, repo, &policy).await {
+        Ok(view) => Ok(Some((view, web.app.store().repository_names(org).await?))),
+        Err(HttpError::NotFound | HttpError::Unauthorized(_)) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
 
 fn rendered(page: Result<String, DashboardError>) -> Result<Response, HttpError> {
     page.map(|html| Html(html).into_response())
@@ -55,7 +76,13 @@ pub async fn org(
         return sign_in(&web);
     };
     match super::api::visible_report(&web.app, &viewer, &org).await {
-        Ok(report) => rendered(web.pages.org(&report, &name)),
+        Ok(report) => {
+            let security = security_of(&web, &viewer, &report.org, None).await?;
+            let security = security
+                .as_ref()
+                .map(|(view, names)| Security { view, names });
+            rendered(web.pages.org(&report, &name, security))
+        }
         Err(HttpError::NotFound) => not_found(&web),
         Err(err) => Err(err),
     }
@@ -101,10 +128,18 @@ pub async fn repo(
         }
         Err(err) => return Err(err.into()),
     };
-    rendered(
-        web.pages
-            .repo(&report.org, summary, &detail, report.generated_at, &name),
-    )
+    let security = security_of(&web, &viewer, &report.org, Some(&summary.name)).await?;
+    let security = security
+        .as_ref()
+        .map(|(view, names)| Security { view, names });
+    rendered(web.pages.repo(
+        &report.org,
+        summary,
+        &detail,
+        report.generated_at,
+        &name,
+        security,
+    ))
 }
 
 /// The public status page of an organisation that opted in; members see it too.
@@ -118,7 +153,13 @@ pub async fn status(
         return not_found(&web);
     }
     match super::api::report(&web.app, &org).await? {
-        Some(report) => rendered(web.pages.status(&report)),
+        Some(report) => {
+            // Public repositories only, whoever looks: the page is the same for all.
+            let policy = SecurityPolicy::default();
+            let security =
+                security::build(&web.app, &report.org, None, None, &policy, true).await?;
+            rendered(web.pages.status(&report, Some(&security)))
+        }
         None => not_found(&web),
     }
 }

@@ -3,6 +3,8 @@
 //! escape and change failure rates, net resolve and reopen rates) over `?days=N`, with
 //! what is not available for lack of a permission. Same access rules as coverage.
 
+use std::collections::HashSet;
+
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use fullcover_core::metrics::security::{
@@ -116,7 +118,39 @@ pub async fn view(
         ),
         None => None,
     };
-    let record = app.store().security_record(org, repository).await?;
+    build(app, org, repository, repo, policy, false).await
+}
+
+/// The report of `org` (or of one repository, `repository` being its id and `repo` its
+/// name), with what lacks a permission: [`view`] after its access checks. With
+/// `public_only`, private repositories are left out of the record first (the public
+/// status page's aggregates).
+pub(crate) async fn build(
+    app: &App,
+    org: &str,
+    repository: Option<i64>,
+    repo: Option<&str>,
+    policy: &SecurityPolicy,
+    public_only: bool,
+) -> Result<SecurityView, HttpError> {
+    let mut record = app.store().security_record(org, repository).await?;
+    if public_only {
+        let private: HashSet<i64> = app
+            .store()
+            .repository_names(org)
+            .await?
+            .into_iter()
+            .filter_map(|(id, (_, private))| private.then_some(id))
+            .collect();
+        record.findings.retain(|f| !private.contains(&f.repository));
+        record.scope.retain(|s| !private.contains(&s.repository));
+        record
+            .merged_pull_requests
+            .retain(|p| !private.contains(&p.repository));
+        record
+            .pull_request_alerts
+            .retain(|a| !private.contains(&a.repository));
+    }
     let at = now();
     let mut report = security_report(&record, policy, at);
     let unavailable = unavailable(app, org).await?;

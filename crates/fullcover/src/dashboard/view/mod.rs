@@ -1,12 +1,13 @@
 //! What each page shows, worked out from the metrics: display strings, tiers, links and
 //! charts, so that the templates only lay them out. One module per page ([`org`],
 //! [`repo`], [`status`], [`home`] for the home and message pages); this one holds what
-//! they share: tiers, headline numbers, links, matrix cells and pull request pills.
+//! they share ([`security`] builds the security outcomes section of several pages): tiers, headline numbers, links, matrix cells and pull request pills.
 //! Children see these private items; the dashboard sees only the pages.
 
 pub(crate) mod home;
 pub(crate) mod org;
 pub(crate) mod repo;
+pub(crate) mod security;
 pub(crate) mod status;
 
 use serde::Serialize;

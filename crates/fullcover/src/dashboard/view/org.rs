@@ -1,9 +1,10 @@
 //! The organisation's page: headline numbers, the coverage matrix (with the scanners
 //! active per repository), burn-up and distribution charts, the onboarding funnel and
-//! pull requests, and coverage incidents.
+//! pull requests, coverage incidents and the security outcomes.
 
 use serde::Serialize;
 
+use super::security::SecuritySection;
 use super::{
     CATEGORIES, Cell, IncidentRow, Nav, PullView, Stat, cells, duration, org_headline, org_href,
     percent, pull_view, ratio_class, repo_href, state_label,
@@ -75,6 +76,7 @@ pub(crate) struct OrgView {
     median_time_to_merge: String,
     pulls: Vec<PullRow>,
     incidents: Vec<IncidentRow>,
+    security: Option<SecuritySection>,
 }
 
 fn category_totals(report: &OrgReport) -> Vec<Cell> {
@@ -149,7 +151,7 @@ fn incident_rows(report: &OrgReport) -> Vec<IncidentRow> {
 
 /// The organisation's page: headline numbers, the coverage matrix, charts, the
 /// onboarding funnel and pull requests, and incidents.
-pub(crate) fn page(report: &OrgReport, viewer: &str) -> OrgView {
+pub(crate) fn page(report: &OrgReport, viewer: &str, security: Option<SecuritySection>) -> OrgView {
     let org = &report.org;
     let matrix = |repo: &&RepoSummary| repo.in_scope && repo.state != "opted_out";
     let rows = report
@@ -222,5 +224,6 @@ pub(crate) fn page(report: &OrgReport, viewer: &str) -> OrgView {
         median_time_to_merge: duration(funnel.median_time_to_merge),
         pulls,
         incidents: incident_rows(report),
+        security,
     }
 }

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::security::SecuritySection;
 use super::{
     IncidentRow, Nav, PullView, Stat, TIER_MINIMUM, Tier, incidents_word, org_href, percent,
     pull_view, ratio_class, stat, state_label,
@@ -98,6 +99,7 @@ pub(crate) struct RepoView {
     scans: Vec<ScanRow>,
     events: Vec<EventRow>,
     incidents: Vec<IncidentRow>,
+    security: Option<SecuritySection>,
 }
 
 /// Up to `limit` items joined, with a count of the rest.
@@ -358,6 +360,7 @@ pub(crate) fn page(
     detail: &RepoDetail,
     now: i64,
     viewer: &str,
+    security: Option<SecuritySection>,
 ) -> RepoView {
     let (languages, iac, ecosystems) = detail.report.as_ref().map(stack).unwrap_or_default();
     let (scanners, unmatched_checks) = match &detail.report {
@@ -395,5 +398,6 @@ pub(crate) fn page(
         scans,
         events,
         incidents,
+        security,
     }
 }

@@ -1,9 +1,12 @@
 //! The public status page of an organisation: overall state, headline numbers, daily
-//! bars and coverage per category. Aggregates only: nothing names a repository.
+//! bars, coverage per category and the security outcomes of public repositories.
+//! Aggregates only: nothing names a repository.
 
 use serde::Serialize;
 
+use super::security::aggregates;
 use super::{CATEGORIES, Nav, Stat, org_headline, percent, ratio_class};
+use crate::app::web::security::SecurityView;
 use crate::dashboard::date_time;
 use crate::dashboard::svg;
 use fullcover_core::metrics::OrgReport;
@@ -29,11 +32,12 @@ pub(crate) struct StatusView {
     bars: String,
     uptime_90d: String,
     categories: Vec<CategoryStatus>,
+    security: Vec<Stat>,
 }
 
 /// The public status page: aggregates only, never a repository name, a requirement id
 /// or a pull request.
-pub(crate) fn page(report: &OrgReport) -> StatusView {
+pub(crate) fn page(report: &OrgReport, security: Option<&SecurityView>) -> StatusView {
     let (status, status_class) = match report.coverage_percent {
         None => ("No data yet".to_owned(), "status-none"),
         Some(p) if p >= 100.0 => (
@@ -89,5 +93,6 @@ pub(crate) fn page(report: &OrgReport) -> StatusView {
         bars: svg::daily_bars(&report.history),
         uptime_90d: percent(report.uptime_90d),
         categories,
+        security: security.map(aggregates).unwrap_or_default(),
     }
 }

@@ -640,7 +640,10 @@ async fn the_api_answers_as_its_openapi_document_says() {
         "{report}{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(report.contains("10 answers checked, 0 problems"), "{report}");
+    assert!(
+        report.contains("10 answers checked, 0 problems"),
+        "{report}"
+    );
     let security = &samples[6]["body"];
     assert_eq!(security["mttr"]["n"], 1, "{security:#}");
     assert_eq!(security["unavailable"], serde_json::json!([]));

@@ -5,8 +5,11 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use std::collections::BTreeMap;
+
 use fullcover_core::metrics::security::{
-    Family, SecurityPolicy, SecurityReport, WeekPoint, security_report, weekly_trend,
+    Family, SecurityPolicy, SecurityRecord, SecurityReport, WeekPoint, security_report,
+    weekly_trend,
 };
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +18,7 @@ use super::access::Viewer;
 use crate::app::App;
 use crate::app::backfill::permission;
 use crate::app::error::HttpError;
-use crate::store::now;
+use crate::store::{Store, StoreError, now};
 
 /// The longest window a client may ask for: bounds the work of one request.
 pub const MAX_DAYS: i64 = 3_650;
@@ -58,15 +61,15 @@ fn policy(query: &WindowQuery) -> Result<SecurityPolicy, HttpError> {
     })
 }
 
-/// The families whose alerts the installation of `org` does not let the App read. When
-/// the App has not learnt the permissions yet, every family is unknown, not zero.
-async fn unavailable(app: &App, org: &str) -> Result<Vec<Unavailable>, HttpError> {
-    let permissions = app.store().org_permissions(org).await?;
-    Ok(Family::ALL
+/// The families whose alerts an installation granting `permissions` does not let the
+/// App read. When the App has not learnt the permissions yet (`None`), every family is
+/// unknown, not zero. Shared by the API, `fullcover report` and `/metrics`.
+pub fn unavailable(permissions: Option<&BTreeMap<String, String>>) -> Vec<Unavailable> {
+    Family::ALL
         .into_iter()
         .filter_map(|family| {
             let needed = permission(family);
-            let reason = match &permissions {
+            let reason = match permissions {
                 None => "not available: permissions not known yet".to_owned(),
                 Some(granted) if !granted.contains_key(needed) => {
                     format!("not available: permission {needed} not granted")
@@ -79,7 +82,62 @@ async fn unavailable(app: &App, org: &str) -> Result<Vec<Unavailable>, HttpError
                 reason,
             })
         })
-        .collect())
+        .collect()
+}
+
+/// Withholds from `report` what the `unavailable` families make unknown: every finding
+/// metric when no family could be read, otherwise the time to detect of those families.
+pub fn withhold(report: &mut SecurityReport, unavailable: &[Unavailable]) {
+    if unavailable.len() == Family::ALL.len() {
+        // Nothing could be read: every finding metric is unknown, not zero.
+        report.mttr = None;
+        report.sla_attainment = None;
+        report.mttd = None;
+        report.exposure_window = None;
+        report.net_resolve_rate = None;
+        report.reopen_rate = None;
+    } else if let Some(mttd) = report.mttd.as_mut() {
+        for gap in unavailable {
+            mttd.insert(gap.family, None);
+        }
+    }
+}
+
+/// The report of `record` at `at` with what the permissions withhold, and what they do.
+pub fn assess(
+    record: &SecurityRecord,
+    permissions: Option<&BTreeMap<String, String>>,
+    policy: &SecurityPolicy,
+    at: i64,
+) -> (SecurityReport, Vec<Unavailable>) {
+    let mut report = security_report(record, policy, at);
+    let unavailable = unavailable(permissions);
+    withhold(&mut report, &unavailable);
+    (report, unavailable)
+}
+
+/// The view of `org`, or of its repository `(name, id)`, read from the store at `at`,
+/// without access checks (the API checks them in [`view`]; the command line reads its
+/// own database).
+pub async fn outcomes(
+    store: &Store,
+    org: &str,
+    repository: Option<(&str, i64)>,
+    policy: &SecurityPolicy,
+    at: i64,
+) -> Result<SecurityView, StoreError> {
+    let record = store
+        .security_record(org, repository.map(|(_, id)| id))
+        .await?;
+    let permissions = store.org_permissions(org).await?;
+    let (report, unavailable) = assess(&record, permissions.as_ref(), policy, at);
+    Ok(SecurityView {
+        org: org.to_owned(),
+        repository: repository.map(|(name, _)| format!("{org}/{name}")),
+        weekly: weekly_trend(&record, policy, at),
+        report,
+        unavailable,
+    })
 }
 
 /// Builds the view of `org` (or one repository of it) for a viewer allowed to see it.
@@ -106,38 +164,16 @@ pub async fn view(
         return Err(HttpError::NotFound);
     }
     let repository = match repo {
-        Some(name) => Some(
+        Some(name) => Some((
+            name,
             app.store()
                 .repository_id(org, name)
                 .await?
                 .ok_or(HttpError::NotFound)?,
-        ),
+        )),
         None => None,
     };
-    let record = app.store().security_record(org, repository).await?;
-    let at = now();
-    let mut report = security_report(&record, policy, at);
-    let unavailable = unavailable(app, org).await?;
-    if unavailable.len() == Family::ALL.len() {
-        // Nothing could be read: every finding metric is unknown, not zero.
-        report.mttr = None;
-        report.sla_attainment = None;
-        report.mttd = None;
-        report.exposure_window = None;
-        report.net_resolve_rate = None;
-        report.reopen_rate = None;
-    } else if let Some(mttd) = report.mttd.as_mut() {
-        for gap in &unavailable {
-            mttd.insert(gap.family, None);
-        }
-    }
-    Ok(SecurityView {
-        org: org.to_owned(),
-        repository: repo.map(|name| format!("{org}/{name}")),
-        weekly: weekly_trend(&record, policy, at),
-        report,
-        unavailable,
-    })
+    Ok(outcomes(app.store(), org, repository, policy, now()).await?)
 }
 
 pub async fn org(

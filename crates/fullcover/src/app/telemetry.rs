@@ -1,5 +1,7 @@
 //! `GET /metrics`: the App's operations in Prometheus' text format. Counters live for
-//! the process; gauges (queue depth, rate limits, coverage) are read when scraped.
+//! the process; gauges (queue depth, rate limits, coverage) are read when scraped; the
+//! security outcomes per organisation are computed at most once a minute (see
+//! [`security_gauges`]), however often and by however many scrapers.
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -7,7 +9,12 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 
+use std::sync::atomic::AtomicU64;
+
+use fullcover_core::metrics::security::{SecurityPolicy, SecurityReport};
+
 use super::App;
+use super::web::security::assess;
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct Reason {
@@ -31,6 +38,149 @@ pub struct Telemetry {
     pub deliveries_rejected: Family<Reason, Counter>,
     pub scans: Counter,
     pub pull_requests_opened: Counter,
+    /// The last security gauges and when they were computed (Unix seconds).
+    security: tokio::sync::Mutex<Option<(i64, Vec<OrgSecurity>)>>,
+}
+
+/// How long computed security gauges are served before they are computed again.
+pub const SECURITY_TTL_SECONDS: i64 = 60;
+
+/// One organisation's security gauges over the default window (severe: at or above the
+/// default threshold, high); `None` is absent from the exposition (no data, or a
+/// permission missing), never 0.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct OrgSecurity {
+    org: String,
+    mttr_median_seconds: Option<f64>,
+    sla_attainment_ratio: Option<f64>,
+    overdue_open: Option<i64>,
+    exposure_vulnerability_days: Option<f64>,
+    escape_ratio: Option<f64>,
+    change_failure_ratio: Option<f64>,
+    net_resolve_ratio: Option<f64>,
+    reopen_ratio: Option<f64>,
+}
+
+impl OrgSecurity {
+    fn of(org: String, report: &SecurityReport) -> OrgSecurity {
+        let sla = report.sla_attainment.as_ref();
+        OrgSecurity {
+            org,
+            mttr_median_seconds: report.mttr.as_ref().and_then(|m| m.median_seconds),
+            sla_attainment_ratio: sla.and_then(|s| s.ratio),
+            overdue_open: sla.map(|s| i64::try_from(s.overdue_open).unwrap_or(i64::MAX)),
+            exposure_vulnerability_days: report
+                .exposure_window
+                .as_ref()
+                .map(|e| e.vulnerability_days),
+            escape_ratio: report.escape_rate.as_ref().and_then(|e| e.ratio),
+            change_failure_ratio: report.change_failure_rate.as_ref().map(|c| c.ratio),
+            net_resolve_ratio: report.net_resolve_rate.as_ref().map(|n| n.ratio),
+            reopen_ratio: report.reopen_rate.as_ref().and_then(|r| r.ratio),
+        }
+    }
+}
+
+type FloatGauges = Family<OrgLabel, Gauge<f64, AtomicU64>>;
+
+/// A gauge's name, help and value for one organisation.
+type FloatMetric = (&'static str, &'static str, fn(&OrgSecurity) -> Option<f64>);
+
+/// The security outcomes of every organisation, computed with the API's reading of the
+/// record and permissions (what a permission withholds is absent), over the default
+/// window. Cached for [`SECURITY_TTL_SECONDS`]: one scrape computes while concurrent ones
+/// wait for its result.
+async fn security_gauges(app: &App) -> anyhow::Result<Vec<OrgSecurity>> {
+    let mut cached = app.telemetry().security.lock().await;
+    let at = crate::store::now();
+    if let Some((computed, gauges)) = cached.as_ref()
+        && at - computed < SECURITY_TTL_SECONDS
+        && at >= *computed
+    {
+        return Ok(gauges.clone());
+    }
+    let policy = SecurityPolicy::default();
+    let mut gauges = Vec::new();
+    for org in app.store().orgs().await? {
+        let record = app.store().security_record(&org, None).await?;
+        let permissions = app.store().org_permissions(&org).await?;
+        let (report, _) = assess(&record, permissions.as_ref(), &policy, at);
+        gauges.push(OrgSecurity::of(org, &report));
+    }
+    *cached = Some((at, gauges.clone()));
+    Ok(gauges)
+}
+
+fn register_security(registry: &mut Registry, gauges: &[OrgSecurity]) {
+    let float = |value: fn(&OrgSecurity) -> Option<f64>| {
+        let family = FloatGauges::default();
+        for org in gauges {
+            if let Some(v) = value(org) {
+                family
+                    .get_or_create(&OrgLabel {
+                        org: org.org.clone(),
+                    })
+                    .set(v);
+            }
+        }
+        family
+    };
+    let window = SecurityPolicy::default().window_days;
+    let floats: [FloatMetric; 7] = [
+        (
+            "security_mttr_median_seconds",
+            "Median time to remediate severe findings fixed in the window, seconds",
+            |o| o.mttr_median_seconds,
+        ),
+        (
+            "security_sla_attainment_ratio",
+            "Severe findings due in the window that were fixed by their due date, 0..1",
+            |o| o.sla_attainment_ratio,
+        ),
+        (
+            "security_exposure_vulnerability_days",
+            "Days severe findings were open on the default branch within the window",
+            |o| o.exposure_vulnerability_days,
+        ),
+        (
+            "security_escape_ratio",
+            "Merges in covered repositories with a known security problem, 0..1",
+            |o| o.escape_ratio,
+        ),
+        (
+            "security_change_failure_ratio",
+            "Merges to which a severe finding was later attributed, 0..1",
+            |o| o.change_failure_ratio,
+        ),
+        (
+            "security_net_resolve_ratio",
+            "Findings closed in the window over findings created in it",
+            |o| o.net_resolve_ratio,
+        ),
+        (
+            "security_reopen_ratio",
+            "Reopenings and reintroductions in the window over fixes in it, 0..1",
+            |o| o.reopen_ratio,
+        ),
+    ];
+    for (name, help, value) in floats {
+        registry.register(name, format!("{help} (last {window} days)"), float(value));
+    }
+    let overdue = Family::<OrgLabel, Gauge>::default();
+    for org in gauges {
+        if let Some(count) = org.overdue_open {
+            overdue
+                .get_or_create(&OrgLabel {
+                    org: org.org.clone(),
+                })
+                .set(count);
+        }
+    }
+    registry.register(
+        "security_overdue_open",
+        "Severe findings open past their due date",
+        overdue,
+    );
 }
 
 impl Telemetry {
@@ -85,7 +235,7 @@ pub async fn render(app: &App) -> anyhow::Result<String> {
         "GitHub's primary rate limit left, per installation, as last reported",
         remaining,
     );
-    let coverage = Family::<OrgLabel, Gauge<f64, std::sync::atomic::AtomicU64>>::default();
+    let coverage = FloatGauges::default();
     let now = crate::store::now();
     for org in app.store().orgs().await? {
         if let Some(repos) = app.store().org_history(&org, now).await? {
@@ -101,6 +251,7 @@ pub async fn render(app: &App) -> anyhow::Result<String> {
         "Repositories in scope fully covered, percent",
         coverage,
     );
+    register_security(&mut registry, &security_gauges(app).await?);
     let mut text = String::new();
     prometheus_client::encoding::text::encode(&mut text, &registry)?;
     Ok(text)

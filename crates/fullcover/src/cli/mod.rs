@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod record;
+pub mod security;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -40,7 +41,8 @@ pub enum Command {
     Serve(app::ServeArgs),
     /// Create the GitHub App on GitHub from app-manifest.yml (the manifest flow).
     Setup(app::SetupArgs),
-    /// Print an organisation's coverage, time to full coverage, uptime and onboarding.
+    /// Print an organisation's coverage, time to full coverage, uptime and onboarding,
+    /// and its security outcomes.
     Report(record::ReportArgs),
     /// Manage API tokens.
     Token {

@@ -1,6 +1,7 @@
-//! The record from the terminal: `fullcover report` prints an organisation's numbers,
-//! `fullcover token create` makes an API token, and `fullcover scan --record` keeps a
-//! local scan so that a team without the App still sees progress over time.
+//! The record from the terminal: `fullcover report` prints an organisation's numbers
+//! (coverage, and the security outcomes over `--days`), `fullcover token create` makes
+//! an API token, and `fullcover scan --record` keeps a local scan so that a team
+//! without the App still sees progress over time.
 
 use std::io::Write;
 use std::path::Path;
@@ -9,8 +10,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::app::DEFAULT_DATABASE_URL;
+use crate::app::web::security::{MAX_DAYS, outcomes};
 use crate::store::{InstallationState, RepoState, ScanRecord, Store, now, redact_url};
 use fullcover_core::evaluate::Assessment;
+use fullcover_core::metrics::security::SecurityPolicy;
 use fullcover_core::metrics::{OrgReport, human_duration, org_report};
 use fullcover_core::rules::RuleSet;
 
@@ -27,6 +30,10 @@ pub struct ReportArgs {
     pub org: String,
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
+    /// The window of the security outcomes: this many days up to now (1 to 3650).
+    #[arg(long, value_name = "N", default_value_t = SecurityPolicy::default().window_days,
+          value_parser = clap::value_parser!(i64).range(1..=MAX_DAYS))]
+    pub days: i64,
     #[arg(long, env = "FULLCOVER_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
     pub database_url: String,
 }
@@ -78,7 +85,7 @@ pub fn token(command: TokenCommand) -> anyhow::Result<ExitCode> {
 }
 
 pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
-    let report = runtime()?.block_on(async {
+    let (report, security) = runtime()?.block_on(async {
         let store = open(&args.database_url).await?;
         let at = now();
         let repos = store
@@ -86,16 +93,28 @@ pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
             .await?
             .with_context(|| format!("no record of {}", args.org))?;
         let rules = RuleSet::embedded()?;
-        anyhow::Ok(org_report(&args.org, &repos, &rules.scanners, at))
+        let report = org_report(&args.org, &repos, &rules.scanners, at);
+        let policy = SecurityPolicy {
+            window_days: args.days,
+            ..store.org_security_policy(&args.org).await?
+        };
+        let security = outcomes(&store, &args.org, None, &policy, at, false).await?;
+        anyhow::Ok((report, security))
     })?;
     let text = match args.format {
         ReportFormat::Json => {
+            let mut body = serde_json::to_value(&report).context("cannot encode the report")?;
+            let security =
+                serde_json::to_value(&security).context("cannot encode the security outcomes")?;
+            if let Some(object) = body.as_object_mut() {
+                object.insert("security".to_owned(), security);
+            }
             let mut json =
-                serde_json::to_string_pretty(&report).context("cannot encode the report")?;
+                serde_json::to_string_pretty(&body).context("cannot encode the report")?;
             json.push('\n');
             json
         }
-        ReportFormat::Table => table(&report),
+        ReportFormat::Table => table(&report) + &super::security::table(&security),
     };
     let mut stdout = std::io::stdout();
     stdout

@@ -398,3 +398,294 @@ fn serve_refuses_an_empty_secret_before_doing_anything() {
         assert!(!database.exists(), "nothing is opened before the check");
     }
 }
+
+const DAY: i64 = 86_400;
+
+/// Fills `database` with one organisation's findings, `t0` being 60 days ago: every
+/// step lies well inside the default 90-day window, and no severe finding is open, so
+/// no figure depends on the second the binary runs.
+fn seed_security_record(database: &str, t0: i64) {
+    use fullcover::store::{FindingRecord, InstallationState, Store};
+    use fullcover_core::metrics::security::{
+        CloseReason, Family, LifecycleEvent, LifecycleKind, Severity,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let store = Store::connect(database).await.unwrap();
+        store
+            .upsert_installation(7, "acme", "Organization", InstallationState::Active)
+            .await
+            .unwrap();
+        store
+            .upsert_repository(100, 7, "acme/api", Some("main"), false)
+            .await
+            .unwrap();
+        store
+            .upsert_repository(101, 7, "acme/web", Some("main"), false)
+            .await
+            .unwrap();
+        // Dependabot alerts are not readable.
+        let granted = [
+            ("security_events", "read"),
+            ("secret_scanning_alerts", "read"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .into();
+        store
+            .set_installation_permissions(7, &granted)
+            .await
+            .unwrap();
+        use LifecycleKind::{Dismissed, Fixed, Reopened};
+        let code = Family::CodeScanning;
+        // (repository, family, number, severity, created, later steps), in days from t0.
+        type Step = (f64, LifecycleKind);
+        let script: [(i64, Family, i64, Severity, f64, Vec<Step>); 7] = [
+            // C1: fixed after 2 days.
+            (100, code, 1, Severity::High, 0.0, vec![(2.0, Fixed)]),
+            // C2: fixed after 4 days.
+            (101, code, 2, Severity::High, 1.0, vec![(5.0, Fixed)]),
+            // C3: fixed, reopened (not by a user), fixed for good 10 days after creation;
+            // critical, so due after 7 days: missed.
+            (
+                100,
+                code,
+                3,
+                Severity::Critical,
+                2.0,
+                vec![
+                    (3.0, Fixed),
+                    (4.0, Reopened { by_user: false }),
+                    (12.0, Fixed),
+                ],
+            ),
+            // C4: medium, fixed after a day (a fix, not severe).
+            (101, code, 4, Severity::Medium, 3.0, vec![(4.0, Fixed)]),
+            // C5: a false positive: closed, out of MTTR, SLA and exposure.
+            (
+                100,
+                code,
+                5,
+                Severity::High,
+                5.0,
+                vec![(
+                    6.0,
+                    Dismissed {
+                        reason: CloseReason::FalsePositive,
+                    },
+                )],
+            ),
+            // S1: a secret revoked after 6 hours.
+            (
+                100,
+                Family::SecretScanning,
+                1,
+                Severity::High,
+                10.0,
+                vec![(10.25, Fixed)],
+            ),
+            // O1: low, still open.
+            (101, code, 6, Severity::Low, 15.0, vec![]),
+        ];
+        let at = |days: f64| t0 + (days * DAY as f64) as i64;
+        for (repository, family, number, severity, created, steps) in script {
+            let created = at(created);
+            store
+                .upsert_finding(&FindingRecord {
+                    repository_id: repository,
+                    family,
+                    number,
+                    severity,
+                    state: if steps.is_empty() { "open" } else { "fixed" }.into(),
+                    created_at: created,
+                    default_branch_at: Some(created),
+                    // C4's flaw was committed 6 hours before it was detected.
+                    introduced_at: (number == 4).then_some(created - 6 * 3_600),
+                    introduced_commit: None,
+                    advisory_published_at: None,
+                    pull_request: None,
+                    partial_history: false,
+                })
+                .await
+                .unwrap();
+            let first = [
+                (created, LifecycleKind::Created),
+                (created, LifecycleKind::AppearedOnDefaultBranch),
+            ];
+            let later = steps.into_iter().map(|(day, kind)| (at(day), kind));
+            for (when, kind) in first.into_iter().chain(later) {
+                store
+                    .record_finding_event(
+                        repository,
+                        family,
+                        number,
+                        LifecycleEvent { at: when, kind },
+                        None,
+                    )
+                    .await
+                    .unwrap();
+            }
+        }
+    });
+}
+
+#[test]
+fn report_prints_the_security_outcomes_worked_out_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("security.db").display()
+    );
+    let t0 = chrono::Utc::now().timestamp() - 60 * DAY;
+    seed_security_record(&database, t0);
+    let args = ["report", "--org", "acme", "--database-url", &database];
+
+    let output = fullcover(&[&args[..], &["--format", "json"]].concat());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(report["org"], "acme");
+    let security = &report["security"];
+    // The API's body: the same fields, in the same order.
+    let keys: Vec<&str> = security
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "org",
+            "window",
+            "severity_threshold",
+            "mttr",
+            "sla_attainment",
+            "mttd",
+            "exposure_window",
+            "detection_rate",
+            "escape_rate",
+            "change_failure_rate",
+            "net_resolve_rate",
+            "reopen_rate",
+            "unavailable",
+            "weekly",
+        ]
+    );
+    assert_eq!(security["org"], "acme");
+    assert_eq!(security["window"]["days"], 90);
+    // MTTR over C1 (2 days), C2 (4), C3 (10, creation to last fix) and S1 (0.25):
+    // median (2 + 4) / 2 = 3 days, p90 the 4th of 4 = 10 days, mean 16.25 / 4.
+    let mttr = &security["mttr"];
+    assert_eq!(mttr["n"], 4, "{security:#}");
+    assert_eq!(mttr["median_seconds"], 3.0 * DAY as f64);
+    assert_eq!(mttr["p90_seconds"], 10.0 * DAY as f64);
+    assert_eq!(mttr["mean_seconds"], 4.0625 * DAY as f64);
+    assert_eq!(mttr["tier"], serde_json::Value::Null);
+    // Due in the window: C1, C2, S1 met, C3 (critical, 7 days) missed; C5 is out.
+    let sla = &security["sla_attainment"];
+    assert_eq!(sla["met"], 3, "{security:#}");
+    assert_eq!(sla["due"], 4);
+    assert_eq!(sla["ratio"], 0.75);
+    assert_eq!(sla["overdue_open"], 0);
+    // Exposure: C1 2 + C2 4 + C3 (1 + 8) + S1 0.25 = 15.25 days over 4 findings.
+    assert_eq!(security["exposure_window"]["vulnerability_days"], 15.25);
+    assert_eq!(security["exposure_window"]["n"], 4);
+    // Created in the window: 7; closed at its end: all but O1.
+    assert_eq!(security["net_resolve_rate"]["created"], 7);
+    assert_eq!(security["net_resolve_rate"]["closed"], 6);
+    // One reopening of six fixes (C1, C2, C3 twice, C4, S1): 16.7 % > 10 %, tier low.
+    assert_eq!(security["reopen_rate"]["reopened"], 1);
+    assert_eq!(security["reopen_rate"]["fixes"], 6);
+    assert_eq!(security["reopen_rate"]["tier"], "low");
+    // No merged pull requests: null, not 0.
+    assert_eq!(security["escape_rate"], serde_json::Value::Null);
+    assert_eq!(security["change_failure_rate"], serde_json::Value::Null);
+    // Time to detect: C4 only says when its flaw came in (6 hours before).
+    assert_eq!(
+        security["mttd"]["code_scanning"],
+        serde_json::json!({"median_seconds": 21_600.0, "n": 1})
+    );
+    assert_eq!(security["mttd"]["dependabot"], serde_json::Value::Null);
+    assert_eq!(
+        security["unavailable"],
+        serde_json::json!([{
+            "family": "dependabot",
+            "permission": "vulnerability_alerts",
+            "reason": "not available: permission vulnerability_alerts not granted",
+        }])
+    );
+
+    let table = fullcover(&args);
+    assert!(table.status.success(), "{}", stderr(&table));
+    let text = stdout(&table);
+    for line in [
+        "Security outcomes (last 90 days; severity high and above)",
+        "MTTR                   median 3d 0h, p90 10d 0h, mean 4d 1h, GitHub-style mean 4d 1h; n = 4; no tier",
+        "SLA attainment         75% (3 of 4 met by the due date); 0 overdue open; no tier",
+        "Exposure window        15.25 vulnerability-days (n = 4; 0 ended by leaving scope)",
+        "Detection rate         no data",
+        "Escape rate            no data",
+        "Change failure rate    no data",
+        "Net resolve rate       85.7% (6 closed of 7 created)",
+        "Reopen rate            16.7% (1 reopened of 6 fixes); tier low",
+        "Dependabot alerts      not available: permission vulnerability_alerts not granted",
+    ] {
+        assert!(
+            text.contains(&format!("{line}\n")),
+            "{line:?} missing from:\n{text}"
+        );
+    }
+    assert!(
+        text.contains(
+            "Time to detect         code scanning 6h 0m (n = 1); \
+             Dependabot not available: permission vulnerability_alerts not granted; \
+             secret scanning no data\n"
+        ),
+        "{text}"
+    );
+
+    // A window that ends before everything: nothing to count is "no data", not 0.
+    let recent = fullcover(&[&args[..], &["--days", "5"]].concat());
+    assert!(recent.status.success(), "{}", stderr(&recent));
+    let text = stdout(&recent);
+    assert!(text.contains("Security outcomes (last 5 days;"), "{text}");
+    assert!(text.contains("MTTR                   no data\n"), "{text}");
+    assert!(text.contains("Exposure window        no data\n"), "{text}");
+
+    // The window is bounded, and a bad one explained.
+    for bad in ["0", "3651", "many"] {
+        let refused = fullcover(&[&args[..], &["--days", bad]].concat());
+        assert_eq!(refused.status.code(), Some(2), "{bad}");
+        assert!(stderr(&refused).contains("--days"), "{}", stderr(&refused));
+    }
+}
+
+#[test]
+fn report_without_known_permissions_says_so_instead_of_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("local.db").display()
+    );
+    let path = fixtures_dir().join("go-service");
+    let output = fullcover(&[
+        "scan",
+        path.to_str().unwrap(),
+        "--record",
+        "--org",
+        "team",
+        "--database-url",
+        &database,
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let table = fullcover(&["report", "--org", "team", "--database-url", &database]);
+    assert!(table.status.success(), "{}", stderr(&table));
+    let text = stdout(&table);
+    assert!(
+        text.contains("MTTR                   not available: permissions not known yet\n"),
+        "{text}"
+    );
+    assert!(text.contains("Escape rate            no data\n"), "{text}");
+}

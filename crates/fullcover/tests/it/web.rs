@@ -337,6 +337,166 @@ async fn prometheus_metrics_describe_the_app() {
     assert!(!text.contains("ghs_"), "a token in the metrics");
 }
 
+/// Records a finding of `repository` on the default branch from `created` with `steps`.
+async fn scripted_finding(
+    world: &World,
+    repository: i64,
+    number: i64,
+    severity: fullcover_core::metrics::security::Severity,
+    created: i64,
+    steps: &[(i64, fullcover_core::metrics::security::LifecycleKind)],
+) {
+    use fullcover_core::metrics::security::{Family, LifecycleEvent, LifecycleKind};
+    let store = world.store();
+    store
+        .upsert_finding(&fullcover::store::FindingRecord {
+            repository_id: repository,
+            family: Family::CodeScanning,
+            number,
+            severity,
+            state: if steps.is_empty() { "open" } else { "fixed" }.into(),
+            created_at: created,
+            default_branch_at: Some(created),
+            introduced_at: None,
+            introduced_commit: None,
+            advisory_published_at: None,
+            pull_request: None,
+            partial_history: false,
+        })
+        .await
+        .unwrap();
+    let first = [
+        (created, LifecycleKind::Created),
+        (created, LifecycleKind::AppearedOnDefaultBranch),
+    ];
+    for &(at, kind) in first.iter().chain(steps) {
+        store
+            .record_finding_event(
+                repository,
+                Family::CodeScanning,
+                number,
+                LifecycleEvent { at, kind },
+                None,
+            )
+            .await
+            .unwrap();
+    }
+}
+
+/// The value of the sample `name{org="org"}`, if exposed.
+fn sample(text: &str, name: &str, org: &str) -> Option<f64> {
+    let prefix = format!("{name}{{org=\"{org}\"}} ");
+    text.lines()
+        .find_map(|line| line.strip_prefix(&prefix))
+        .map(|value| value.parse().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prometheus_gauges_the_security_outcomes_per_org() {
+    use fullcover::store::InstallationState;
+    use fullcover_core::metrics::security::LifecycleKind::Fixed;
+    use fullcover_core::metrics::security::Severity::{Critical, High};
+    const DAY: i64 = 86_400;
+    let world = onboarded_world().await;
+    let store = world.store();
+    let now = chrono::Utc::now().timestamp();
+    let api = store.repository_id(ORG, "api").await.unwrap().unwrap();
+    let installation = store.active_installations().await.unwrap()[0];
+    // Dependabot alerts are not readable: the other families still count.
+    let granted = [
+        ("security_events", "read"),
+        ("secret_scanning_alerts", "read"),
+    ]
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .into();
+    store
+        .set_installation_permissions(installation, &granted)
+        .await
+        .unwrap();
+    // F1 high, fixed after 2 days; F2 critical, fixed after 10 (due after 7: missed);
+    // F3 high, open for 40 days (due after 30: overdue).
+    scripted_finding(
+        &world,
+        api,
+        1,
+        High,
+        now - 20 * DAY,
+        &[(now - 18 * DAY, Fixed)],
+    )
+    .await;
+    scripted_finding(
+        &world,
+        api,
+        2,
+        Critical,
+        now - 30 * DAY,
+        &[(now - 20 * DAY, Fixed)],
+    )
+    .await;
+    scripted_finding(&world, api, 3, High, now - 40 * DAY, &[]).await;
+    // Another organisation whose permissions the App never learnt: its fixed finding
+    // is unknown, not a measurement.
+    store
+        .upsert_installation(990, "globex", "Organization", InstallationState::Active)
+        .await
+        .unwrap();
+    store
+        .upsert_repository(990_001, 990, "globex/app", Some("main"), false)
+        .await
+        .unwrap();
+    scripted_finding(
+        &world,
+        990_001,
+        1,
+        High,
+        now - 5 * DAY,
+        &[(now - 4 * DAY, Fixed)],
+    )
+    .await;
+
+    let scrape = Some((
+        "authorization",
+        format!("Bearer {}", crate::world::METRICS_TOKEN),
+    ));
+    let text = get(&world, "/metrics", scrape).await.text().await.unwrap();
+    let value = |name: &str| sample(&text, name, ORG);
+    // MTTR: the median of 2 and 10 days.
+    assert_eq!(
+        value("fullcover_security_mttr_median_seconds"),
+        Some(6.0 * DAY as f64),
+        "{text}"
+    );
+    // Due in the window: F2 (missed) and F3 (open past due): 0 of 2, a real 0.
+    assert_eq!(value("fullcover_security_sla_attainment_ratio"), Some(0.0));
+    assert_eq!(value("fullcover_security_overdue_open"), Some(1.0));
+    // 2 + 10 + 40 days (F3's up to the scrape, a few seconds after `now`).
+    let exposure = value("fullcover_security_exposure_vulnerability_days").unwrap();
+    assert!((exposure - 52.0).abs() < 0.01, "{exposure}");
+    // Created in the window: 3, closed: 2. No reopening of two fixes.
+    assert_eq!(
+        value("fullcover_security_net_resolve_ratio"),
+        Some(2.0 / 3.0)
+    );
+    assert_eq!(value("fullcover_security_reopen_ratio"), Some(0.0));
+    // No merges: no escape or change failure figure, rather than 0.
+    for absent in [
+        "fullcover_security_escape_ratio",
+        "fullcover_security_change_failure_ratio",
+    ] {
+        assert_eq!(value(absent), None, "{absent} in:\n{text}");
+    }
+    for name in [
+        "fullcover_security_mttr_median_seconds",
+        "fullcover_security_sla_attainment_ratio",
+        "fullcover_security_overdue_open",
+        "fullcover_security_exposure_vulnerability_days",
+        "fullcover_security_net_resolve_ratio",
+        "fullcover_security_reopen_ratio",
+    ] {
+        assert_eq!(sample(&text, name, "globex"), None, "{name} in:\n{text}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_runs_make_coverage_active_and_the_github_repository_opts_in() {
     let world = World::new(

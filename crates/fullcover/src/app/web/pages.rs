@@ -6,7 +6,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use std::collections::BTreeMap;
 
-use fullcover_core::metrics::security::SecurityPolicy;
+use crate::store::now;
 
 use super::Web;
 use super::access::Viewer;
@@ -23,7 +23,7 @@ async fn security_of(
     org: &str,
     repo: Option<&str>,
 ) -> Result<Option<(SecurityView, BTreeMap<i64, (String, bool)>)>, HttpError> {
-    let policy = SecurityPolicy::default();
+    let policy = web.app.store().org_security_policy(org).await?;
     match security::view(&web.app, viewer, org, repo, &policy).await {
         Ok(view) => Ok(Some((view, web.app.store().repository_names(org).await?))),
         Err(HttpError::NotFound | HttpError::Unauthorized(_)) => Ok(None),
@@ -155,9 +155,10 @@ pub async fn status(
     match super::api::report(&web.app, &org).await? {
         Some(report) => {
             // Public repositories only, whoever looks: the page is the same for all.
-            let policy = SecurityPolicy::default();
+            let policy = web.app.store().org_security_policy(&report.org).await?;
             let security =
-                security::build(&web.app, &report.org, None, None, &policy, true).await?;
+                security::outcomes(web.app.store(), &report.org, None, &policy, now(), true)
+                    .await?;
             rendered(web.pages.status(&report, Some(&security)))
         }
         None => not_found(&web),

@@ -7,8 +7,11 @@ use std::collections::HashSet;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use std::collections::BTreeMap;
+
 use fullcover_core::metrics::security::{
-    Family, SecurityPolicy, SecurityReport, WeekPoint, security_report, weekly_trend,
+    Family, SecurityPolicy, SecurityRecord, SecurityReport, WeekPoint, security_report,
+    weekly_trend,
 };
 use serde::{Deserialize, Serialize};
 
@@ -17,7 +20,7 @@ use super::access::Viewer;
 use crate::app::App;
 use crate::app::backfill::permission;
 use crate::app::error::HttpError;
-use crate::store::now;
+use crate::store::{Store, StoreError, now};
 
 /// The longest window a client may ask for: bounds the work of one request.
 pub const MAX_DAYS: i64 = 3_650;
@@ -62,15 +65,15 @@ async fn policy(app: &App, org: &str, query: &WindowQuery) -> Result<SecurityPol
     })
 }
 
-/// The families whose alerts the installation of `org` does not let the App read. When
-/// the App has not learnt the permissions yet, every family is unknown, not zero.
-async fn unavailable(app: &App, org: &str) -> Result<Vec<Unavailable>, HttpError> {
-    let permissions = app.store().org_permissions(org).await?;
-    Ok(Family::ALL
+/// The families whose alerts an installation granting `permissions` does not let the
+/// App read. When the App has not learnt the permissions yet (`None`), every family is
+/// unknown, not zero. Shared by the API, `fullcover report` and `/metrics`.
+pub fn unavailable(permissions: Option<&BTreeMap<String, String>>) -> Vec<Unavailable> {
+    Family::ALL
         .into_iter()
         .filter_map(|family| {
             let needed = permission(family);
-            let reason = match &permissions {
+            let reason = match permissions {
                 None => "not available: permissions not known yet".to_owned(),
                 Some(granted) if !granted.contains_key(needed) => {
                     format!("not available: permission {needed} not granted")
@@ -83,7 +86,80 @@ async fn unavailable(app: &App, org: &str) -> Result<Vec<Unavailable>, HttpError
                 reason,
             })
         })
-        .collect())
+        .collect()
+}
+
+/// Withholds from `report` what the `unavailable` families make unknown: every finding
+/// metric when no family could be read, otherwise the time to detect of those families.
+pub fn withhold(report: &mut SecurityReport, unavailable: &[Unavailable]) {
+    if unavailable.len() == Family::ALL.len() {
+        // Nothing could be read: every finding metric is unknown, not zero.
+        report.mttr = None;
+        report.sla_attainment = None;
+        report.mttd = None;
+        report.exposure_window = None;
+        report.net_resolve_rate = None;
+        report.reopen_rate = None;
+    } else if let Some(mttd) = report.mttd.as_mut() {
+        for gap in unavailable {
+            mttd.insert(gap.family, None);
+        }
+    }
+}
+
+/// The report of `record` at `at` with what the permissions withhold, and what they do.
+pub fn assess(
+    record: &SecurityRecord,
+    permissions: Option<&BTreeMap<String, String>>,
+    policy: &SecurityPolicy,
+    at: i64,
+) -> (SecurityReport, Vec<Unavailable>) {
+    let mut report = security_report(record, policy, at);
+    let unavailable = unavailable(permissions);
+    withhold(&mut report, &unavailable);
+    (report, unavailable)
+}
+
+/// The view of `org`, or of its repository `(name, id)`, read from the store at `at`,
+/// without access checks (the API checks them in [`view`]; the command line reads its
+/// own database). With `public_only`, private repositories are left out of the record
+/// first (the public status page's aggregates).
+pub async fn outcomes(
+    store: &Store,
+    org: &str,
+    repository: Option<(&str, i64)>,
+    policy: &SecurityPolicy,
+    at: i64,
+    public_only: bool,
+) -> Result<SecurityView, StoreError> {
+    let mut record = store
+        .security_record(org, repository.map(|(_, id)| id))
+        .await?;
+    if public_only {
+        let private: HashSet<i64> = store
+            .repository_names(org)
+            .await?
+            .into_iter()
+            .filter_map(|(id, (_, private))| private.then_some(id))
+            .collect();
+        record.findings.retain(|f| !private.contains(&f.repository));
+        record.scope.retain(|s| !private.contains(&s.repository));
+        record
+            .merged_pull_requests
+            .retain(|p| !private.contains(&p.repository));
+        record
+            .pull_request_alerts
+            .retain(|a| !private.contains(&a.repository));
+    }
+    let permissions = store.org_permissions(org).await?;
+    let (report, unavailable) = assess(&record, permissions.as_ref(), policy, at);
+    Ok(SecurityView {
+        org: org.to_owned(),
+        repository: repository.map(|(name, _)| format!("{org}/{name}")),
+        weekly: weekly_trend(&record, policy, at),
+        report,
+        unavailable,
+    })
 }
 
 /// Builds the view of `org` (or one repository of it) for a viewer allowed to see it.
@@ -110,70 +186,16 @@ pub async fn view(
         return Err(HttpError::NotFound);
     }
     let repository = match repo {
-        Some(name) => Some(
+        Some(name) => Some((
+            name,
             app.store()
                 .repository_id(org, name)
                 .await?
                 .ok_or(HttpError::NotFound)?,
-        ),
+        )),
         None => None,
     };
-    build(app, org, repository, repo, policy, false).await
-}
-
-/// The report of `org` (or of one repository, `repository` being its id and `repo` its
-/// name), with what lacks a permission: [`view`] after its access checks. With
-/// `public_only`, private repositories are left out of the record first (the public
-/// status page's aggregates).
-pub(crate) async fn build(
-    app: &App,
-    org: &str,
-    repository: Option<i64>,
-    repo: Option<&str>,
-    policy: &SecurityPolicy,
-    public_only: bool,
-) -> Result<SecurityView, HttpError> {
-    let mut record = app.store().security_record(org, repository).await?;
-    if public_only {
-        let private: HashSet<i64> = app
-            .store()
-            .repository_names(org)
-            .await?
-            .into_iter()
-            .filter_map(|(id, (_, private))| private.then_some(id))
-            .collect();
-        record.findings.retain(|f| !private.contains(&f.repository));
-        record.scope.retain(|s| !private.contains(&s.repository));
-        record
-            .merged_pull_requests
-            .retain(|p| !private.contains(&p.repository));
-        record
-            .pull_request_alerts
-            .retain(|a| !private.contains(&a.repository));
-    }
-    let at = now();
-    let mut report = security_report(&record, policy, at);
-    let unavailable = unavailable(app, org).await?;
-    if unavailable.len() == Family::ALL.len() {
-        // Nothing could be read: every finding metric is unknown, not zero.
-        report.mttr = None;
-        report.sla_attainment = None;
-        report.mttd = None;
-        report.exposure_window = None;
-        report.net_resolve_rate = None;
-        report.reopen_rate = None;
-    } else if let Some(mttd) = report.mttd.as_mut() {
-        for gap in &unavailable {
-            mttd.insert(gap.family, None);
-        }
-    }
-    Ok(SecurityView {
-        org: org.to_owned(),
-        repository: repo.map(|name| format!("{org}/{name}")),
-        weekly: weekly_trend(&record, policy, at),
-        report,
-        unavailable,
-    })
+    Ok(outcomes(app.store(), org, repository, policy, now(), false).await?)
 }
 
 pub async fn org(

@@ -134,10 +134,14 @@ pub async fn start(options: SetupOptions) -> anyhow::Result<Running> {
         done: Mutex::new(Some(sender)),
         options,
     });
+    let hosts: Arc<[String]> = allowed_hosts(addr).into();
     let router = Router::new()
         .route("/", get(form_page))
         .route("/callback", get(callback))
-        .with_state(flow);
+        .with_state(flow)
+        .layer(axum::middleware::from_fn(move |request, next| {
+            only_local_host(hosts.clone(), request, next)
+        }));
     let server = tokio::spawn(async move {
         if let Err(err) = axum::serve(listener, router).await {
             tracing::error!(error = %err, "the setup page stopped");
@@ -148,6 +152,39 @@ pub async fn start(options: SetupOptions) -> anyhow::Result<Running> {
         finished,
         server,
     })
+}
+
+/// The Host headers the setup page answers: its own address, and `localhost` on its port.
+fn allowed_hosts(addr: SocketAddr) -> Vec<String> {
+    vec![
+        addr.to_string(),
+        format!("localhost:{}", addr.port()),
+        format!("127.0.0.1:{}", addr.port()),
+    ]
+}
+
+/// A page that any name can reach could be read through DNS rebinding (a hostile page
+/// whose name resolves to 127.0.0.1 would read the form's `state`): only the page's own
+/// address answers.
+async fn only_local_host(
+    hosts: Arc<[String]>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let host = request
+        .headers()
+        .get(http::header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_ascii_lowercase);
+    match host {
+        Some(host) if hosts.iter().any(|allowed| *allowed == host) => next.run(request).await,
+        _ => (
+            http::StatusCode::MISDIRECTED_REQUEST,
+            "this setup page answers only on its own address",
+        )
+            .into_response(),
+    }
 }
 
 async fn form_page(State(flow): State<Arc<Flow>>) -> Html<String> {

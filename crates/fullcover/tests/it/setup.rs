@@ -43,6 +43,15 @@ async fn the_manifest_flow_creates_the_app_and_saves_private_credentials() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
+    // A page reached under another name (DNS rebinding) shows nothing.
+    let rebound = browser
+        .get(&running.url)
+        .header("host", "attacker.example:80")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rebound.status(), 421);
+    assert!(!rebound.text().await.unwrap().contains("state="));
     let page = browser
         .get(&running.url)
         .send()

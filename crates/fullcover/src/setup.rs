@@ -178,7 +178,7 @@ async fn only_local_host(
         .and_then(|value| value.to_str().ok())
         .map(str::to_ascii_lowercase);
     match host {
-        Some(host) if hosts.iter().any(|allowed| *allowed == host) => next.run(request).await,
+        Some(host) if hosts.contains(&host) => next.run(request).await,
         _ => (
             http::StatusCode::MISDIRECTED_REQUEST,
             "this setup page answers only on its own address",

@@ -28,6 +28,20 @@ impl FakeGitHub {
         changes: Vec<(String, Option<Vec<u8>>)>,
         message: &str,
     ) -> anyhow::Result<String> {
+        self.push_as(owner, repo, branch, changes, message, "Fake Developer")
+            .await
+    }
+
+    /// As [`Self::push`], with a commit authored by `author` (e.g. `pre-commit-ci[bot]`).
+    pub async fn push_as(
+        &self,
+        owner: &str,
+        repo: &str,
+        branch: &str,
+        changes: Vec<(String, Option<Vec<u8>>)>,
+        message: &str,
+        author: &str,
+    ) -> anyhow::Result<String> {
         let repo_id = self.repo_id(owner, repo)?;
         let (sha, outgoing) = {
             let mut world = self.inner.world();
@@ -61,7 +75,10 @@ impl FakeGitHub {
             let sha = repo.store.insert(Object::Commit(git::Commit {
                 tree,
                 parents: parent.clone().into_iter().collect(),
-                author: person(now),
+                author: git::Signature {
+                    name: author.to_owned(),
+                    ..person(now)
+                },
                 committer: person(now),
                 message: message.to_string(),
                 verified: false,

@@ -91,14 +91,15 @@ pub async fn deliver(
     let text = onboarding
         .pull_request(app.templates())
         .map_err(|err| JobError::Permanent(format!("cannot render the pull request: {err}")))?;
-    // People may push to the onboarding branch to adjust it; their work is never
-    // force-pushed away.
+    // People (and other bots) may push to the onboarding branch to adjust it; the
+    // branch moves only when its head is a commit the App itself put there.
     let branch_head = client.find_branch(full_name, BRANCH).await?;
     if let Some(head) = &branch_head
-        && !client
-            .commit_author(full_name, head)
+        && !app
+            .store()
+            .onboarding_commits(repository.id)
             .await?
-            .ends_with("[bot]")
+            .contains(head)
     {
         return Ok(Delivered::Held(format!(
             "{BRANCH} has commits that are not Fullcover's: left as it is"
@@ -112,6 +113,9 @@ pub async fn deliver(
     let message = commit_message(&text.title, &files);
     let commit = client
         .create_commit(full_name, &message, &tree, head)
+        .await?;
+    app.store()
+        .add_onboarding_commit(repository.id, &commit)
         .await?;
     point_branch(client, full_name, &commit, branch_head.is_some()).await?;
     let open = existing.filter(|pull| pull.state == "open");

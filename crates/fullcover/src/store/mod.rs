@@ -62,7 +62,7 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let files: [(&str, &'static str); 8] = match self {
+        let files: [(&str, &'static str); 9] = match self {
             Backend::Sqlite => [
                 (
                     "app",
@@ -95,6 +95,10 @@ impl Backend {
                 (
                     "delivery digest",
                     include_str!("../../../../migrations/sqlite/0008_delivery_digest.sql"),
+                ),
+                (
+                    "onboarding commits",
+                    include_str!("../../../../migrations/sqlite/0009_onboarding_commits.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -129,6 +133,10 @@ impl Backend {
                 (
                     "delivery digest",
                     include_str!("../../../../migrations/postgres/0008_delivery_digest.sql"),
+                ),
+                (
+                    "onboarding commits",
+                    include_str!("../../../../migrations/postgres/0009_onboarding_commits.sql"),
                 ),
             ],
         };

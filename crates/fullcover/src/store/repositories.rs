@@ -275,6 +275,40 @@ impl Store {
         Ok(())
     }
 
+    /// The commits the App put on the repository's onboarding branch, oldest first.
+    pub async fn onboarding_commits(&self, id: i64) -> Result<Vec<String>> {
+        let row = sqlx::query("SELECT onboarding_commits FROM repositories WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        match row {
+            Some(row) => ids(&row.try_get::<String, _>("onboarding_commits")?),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Notes a commit the App is about to put on the onboarding branch (before the
+    /// branch moves, so a crash in between still recognises the branch as the App's).
+    pub async fn add_onboarding_commit(&self, id: i64, sha: &str) -> Result<()> {
+        const KEPT: usize = 20;
+        let mut commits = self.onboarding_commits(id).await?;
+        commits.retain(|known| known != sha);
+        commits.push(sha.to_owned());
+        let skip = commits.len().saturating_sub(KEPT);
+        let kept: Vec<String> = commits.into_iter().skip(skip).collect();
+        sqlx::query("UPDATE repositories SET onboarding_commits = $1 WHERE id = $2")
+            .bind(
+                serde_json::to_string(&kept).map_err(|err| StoreError::Corrupt {
+                    what: "onboarding commits",
+                    detail: err.to_string(),
+                })?,
+            )
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// Public or private, as GitHub says now: badges and public pages follow it.
     pub async fn set_repository_private(&self, id: i64, private: bool) -> Result<()> {
         sqlx::query("UPDATE repositories SET private = $1, updated_at = $2 WHERE id = $3")

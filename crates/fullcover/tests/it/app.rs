@@ -823,3 +823,48 @@ async fn commits_people_push_to_the_onboarding_branch_are_kept() {
             .contains("not Fullcover's")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bot_commit_on_top_of_a_persons_does_not_let_the_branch_be_force_pushed() {
+    let world = World::new(vec![small_service("api")], fake_options()).await;
+    world.install().await;
+    world.settle().await;
+    // A person's commit, then a formatting bot's on top of it.
+    world
+        .fake
+        .push(
+            ORG,
+            "api",
+            BRANCH,
+            vec![("NOTES.md".into(), Some(b"reviewed\n".to_vec()))],
+            "review notes",
+        )
+        .await
+        .unwrap();
+    let bot = world
+        .fake
+        .push_as(
+            ORG,
+            "api",
+            BRANCH,
+            vec![("NOTES.md".into(), Some(b"reviewed\n\n".to_vec()))],
+            "[pre-commit.ci] auto fixes",
+            "pre-commit-ci[bot]",
+        )
+        .await
+        .unwrap();
+    world
+        .push_file(
+            "api",
+            "main",
+            "Dockerfile",
+            b"FROM node:22-alpine\n".to_vec(),
+            "container",
+        )
+        .await;
+    assert_eq!(
+        world.fake.head(ORG, "api", BRANCH).as_deref(),
+        Some(bot.as_str()),
+        "the person's commit under the bot's is kept"
+    );
+}

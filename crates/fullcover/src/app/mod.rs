@@ -47,6 +47,8 @@ pub struct Behaviour {
     pub retry_base: Duration,
     /// Sign-in and links of the dashboard.
     pub web: web::WebSettings,
+    /// What one client may cost the HTTP server.
+    pub http: server::HttpLimits,
 }
 
 impl Default for Behaviour {
@@ -59,6 +61,7 @@ impl Default for Behaviour {
             max_attempts: 8,
             retry_base: Duration::from_secs(30),
             web: web::WebSettings::default(),
+            http: server::HttpLimits::default(),
         }
     }
 }

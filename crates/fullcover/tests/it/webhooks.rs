@@ -88,3 +88,58 @@ async fn the_fakes_ping_is_received() {
     world.settle().await;
     assert_eq!(world.store().delivery_count().await.unwrap(), 1);
 }
+
+/// Reads until the server closes the connection or `limit` passes; whether it closed.
+async fn closed_within(stream: &mut tokio::net::TcpStream, limit: std::time::Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buffer = [0u8; 1024];
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buffer)).await {
+            Ok(Ok(0) | Err(_)) => return true,
+            Ok(Ok(_)) => {}
+            Err(_) => return false,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_clients_cannot_keep_a_signed_delivery_out() {
+    use tokio::io::AsyncWriteExt;
+    // The test world allows 64 connections, 2 s for headers and 2 s for a body.
+    let world = World::new(Vec::new(), fake_options()).await;
+    let addr = world.running.as_ref().unwrap().addr;
+    // 100 clients that never finish their headers, and one that trickles its body.
+    let mut stalled = Vec::new();
+    for _ in 0..100 {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        stream
+            .write_all(b"POST /webhooks HTTP/1.1\r\nHost: fullcover\r\n")
+            .await
+            .unwrap();
+        stalled.push(stream);
+    }
+    let mut trickling = tokio::net::TcpStream::connect(addr).await.unwrap();
+    trickling
+        .write_all(
+            b"POST /healthz HTTP/1.1\r\nHost: fullcover\r\nContent-Length: 1000\r\n\r\n{\"a\"",
+        )
+        .await
+        .unwrap();
+
+    // A signed delivery still gets in, well within GitHub's 10 s.
+    let secret = world.credentials.webhook_secret.as_bytes().to_vec();
+    let body = br#"{"zen":"Keep it logically awesome.","hook_id":2}"#;
+    let stored = tokio::time::timeout(
+        std::time::Duration::from_secs(9),
+        post(&world, "g-slow", body, Some(sign(&secret, body))),
+    )
+    .await
+    .expect("the delivery was answered within 9 s");
+    assert_eq!(stored, StatusCode::ACCEPTED);
+    assert_eq!(world.store().delivery_count().await.unwrap(), 1);
+
+    // The stalled clients were let go, not held.
+    assert!(closed_within(&mut stalled[0], std::time::Duration::from_secs(5)).await);
+    assert!(closed_within(&mut trickling, std::time::Duration::from_secs(5)).await);
+}

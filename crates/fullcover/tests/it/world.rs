@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use fullcover::app::server::{self, Running};
+use fullcover::app::server::{self, HttpLimits, Running};
 use fullcover::app::web::WebSettings;
 use fullcover::app::{App, Behaviour};
 use fullcover::github::limits::Pacing;
@@ -129,6 +129,12 @@ pub fn behaviour(fake: &FakeGitHub, credentials: &AppCredentials) -> Behaviour {
         poll: Duration::from_millis(50),
         max_attempts: 10,
         retry_base: Duration::from_millis(100),
+        http: HttpLimits {
+            header_timeout: Duration::from_secs(2),
+            body_timeout: Duration::from_secs(2),
+            max_connections: 64,
+            max_webhook_bodies: 4,
+        },
     }
 }
 

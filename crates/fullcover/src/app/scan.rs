@@ -14,6 +14,39 @@ use fullcover_core::config::Config;
 use fullcover_core::plan::{self, PlanSettings, Visibility};
 use fullcover_core::report::ScanReport;
 
+/// The default branch's head and its ETag, or why the repository is out of scope.
+async fn default_head(
+    client: &GitHubClient,
+    full_name: &str,
+    branch: &str,
+) -> Result<Result<(String, Option<String>), &'static str>, JobError> {
+    match client.branch_head(full_name, branch, None).await {
+        Ok(Some(found)) => Ok(Ok(found)),
+        Ok(None) => Err(JobError::Transient(
+            "304 to an unconditional request".into(),
+        )),
+        Err(err) if err.is_empty_repository() => Ok(Err("empty repository")),
+        Err(err) if err.is_not_found() => Ok(Err("default branch not found")),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// What the organisation's `.github` repository configures for the whole organisation:
+/// its public status page and badges, and the policy of its security outcomes.
+async fn record_org_settings(app: &App, org: &str, config: &Config) -> Result<(), JobError> {
+    let store = app.store();
+    store
+        .set_org_public(org, config.public_status == Some(true))
+        .await?;
+    let policy = config
+        .security
+        .as_ref()
+        .map(|settings| settings.policy())
+        .unwrap_or_default();
+    store.set_org_security_policy(org, &policy).await?;
+    Ok(())
+}
+
 /// Lists the installation's repositories, records them and queues a scan of each one in
 /// scope. Repositories no longer listed leave the scope.
 pub async fn sync_installation(app: &App, installation: i64) -> Result<String, JobError> {
@@ -109,23 +142,9 @@ pub async fn scan_repository(
             repository.private,
         )
         .await?;
-    let (head, etag) = match client
-        .branch_head(&repository.full_name, &branch, None)
-        .await
-    {
-        Ok(Some(found)) => found,
-        Ok(None) => {
-            return Err(JobError::Transient(
-                "304 to an unconditional request".into(),
-            ));
-        }
-        Err(err) if err.is_empty_repository() => {
-            return exclude(app, &record, "empty repository").await;
-        }
-        Err(err) if err.is_not_found() => {
-            return exclude(app, &record, "default branch not found").await;
-        }
-        Err(err) => return Err(err.into()),
+    let (head, etag) = match default_head(&client, &repository.full_name, &branch).await? {
+        Ok(found) => found,
+        Err(reason) => return exclude(app, &record, reason).await,
     };
     let remote = remote::snapshot(&client, &repository.full_name, &head, app.rules()).await?;
     tracing::debug!(
@@ -149,18 +168,7 @@ pub async fn scan_repository(
         }
     };
     if repository.name == ".github" {
-        let public = config.public_status == Some(true);
-        store
-            .set_org_public(&repository.owner.login, public)
-            .await?;
-        let policy = config
-            .security
-            .as_ref()
-            .map(|settings| settings.policy())
-            .unwrap_or_default();
-        store
-            .set_org_security_policy(&repository.owner.login, &policy)
-            .await?;
+        record_org_settings(app, &repository.owner.login, &config).await?;
     }
     let settings = PlanSettings {
         repository: repository.full_name.clone(),

@@ -167,66 +167,74 @@ pub async fn apply(app: &App, actions: &[Action], source: &Provenance) -> Result
                     )
                     .await?;
             }
-            Action::SetInstallationPermissions {
-                installation,
-                permissions,
-            } => {
-                store
-                    .set_installation_permissions(*installation, permissions)
-                    .await?;
-            }
-            Action::UpsertFinding {
-                record,
-                reached_default_now,
-            } => {
-                let mut record = record.clone();
-                if *reached_default_now && record.default_branch_at.is_none() {
-                    record.default_branch_at = Some(source.at);
-                }
-                store.upsert_finding(&record).await?;
-            }
-            Action::RecordFindingStep {
-                repository,
-                family,
-                number,
-                kind,
-                at,
-            } => {
-                let event = LifecycleEvent {
-                    at: at.unwrap_or(source.at),
-                    kind: *kind,
-                };
-                store
-                    .record_finding_event(
-                        *repository,
-                        *family,
-                        *number,
-                        event,
-                        source.guid.as_deref(),
-                    )
-                    .await?;
-            }
-            Action::RecordMergedPullRequest(pull) => {
-                store.record_merged_pull_request(pull).await?;
-            }
-            Action::RecordCommitCheck {
-                repository,
-                sha,
-                name,
-                conclusion,
-                completed_at,
-            } => {
-                store
-                    .record_commit_check(
-                        *repository,
-                        sha,
-                        name,
-                        conclusion,
-                        completed_at.unwrap_or_else(now),
-                    )
-                    .await?;
-            }
+            Action::SetInstallationPermissions { .. }
+            | Action::UpsertFinding { .. }
+            | Action::RecordFindingStep { .. }
+            | Action::RecordMergedPullRequest(_)
+            | Action::RecordCommitCheck { .. } => apply_security(app, action, source).await?,
         }
+    }
+    Ok(())
+}
+
+/// The security record's share of [`apply`].
+async fn apply_security(app: &App, action: &Action, source: &Provenance) -> Result<()> {
+    let store = app.store();
+    match action {
+        Action::SetInstallationPermissions {
+            installation,
+            permissions,
+        } => {
+            store
+                .set_installation_permissions(*installation, permissions)
+                .await?;
+        }
+        Action::UpsertFinding {
+            record,
+            reached_default_now,
+        } => {
+            let mut record = record.clone();
+            if *reached_default_now && record.default_branch_at.is_none() {
+                record.default_branch_at = Some(source.at);
+            }
+            store.upsert_finding(&record).await?;
+        }
+        Action::RecordFindingStep {
+            repository,
+            family,
+            number,
+            kind,
+            at,
+        } => {
+            let event = LifecycleEvent {
+                at: at.unwrap_or(source.at),
+                kind: *kind,
+            };
+            store
+                .record_finding_event(*repository, *family, *number, event, source.guid.as_deref())
+                .await?;
+        }
+        Action::RecordMergedPullRequest(pull) => {
+            store.record_merged_pull_request(pull).await?;
+        }
+        Action::RecordCommitCheck {
+            repository,
+            sha,
+            name,
+            conclusion,
+            completed_at,
+        } => {
+            store
+                .record_commit_check(
+                    *repository,
+                    sha,
+                    name,
+                    conclusion,
+                    completed_at.unwrap_or_else(now),
+                )
+                .await?;
+        }
+        _ => {}
     }
     Ok(())
 }

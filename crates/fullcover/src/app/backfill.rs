@@ -4,6 +4,8 @@
 //! the same job. A family whose permission the installation lacks is noted as such, so
 //! the metrics say "not available: permission" instead of 0.
 
+use std::collections::HashMap;
+
 use fullcover_core::metrics::security::Family;
 
 use super::App;
@@ -12,7 +14,7 @@ use super::events::security::alert_changed;
 use super::events::{Action, Current, Provenance, apply::apply};
 use super::jobs::JobError;
 use crate::github::GitHubError;
-use crate::store::{InstallationState, now};
+use crate::store::{InstallationState, RepositoryRecord, StoreError, now};
 
 /// The permission each family's alerts need.
 pub fn permission(family: Family) -> &'static str {
@@ -45,6 +47,12 @@ pub async fn backfill_findings(app: &App, installation: i64) -> Result<String, J
     };
     let client = app.github().installation(installation)?;
     let repositories = store.repositories(installation).await?;
+    // Alerts are kept for the installation's repositories on record, looked up here
+    // rather than queried once per alert.
+    let known: HashMap<i64, RepositoryRecord> = repositories
+        .iter()
+        .map(|repository| (repository.id, repository.clone()))
+        .collect();
     let mut outcome = Vec::new();
     for family in Family::ALL {
         // An organisation lists its alerts in one paginated call; a user account per
@@ -70,15 +78,17 @@ pub async fn backfill_findings(app: &App, installation: i64) -> Result<String, J
         let mut read = 0usize;
         let mut denied = false;
         for start in starts {
-            match read_pages(app, &client, family, start).await {
+            match read_pages(app, &client, &known, family, start).await {
                 Ok(count) => read += count,
-                Err(err) if lacks_permission(&err) => {
+                Err(ReadError::GitHub(err)) if lacks_permission(&err) => {
                     denied = true;
                     break;
                 }
                 // Disabled for one repository, or the repository is gone: nothing to read.
-                Err(err) if matches!(err.status().map(|s| s.as_u16()), Some(403 | 404)) => {}
-                Err(err) => return Err(err.into()),
+                Err(ReadError::GitHub(err))
+                    if matches!(err.status().map(|s| s.as_u16()), Some(403 | 404)) => {}
+                Err(ReadError::GitHub(err)) => return Err(err.into()),
+                Err(ReadError::Store(err)) => return Err(err.into()),
             }
         }
         store
@@ -99,13 +109,22 @@ fn lacks_permission(err: &GitHubError) -> bool {
         && err.message().contains("not accessible by integration")
 }
 
+/// Why reading a list of alerts stopped.
+#[derive(Debug, thiserror::Error)]
+enum ReadError {
+    #[error(transparent)]
+    GitHub(#[from] GitHubError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 async fn read_pages(
     app: &App,
     client: &crate::github::GitHubClient,
+    known: &HashMap<i64, RepositoryRecord>,
     family: Family,
     start: String,
-) -> Result<usize, GitHubError> {
-    let store = app.store();
+) -> Result<usize, ReadError> {
     let source = Provenance {
         guid: None,
         at: now(),
@@ -128,7 +147,7 @@ async fn read_pages(
                     continue;
                 }
             };
-            let Some(record) = store.repository(repository_id).await.map_err(store_error)? else {
+            let Some(record) = known.get(&repository_id).cloned() else {
                 continue;
             };
             let repository = crate::app::events::RepositoryRef {
@@ -146,19 +165,10 @@ async fn read_pages(
                     record.partial_history = true;
                 }
             }
-            apply(app, &decision.actions, &source)
-                .await
-                .map_err(store_error)?;
+            apply(app, &decision.actions, &source).await?;
             read += 1;
         }
         next = following;
     }
     Ok(read)
-}
-
-fn store_error(err: crate::store::StoreError) -> GitHubError {
-    GitHubError::Decode {
-        path: "store".into(),
-        detail: err.to_string(),
-    }
 }

@@ -176,13 +176,6 @@ impl GitHubClient {
         }
     }
 
-    /// The name of a commit's author (`<app-slug>[bot]` for the App's own commits).
-    pub async fn commit_author(&self, full_name: &str, commit: &str) -> Result<String> {
-        let path = format!("/repos/{full_name}/git/commits/{commit}");
-        let (body, _) = self.get_json(&path).await?;
-        sha_of(&path, &body, "/author/name")
-    }
-
     pub async fn tree(&self, full_name: &str, sha: &str, recursive: bool) -> Result<Tree> {
         let path = if recursive {
             format!("/repos/{full_name}/git/trees/{sha}?recursive=1")

@@ -61,7 +61,8 @@ impl Store {
         Ok(Some(repos))
     }
 
-    async fn org_known(&self, org: &str) -> Result<bool> {
+    /// Whether the App knows `org` (an installation or a local record).
+    pub async fn org_known(&self, org: &str) -> Result<bool> {
         let row =
             sqlx::query("SELECT COUNT(*) AS n FROM installations WHERE LOWER(account) = LOWER($1)")
                 .bind(org)

@@ -175,14 +175,7 @@ pub async fn view(
             "sign in, or send an API token as `Authorization: Bearer <token>`",
         ));
     }
-    if !viewer.may_see(org)
-        || app
-            .store()
-            .orgs()
-            .await?
-            .iter()
-            .all(|o| !o.eq_ignore_ascii_case(org))
-    {
+    if !viewer.may_see(org) || !app.store().org_known(org).await? {
         return Err(HttpError::NotFound);
     }
     let repository = match repo {

@@ -700,7 +700,10 @@ async fn a_stored_report_that_does_not_parse_is_an_error_naming_the_repository()
 #[ignore = "needs node and npm ajv, ajv-formats (FULLCOVER_OCTOKIT_DIR)"]
 async fn the_api_answers_as_its_openapi_document_says() {
     let world = onboarded_world().await;
-    // A finding fixed and one open, so the security outcomes carry numbers.
+    // A finding fixed and one open, so the security outcomes carry numbers; dated in the
+    // past, since the window ends (exclusively) at the moment of the request.
+    let days_ago = |days: i64| Some(chrono::Utc::now() - chrono::Duration::days(days));
+    world.fake.set_alert_clock(days_ago(3));
     let fixed = world
         .fake
         .create_alert(
@@ -720,6 +723,7 @@ async fn the_api_answers_as_its_openapi_document_says() {
         )
         .await
         .unwrap();
+    world.fake.set_alert_clock(days_ago(2));
     world
         .fake
         .create_alert(

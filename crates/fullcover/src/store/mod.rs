@@ -62,7 +62,7 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let files: [(&str, &'static str); 9] = match self {
+        let files: [(&str, &'static str); 10] = match self {
             Backend::Sqlite => [
                 (
                     "app",
@@ -99,6 +99,10 @@ impl Backend {
                 (
                     "onboarding commits",
                     include_str!("../../../../migrations/sqlite/0009_onboarding_commits.sql"),
+                ),
+                (
+                    "alert reads",
+                    include_str!("../../../../migrations/sqlite/0010_alert_reads.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -137,6 +141,10 @@ impl Backend {
                 (
                     "onboarding commits",
                     include_str!("../../../../migrations/postgres/0009_onboarding_commits.sql"),
+                ),
+                (
+                    "alert reads",
+                    include_str!("../../../../migrations/postgres/0010_alert_reads.sql"),
                 ),
             ],
         };

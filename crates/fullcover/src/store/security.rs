@@ -293,6 +293,41 @@ impl Store {
             .await
     }
 
+    /// When the last complete reading of an installation's alerts of one family began.
+    pub async fn alerts_read_from(&self, installation: i64, family: &str) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "SELECT read_from FROM alert_reads WHERE installation_id = $1 AND family = $2",
+        )
+        .bind(installation)
+        .bind(family)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(match row {
+            Some(row) => Some(row.try_get("read_from")?),
+            None => None,
+        })
+    }
+
+    /// Notes that a reading of a family's alerts that began at `read_from` went through
+    /// every alert updated since the previous one.
+    pub async fn note_alerts_read(
+        &self,
+        installation: i64,
+        family: &str,
+        read_from: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO alert_reads (installation_id, family, read_from) VALUES ($1, $2, $3) \
+             ON CONFLICT (installation_id, family) DO UPDATE SET read_from = $3",
+        )
+        .bind(installation)
+        .bind(family)
+        .bind(read_from)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// Installations GitHub lets the App act for.
     pub async fn active_installations(&self) -> Result<Vec<i64>> {
         let rows = sqlx::query("SELECT id FROM installations WHERE state = $1 ORDER BY id")

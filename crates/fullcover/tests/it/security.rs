@@ -285,3 +285,68 @@ async fn the_api_reports_what_the_scripted_alerts_work_out_to_by_hand() {
         .unwrap();
     assert_eq!(hidden.status(), 404);
 }
+
+/// The list requests the App made for one family's organisation alerts.
+fn alert_list_requests(world: &World, family: &str) -> usize {
+    let route = format!("GET /orgs/{{org}}/{family}/alerts");
+    world
+        .fake
+        .requests()
+        .iter()
+        .filter(|request| request.route == route)
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daily_reconciliation_reads_only_alerts_updated_since_the_last_reading() {
+    let world = World::new(vec![small_service("api")], fake_options()).await;
+    let fake = &world.fake;
+    // More alerts than one page (100) holds, raised two hours ago: before the hour a
+    // reading goes back to cover clock differences.
+    fake.set_alert_clock(Some(Utc::now() - Duration::hours(2)));
+    let mut numbers = Vec::new();
+    for _ in 0..120 {
+        numbers.push(
+            fake.create_alert(ORG, "api", NewAlert::code_scanning("high"))
+                .await
+                .unwrap(),
+        );
+    }
+    world.install().await;
+    world.settle().await;
+    assert_eq!(alert_list_requests(&world, "code-scanning"), 2);
+    let backfilled = world.store().security_record(ORG, None).await.unwrap();
+    assert_eq!(backfilled.findings.len(), 120);
+
+    // GitHub stops sending code scanning events (a missed delivery); one alert is fixed.
+    let events: Vec<&str> = vec!["push", "pull_request", "repository", "check_run"];
+    fake.set_app_events(world.credentials.app_id, &events);
+    let missed = numbers[7];
+    fake.set_alert_clock(None);
+    fake.fix_alert(ORG, "api", AlertFamily::CodeScanning, missed)
+        .await
+        .unwrap();
+    world.settle().await;
+    assert!(
+        !steps(&finding(&world, Family::CodeScanning, missed).await)
+            .iter()
+            .any(|(_, kind)| *kind == LifecycleKind::Fixed),
+        "no webhook was sent, so the record cannot know yet"
+    );
+
+    fake.clear_requests();
+    fullcover::app::jobs::queue_backfill(&world.app, world.installation_id().await)
+        .await
+        .unwrap();
+    world.app.wake();
+    world.settle().await;
+    // The fixed alert is listed first (most recently updated); the page's other alerts
+    // are older than the last reading, so the reading stops on the first page.
+    assert_eq!(alert_list_requests(&world, "code-scanning"), 1);
+    assert!(
+        steps(&finding(&world, Family::CodeScanning, missed).await)
+            .iter()
+            .any(|(_, kind)| *kind == LifecycleKind::Fixed),
+        "the reconciliation records the fix the webhook missed"
+    );
+}

@@ -339,6 +339,10 @@ async fn responses_and_webhooks_match_githubs_descriptions() {
     .await;
     r.call(Method::GET, "/repos/acme/web/pulls/1", &t, None)
         .await;
+    r.call(Method::GET, "/repos/acme/web/pulls/1/commits", &t, None)
+        .await;
+    r.call(Method::GET, "/repos/acme/web/pulls/99/commits", &t, None)
+        .await;
     r.call(Method::GET, "/repos/acme/web/pulls/99", &t, None)
         .await;
     r.call(

@@ -141,6 +141,10 @@ pub fn router(inner: Arc<Inner>) -> Router {
             get(routes::pulls::get).patch(routes::pulls::update),
         )
         .route(
+            "/repos/{owner}/{repo}/pulls/{pull_number}/commits",
+            get(routes::pull_commits::list),
+        )
+        .route(
             "/repos/{owner}/{repo}/issues/{issue_number}/labels",
             post(routes::pulls::add_labels),
         )

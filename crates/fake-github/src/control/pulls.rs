@@ -101,6 +101,58 @@ impl FakeGitHub {
         Ok(sha)
     }
 
+    /// Opens a pull request from `head` into `base` as the repository's owner (a person);
+    /// sends `pull_request` opened. Returns its number.
+    pub async fn open_pull(
+        &self,
+        owner: &str,
+        repo: &str,
+        head: &str,
+        base: &str,
+        title: &str,
+    ) -> anyhow::Result<u64> {
+        let repo_id = self.repo_id(owner, repo)?;
+        let (number, outgoing) = {
+            let mut world = self.inner.world();
+            let pull_id = world.next_id();
+            let repo = world
+                .repos
+                .get_mut(&repo_id)
+                .context("repository vanished")?;
+            let head_sha = repo.branch(head).cloned().context("head branch missing")?;
+            let base_sha = repo.branch(base).cloned().context("base branch missing")?;
+            let now = chrono::Utc::now();
+            let number = repo.next_number;
+            repo.next_number += 1;
+            let user_id = repo.owner_id;
+            repo.pulls.push(crate::state::Pull {
+                id: pull_id,
+                number,
+                title: title.to_owned(),
+                body: None,
+                state: "open".into(),
+                draft: false,
+                head_ref: head.to_owned(),
+                head_sha,
+                base_ref: base.to_owned(),
+                base_sha,
+                user_id,
+                created_at: now,
+                updated_at: now,
+                closed_at: None,
+                merged_at: None,
+                merge_commit_sha: None,
+                labels: Vec::new(),
+            });
+            let index = repo.pulls.len() - 1;
+            let out =
+                payloads::pull_deliveries(&mut world, &self.inner.base, repo_id, index, "opened");
+            (number, out)
+        };
+        webhooks::send_all(&self.inner, outgoing).await;
+        Ok(number)
+    }
+
     /// Closes an open pull without merging; sends `pull_request` closed (merged false).
     pub async fn close_pull(&self, owner: &str, repo: &str, number: u64) -> anyhow::Result<()> {
         let repo_id = self.repo_id(owner, repo)?;

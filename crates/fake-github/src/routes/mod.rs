@@ -5,6 +5,7 @@ pub mod apps;
 pub mod git;
 pub mod manifest;
 pub mod oauth;
+pub mod pull_commits;
 pub mod pulls;
 pub mod repos;
 

@@ -64,6 +64,17 @@ pub async fn queue_backfill(app: &App, installation: i64) -> Result<bool> {
         .await
 }
 
+/// Queues a reading of the commits of a repository's merged pull requests.
+pub async fn queue_pull_commits(app: &App, installation: i64, repository: i64) -> Result<bool> {
+    app.store()
+        .enqueue(&NewJob {
+            kind: JobKind::PullCommits,
+            subject: repository.to_string(),
+            installation_id: installation,
+        })
+        .await
+}
+
 /// Queues a scan of a repository (at most one waits per repository).
 pub async fn queue_scan(app: &App, installation: i64, repository: i64) -> Result<bool> {
     app.store()

@@ -45,8 +45,8 @@ pub struct Telemetry {
 /// How long computed security gauges are served before they are computed again.
 pub const SECURITY_TTL_SECONDS: i64 = 60;
 
-/// One organisation's security gauges over the default window (severe: at or above the
-/// default threshold, high); `None` is absent from the exposition (no data, or a
+/// One organisation's security gauges under its own policy (window, severity threshold,
+/// SLAs from its `.github` settings, else the defaults); `None` is absent from the exposition (no data, or a
 /// permission missing), never 0.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct OrgSecurity {
@@ -87,8 +87,7 @@ type FloatGauges = Family<OrgLabel, Gauge<f64, AtomicU64>>;
 type FloatMetric = (&'static str, &'static str, fn(&OrgSecurity) -> Option<f64>);
 
 /// The security outcomes of every organisation, computed with the API's reading of the
-/// record and permissions (what a permission withholds is absent), over the default
-/// window. Cached for [`SECURITY_TTL_SECONDS`]: one scrape computes while concurrent ones
+/// record, permissions (what a permission withholds is absent) and policy. Cached for [`SECURITY_TTL_SECONDS`]: one scrape computes while concurrent ones
 /// wait for its result.
 async fn security_gauges(app: &App) -> anyhow::Result<Vec<OrgSecurity>> {
     let mut cached = app.telemetry().security.lock().await;
@@ -99,9 +98,10 @@ async fn security_gauges(app: &App) -> anyhow::Result<Vec<OrgSecurity>> {
     {
         return Ok(gauges.clone());
     }
-    let policy = SecurityPolicy::default();
     let mut gauges = Vec::new();
     for org in app.store().orgs().await? {
+        // Each organisation's own window, threshold and SLAs, as its API answers.
+        let policy = app.store().org_security_policy(&org).await?;
         let record = app.store().security_record(&org, None).await?;
         let permissions = app.store().org_permissions(&org).await?;
         let (report, _) = assess(&record, permissions.as_ref(), &policy, at);
@@ -125,7 +125,7 @@ fn register_security(registry: &mut Registry, gauges: &[OrgSecurity]) {
         }
         family
     };
-    let window = SecurityPolicy::default().window_days;
+    let default_window = SecurityPolicy::default().window_days;
     let floats: [FloatMetric; 7] = [
         (
             "security_mttr_median_seconds",
@@ -164,7 +164,11 @@ fn register_security(registry: &mut Registry, gauges: &[OrgSecurity]) {
         ),
     ];
     for (name, help, value) in floats {
-        registry.register(name, format!("{help} (last {window} days)"), float(value));
+        registry.register(
+            name,
+            format!("{help} (the organisation's window, {default_window} days unless it set one)"),
+            float(value),
+        );
     }
     let overdue = Family::<OrgLabel, Gauge>::default();
     for org in gauges {

@@ -140,6 +140,9 @@ async fn run(app: &App, job: Job) {
             (JobKind::BackfillFindings, Ok(id)) => {
                 super::backfill::backfill_findings(app, id).await
             }
+            (JobKind::PullCommits, Ok(id)) => {
+                super::pull_commits::read_pull_commits(app, job.installation_id, id).await
+            }
             (_, Err(_)) => Err(JobError::Permanent(format!(
                 "bad job subject {:?}",
                 job.subject

@@ -62,7 +62,7 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let files: [(&str, &'static str); 10] = match self {
+        let files: [(&str, &'static str); 11] = match self {
             Backend::Sqlite => [
                 (
                     "app",
@@ -103,6 +103,10 @@ impl Backend {
                 (
                     "alert reads",
                     include_str!("../../../../migrations/sqlite/0010_alert_reads.sql"),
+                ),
+                (
+                    "pull commits",
+                    include_str!("../../../../migrations/sqlite/0011_pull_commits.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -145,6 +149,10 @@ impl Backend {
                 (
                     "alert reads",
                     include_str!("../../../../migrations/postgres/0010_alert_reads.sql"),
+                ),
+                (
+                    "pull commits",
+                    include_str!("../../../../migrations/postgres/0011_pull_commits.sql"),
                 ),
             ],
         };

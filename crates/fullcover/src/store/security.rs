@@ -197,6 +197,57 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Merged pull requests of a repository whose commits were not read yet, oldest
+    /// merge first, at most `limit`.
+    pub async fn pulls_awaiting_commits(&self, repository: i64, limit: usize) -> Result<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT number FROM merged_pull_requests WHERE repository_id = $1 AND commits_read = 0 \
+             ORDER BY merged_at, number LIMIT $2",
+        )
+        .bind(repository)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|row| Ok(row.try_get("number")?)).collect()
+    }
+
+    /// Adds the commits GitHub lists for a merged pull request to those on record and
+    /// marks them read.
+    pub async fn add_pull_commits(
+        &self,
+        repository: i64,
+        number: i64,
+        commits: &[String],
+    ) -> Result<()> {
+        let row = sqlx::query(
+            "SELECT commits FROM merged_pull_requests WHERE repository_id = $1 AND number = $2",
+        )
+        .bind(repository)
+        .bind(number)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(()) };
+        let mut known: Vec<String> = serde_json::from_str(&row.try_get::<String, _>("commits")?)
+            .map_err(|err| corrupt("commits", err.to_string()))?;
+        for commit in commits {
+            if !known.contains(commit) {
+                known.push(commit.clone());
+            }
+        }
+        let text =
+            serde_json::to_string(&known).map_err(|err| corrupt("commits", err.to_string()))?;
+        sqlx::query(
+            "UPDATE merged_pull_requests SET commits = $1, commits_read = 1 \
+             WHERE repository_id = $2 AND number = $3",
+        )
+        .bind(text)
+        .bind(repository)
+        .bind(number)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// Records a completed check run on any commit (the latest completion wins).
     pub async fn record_commit_check(
         &self,

@@ -143,6 +143,8 @@ stored_enum! {
         Scan => "scan",
         /// Read the alerts of an installation's account into the security record.
         BackfillFindings => "backfill_findings",
+        /// Read the commits of a repository's merged pull requests (for attribution).
+        PullCommits => "pull_commits",
     }
 }
 

@@ -350,3 +350,53 @@ async fn the_daily_reconciliation_reads_only_alerts_updated_since_the_last_readi
         "the reconciliation records the fix the webhook missed"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_merged_pull_request_is_known_by_every_commit_not_only_its_head() {
+    let world = World::new(vec![small_service("api")], fake_options()).await;
+    world.install().await;
+    world.settle().await;
+    let fake = &world.fake;
+    let mut commits = Vec::new();
+    for (path, message) in [("src/a.py", "first"), ("src/b.py", "second")] {
+        commits.push(
+            fake.push(
+                ORG,
+                "api",
+                "feature",
+                vec![(path.into(), Some(b"print(1)\n".to_vec()))],
+                message,
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    let number = fake
+        .open_pull(ORG, "api", "feature", "main", "Two commits")
+        .await
+        .unwrap();
+    world.settle().await;
+    fake.merge_pull(ORG, "api", number).await.unwrap();
+    world.settle().await;
+
+    let record = world.store().security_record(ORG, None).await.unwrap();
+    let merged = record
+        .merged_pull_requests
+        .iter()
+        .find(|pull| pull.number == i64::try_from(number).unwrap())
+        .expect("the merge is on record");
+    assert_eq!(merged.head_sha, commits[1]);
+    for commit in &commits {
+        assert!(
+            merged.commits.contains(commit),
+            "{commit} missing from {:?}",
+            merged.commits
+        );
+    }
+    let reads = fake
+        .requests()
+        .iter()
+        .filter(|request| request.route == "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits")
+        .count();
+    assert_eq!(reads, 1, "read once, not per delivery");
+}

@@ -413,7 +413,7 @@ async fn prometheus_gauges_the_security_outcomes_per_org() {
         .set_installation_permissions(installation, &granted)
         .await
         .unwrap();
-    // F1 high, fixed after 2 days; F2 critical, fixed after 10 (due after 7: missed);
+    // F1 high, fixed after 2 days; F2 critical, fixed after 10;
     // F3 high, open for 40 days (due after 30: overdue).
     scripted_finding(
         &world,
@@ -454,6 +454,11 @@ async fn prometheus_gauges_the_security_outcomes_per_org() {
     )
     .await;
 
+    // The organisation gives critical findings 14 days instead of 7.
+    let mut policy = fullcover_core::metrics::security::SecurityPolicy::default();
+    policy.sla_days.critical = 14;
+    store.set_org_security_policy(ORG, &policy).await.unwrap();
+
     let scrape = Some((
         "authorization",
         format!("Bearer {}", crate::world::METRICS_TOKEN),
@@ -466,8 +471,9 @@ async fn prometheus_gauges_the_security_outcomes_per_org() {
         Some(6.0 * DAY as f64),
         "{text}"
     );
-    // Due in the window: F2 (missed) and F3 (open past due): 0 of 2, a real 0.
-    assert_eq!(value("fullcover_security_sla_attainment_ratio"), Some(0.0));
+    // Due in the window: F2 (fixed in 10 days, within the org's 14: met) and F3 (open
+    // past due): 1 of 2.
+    assert_eq!(value("fullcover_security_sla_attainment_ratio"), Some(0.5));
     assert_eq!(value("fullcover_security_overdue_open"), Some(1.0));
     // 2 + 10 + 40 days (F3's up to the scrape, a few seconds after `now`).
     let exposure = value("fullcover_security_exposure_vulnerability_days").unwrap();

@@ -6,7 +6,7 @@ use fullcover_core::metrics::security::LifecycleEvent;
 use super::decide::{Action, Current};
 use super::model::Event;
 use crate::app::App;
-use crate::app::jobs::{queue_scan, queue_sync};
+use crate::app::jobs::{queue_pull_commits, queue_scan, queue_sync};
 use crate::store::{Result, StoredDelivery, now};
 
 /// Reads the parts of the record `event` is decided on.
@@ -215,7 +215,11 @@ async fn apply_security(app: &App, action: &Action, source: &Provenance) -> Resu
                 .await?;
         }
         Action::RecordMergedPullRequest(pull) => {
-            store.record_merged_pull_request(pull).await?;
+            if store.record_merged_pull_request(pull).await?
+                && let Some(repository) = store.repository(pull.repository).await?
+            {
+                queue_pull_commits(app, repository.installation_id, repository.id).await?;
+            }
         }
         Action::RecordCommitCheck {
             repository,

@@ -64,11 +64,12 @@ pub async fn queue_backfill(app: &App, installation: i64) -> Result<bool> {
         .await
 }
 
-/// Queues a reading of the commits of a repository's merged pull requests.
-pub async fn queue_pull_commits(app: &App, installation: i64, repository: i64) -> Result<bool> {
+/// Queues a reading of what a repository's commits say that events do not (merged pull
+/// requests' commits, when a secret's commit was made).
+pub async fn queue_commit_facts(app: &App, installation: i64, repository: i64) -> Result<bool> {
     app.store()
         .enqueue(&NewJob {
-            kind: JobKind::PullCommits,
+            kind: JobKind::CommitFacts,
             subject: repository.to_string(),
             installation_id: installation,
         })

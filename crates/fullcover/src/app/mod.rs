@@ -6,11 +6,11 @@
 //! changing the outcome, so a process killed anywhere loses nothing and doubles nothing.
 
 pub mod backfill;
+pub mod commit_facts;
 pub mod deliver;
 pub mod error;
 pub mod events;
 pub mod jobs;
-pub mod pull_commits;
 pub mod remote;
 pub mod scan;
 pub mod server;

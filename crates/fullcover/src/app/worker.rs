@@ -140,8 +140,8 @@ async fn run(app: &App, job: Job) {
             (JobKind::BackfillFindings, Ok(id)) => {
                 super::backfill::backfill_findings(app, id).await
             }
-            (JobKind::PullCommits, Ok(id)) => {
-                super::pull_commits::read_pull_commits(app, job.installation_id, id).await
+            (JobKind::CommitFacts, Ok(id)) => {
+                super::commit_facts::read_commit_facts(app, job.installation_id, id).await
             }
             (_, Err(_)) => Err(JobError::Permanent(format!(
                 "bad job subject {:?}",

@@ -248,6 +248,48 @@ impl Store {
         Ok(())
     }
 
+    /// Secret-scanning findings of a repository whose commit (the one that brought the
+    /// secret in) is known but not its time, at most `limit`: `(number, commit)`.
+    pub async fn secrets_awaiting_introduction(
+        &self,
+        repository: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, String)>> {
+        let rows = sqlx::query(
+            "SELECT number, introduced_commit FROM findings WHERE repository_id = $1 AND family = $2 \
+             AND introduced_commit IS NOT NULL AND introduced_at IS NULL ORDER BY number LIMIT $3",
+        )
+        .bind(repository)
+        .bind(Family::SecretScanning.as_str())
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("number")?, row.try_get("introduced_commit")?)))
+            .collect()
+    }
+
+    /// Sets when a finding was introduced, once (a time on record is kept).
+    pub async fn set_introduced_at(
+        &self,
+        repository: i64,
+        family: Family,
+        number: i64,
+        at: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE findings SET introduced_at = $1 WHERE repository_id = $2 AND family = $3 \
+             AND number = $4 AND introduced_at IS NULL",
+        )
+        .bind(at)
+        .bind(repository)
+        .bind(family.as_str())
+        .bind(number)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// Records a completed check run on any commit (the latest completion wins).
     pub async fn record_commit_check(
         &self,

@@ -143,8 +143,9 @@ stored_enum! {
         Scan => "scan",
         /// Read the alerts of an installation's account into the security record.
         BackfillFindings => "backfill_findings",
-        /// Read the commits of a repository's merged pull requests (for attribution).
-        PullCommits => "pull_commits",
+        /// Read what a repository's commits say that events do not: merged pull
+        /// requests' commits, when a secret's commit was made.
+        CommitFacts => "commit_facts",
     }
 }
 

@@ -400,3 +400,38 @@ async fn a_merged_pull_request_is_known_by_every_commit_not_only_its_head() {
         .count();
     assert_eq!(reads, 1, "read once, not per delivery");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_is_introduced_when_the_commit_that_brought_it_in_was_made() {
+    let started = Utc::now().timestamp();
+    let world = World::new(vec![small_service("api")], fake_options()).await;
+    world.install().await;
+    world.settle().await;
+    // Found two days after the commit that brought it in.
+    world
+        .fake
+        .set_alert_clock(Some(Utc::now() + Duration::days(2)));
+    let number = world
+        .fake
+        .create_alert(ORG, "api", NewAlert::secret())
+        .await
+        .unwrap();
+    world.settle().await;
+
+    let secret = finding(&world, Family::SecretScanning, number).await;
+    let head = world.fake.head(ORG, "api", "main").unwrap();
+    assert_eq!(secret.introduced_commit.as_deref(), Some(head.as_str()));
+    let introduced = secret.introduced_at.expect("the commit's time was read");
+    assert!(
+        (started - 5..=Utc::now().timestamp()).contains(&introduced),
+        "{introduced} is not the commit's time"
+    );
+    assert!(secret.created_at - introduced >= 2 * 86_400 - 5);
+    let reads = world
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.route == "GET /repos/{owner}/{repo}/git/commits/{commit_sha}")
+        .count();
+    assert_eq!(reads, 1);
+}

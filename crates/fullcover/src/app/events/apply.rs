@@ -1,12 +1,12 @@
 //! The I/O around a decision: [`load`] reads what [`super::decide`] needs from the
 //! record, [`apply`] writes its actions to the record and the queue.
 
-use fullcover_core::metrics::security::LifecycleEvent;
+use fullcover_core::metrics::security::{Family, LifecycleEvent};
 
 use super::decide::{Action, Current};
 use super::model::Event;
 use crate::app::App;
-use crate::app::jobs::{queue_pull_commits, queue_scan, queue_sync};
+use crate::app::jobs::{queue_commit_facts, queue_scan, queue_sync};
 use crate::store::{Result, StoredDelivery, now};
 
 /// Reads the parts of the record `event` is decided on.
@@ -198,6 +198,14 @@ async fn apply_security(app: &App, action: &Action, source: &Provenance) -> Resu
                 record.default_branch_at = Some(source.at);
             }
             store.upsert_finding(&record).await?;
+            // A secret's commit is known: its time is read by a job.
+            if record.family == Family::SecretScanning
+                && record.introduced_commit.is_some()
+                && record.introduced_at.is_none()
+                && let Some(repository) = store.repository(record.repository_id).await?
+            {
+                queue_commit_facts(app, repository.installation_id, repository.id).await?;
+            }
         }
         Action::RecordFindingStep {
             repository,
@@ -218,7 +226,7 @@ async fn apply_security(app: &App, action: &Action, source: &Provenance) -> Resu
             if store.record_merged_pull_request(pull).await?
                 && let Some(repository) = store.repository(pull.repository).await?
             {
-                queue_pull_commits(app, repository.installation_id, repository.id).await?;
+                queue_commit_facts(app, repository.installation_id, repository.id).await?;
             }
         }
         Action::RecordCommitCheck {

@@ -50,6 +50,9 @@ pub struct Behaviour {
     pub web: web::WebSettings,
     /// What one client may cost the HTTP server.
     pub http: server::HttpLimits,
+    /// The webhook secret being rotated out: deliveries signed with it are still
+    /// accepted until it is unset (see the README's rotation procedure).
+    pub previous_webhook_secret: Option<SecretString>,
 }
 
 impl Default for Behaviour {
@@ -63,6 +66,7 @@ impl Default for Behaviour {
             retry_base: Duration::from_secs(30),
             web: web::WebSettings::default(),
             http: server::HttpLimits::default(),
+            previous_webhook_secret: None,
         }
     }
 }

@@ -39,6 +39,13 @@ pub struct ServeArgs {
     /// The webhook secret GitHub signs deliveries with.
     #[arg(long, env = "FULLCOVER_WEBHOOK_SECRET", hide_env_values = true)]
     pub webhook_secret: String,
+    /// The webhook secret being rotated out, still accepted until unset.
+    #[arg(
+        long,
+        env = "FULLCOVER_WEBHOOK_SECRET_PREVIOUS",
+        hide_env_values = true
+    )]
+    pub webhook_secret_previous: Option<String>,
     /// GitHub's REST API; GitHub Enterprise Server: https://HOST/api/v3.
     #[arg(long, env = "FULLCOVER_GITHUB_API_URL", default_value = DEFAULT_API_URL)]
     pub github_api_url: String,
@@ -147,6 +154,10 @@ fn refuse_empty_secrets(args: &ServeArgs) -> anyhow::Result<()> {
             Some(&args.webhook_secret),
         ),
         (
+            "FULLCOVER_WEBHOOK_SECRET_PREVIOUS (--webhook-secret-previous)",
+            args.webhook_secret_previous.as_ref(),
+        ),
+        (
             "FULLCOVER_CLIENT_SECRET (--client-secret)",
             args.client_secret.as_ref(),
         ),
@@ -197,6 +208,10 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                     session_seconds: 12 * 3600,
                     metrics_token: args.metrics_token.clone().map(SecretString::from),
                 },
+                previous_webhook_secret: args
+                    .webhook_secret_previous
+                    .clone()
+                    .map(SecretString::from),
                 ..Behaviour::default()
             },
         );

@@ -106,3 +106,65 @@ async fn the_binary_serves_onboards_and_logs_no_secret() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_secret_is_rotated_without_refusing_deliveries() {
+    let fake = FakeGitHub::start(fake_options()).await.unwrap();
+    let credentials = fake.create_app("fullcover");
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key.pem");
+    std::fs::write(&key, &credentials.private_key_pem).unwrap();
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fullcover"))
+        .arg("serve")
+        .env("FULLCOVER_APP_ID", credentials.app_id.to_string())
+        .env("FULLCOVER_PRIVATE_KEY_PATH", &key)
+        .env("FULLCOVER_WEBHOOK_SECRET", "the-new-secret")
+        .env("FULLCOVER_WEBHOOK_SECRET_PREVIOUS", "the-old-secret")
+        .env("FULLCOVER_GITHUB_API_URL", fake.url())
+        .env(
+            "FULLCOVER_DATABASE_URL",
+            format!("sqlite://{}?mode=rwc", dir.path().join("fc.db").display()),
+        )
+        .env("FULLCOVER_LISTEN", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "fullcover serve did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let deliver = |guid: &'static str, secret: &'static [u8]| async move {
+        let body = format!(
+            r#"{{"zen":"Keep it logically awesome.","hook_id":{}}}"#,
+            guid.len()
+        );
+        reqwest::Client::new()
+            .post(format!("http://127.0.0.1:{port}/webhooks"))
+            .header("content-type", "application/json")
+            .header("x-github-event", "ping")
+            .header("x-github-delivery", guid)
+            .header(
+                "x-hub-signature-256",
+                fullcover::app::webhook::sign(secret, body.as_bytes()),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    // GitHub still signs with the old secret until its settings change, then the new.
+    let old = deliver("signed-old", b"the-old-secret").await;
+    let new = deliver("signed-newer", b"the-new-secret").await;
+    let forged = deliver("signed-other", b"another-secret").await;
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!((old, new, forged), (202, 202, 401));
+}

@@ -135,6 +135,7 @@ pub fn behaviour(fake: &FakeGitHub, credentials: &AppCredentials) -> Behaviour {
             max_connections: 64,
             max_webhook_bodies: 4,
         },
+        previous_webhook_secret: None,
     }
 }
 

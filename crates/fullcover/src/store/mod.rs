@@ -62,7 +62,7 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let files: [(&str, &'static str); 11] = match self {
+        let files: [(&str, &'static str); 12] = match self {
             Backend::Sqlite => [
                 (
                     "app",
@@ -107,6 +107,10 @@ impl Backend {
                 (
                     "pull commits",
                     include_str!("../../../../migrations/sqlite/0011_pull_commits.sql"),
+                ),
+                (
+                    "pull request event time",
+                    include_str!("../../../../migrations/sqlite/0012_pull_request_event_time.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -153,6 +157,12 @@ impl Backend {
                 (
                     "pull commits",
                     include_str!("../../../../migrations/postgres/0011_pull_commits.sql"),
+                ),
+                (
+                    "pull request event time",
+                    include_str!(
+                        "../../../../migrations/postgres/0012_pull_request_event_time.sql"
+                    ),
                 ),
             ],
         };

@@ -564,6 +564,44 @@ impl Store {
         .transpose()
     }
 
+    /// GitHub's `updated_at` of the newest event applied to a pull request.
+    pub async fn pull_request_event_time(
+        &self,
+        repository_id: i64,
+        number: i64,
+    ) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "SELECT event_updated_at FROM pull_requests WHERE repository_id = $1 AND number = $2",
+        )
+        .bind(repository_id)
+        .bind(number)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(match row {
+            Some(row) => row.try_get("event_updated_at")?,
+            None => None,
+        })
+    }
+
+    /// Notes an applied event's `updated_at`; an older one never replaces a newer.
+    pub async fn note_pull_request_event_time(
+        &self,
+        repository_id: i64,
+        number: i64,
+        at: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE pull_requests SET event_updated_at = $3 WHERE repository_id = $1 AND number = $2 \
+             AND (event_updated_at IS NULL OR event_updated_at < $3)",
+        )
+        .bind(repository_id)
+        .bind(number)
+        .bind(at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// Pull-request events of a repository, oldest first: (number, event).
     pub async fn pull_request_events(&self, repository_id: i64) -> Result<Vec<(i64, String)>> {
         let rows = sqlx::query(

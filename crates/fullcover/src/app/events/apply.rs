@@ -35,6 +35,11 @@ pub async fn load(app: &App, event: &Event) -> Result<Current> {
         } => {
             current.repository = store.repository(repository.id).await?;
             current.pull_request = store.pull_request(repository.id).await?;
+            if let Some(known) = &current.pull_request {
+                current.pull_request_event_at = store
+                    .pull_request_event_time(repository.id, known.number)
+                    .await?;
+            }
             let merged_at = pull_request
                 .merged_at
                 .as_deref()
@@ -124,8 +129,17 @@ pub async fn apply(app: &App, actions: &[Action], source: &Provenance) -> Result
             Action::SetDefaultHead { repository, sha } => {
                 store.set_default_head(*repository, sha).await?;
             }
-            Action::RecordPullRequest { record, event } => {
+            Action::RecordPullRequest {
+                record,
+                event,
+                event_at,
+            } => {
                 store.upsert_pull_request(record, *event).await?;
+                if let Some(at) = event_at {
+                    store
+                        .note_pull_request_event_time(record.repository_id, record.number, *at)
+                        .await?;
+                }
             }
             Action::RenameAccountRepositories {
                 installation,

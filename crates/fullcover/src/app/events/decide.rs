@@ -59,6 +59,8 @@ pub enum Action {
     RecordPullRequest {
         record: PullRequestRecord,
         event: PullRequestEvent,
+        /// GitHub's `updated_at` of the event, kept to refuse older ones.
+        event_at: Option<i64>,
     },
     RenameAccountRepositories {
         installation: i64,
@@ -123,6 +125,8 @@ pub struct Current {
     pub repository: Option<RepositoryRecord>,
     /// The repository's onboarding pull request on record.
     pub pull_request: Option<PullRequestRecord>,
+    /// GitHub's `updated_at` of the newest event applied to that pull request.
+    pub pull_request_event_at: Option<i64>,
     /// The newest commit of the repository's default branch on record.
     pub default_head: Option<String>,
     /// The check runs completed on a merged pull request's head commit by its merge:
@@ -404,6 +408,18 @@ fn pull_request_changed(
             "pull request #{number} is not the onboarding pull request on record: ignored"
         ));
     }
+    let event_at = pull
+        .updated_at
+        .as_deref()
+        .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
+        .map(|at| at.timestamp());
+    if let (Some(at), Some(newest)) = (event_at, current.pull_request_event_at)
+        && at < newest
+    {
+        return Decision::nothing(format!(
+            "pull request #{number} event older than the one on record: ignored"
+        ));
+    }
     let event = match change {
         PullRequestChange::Closed if pull.merged == Some(true) => PullRequestEvent::Merged,
         PullRequestChange::Closed => PullRequestEvent::Closed,
@@ -418,6 +434,7 @@ fn pull_request_changed(
             url: pull.html_url.clone(),
         },
         event,
+        event_at,
     };
     match event.state_after() {
         PullRequestState::Merged => Decision::act(

@@ -149,6 +149,9 @@ pub struct PullRequest {
     pub merged_at: Option<String>,
     #[serde(default)]
     pub merge_commit_sha: Option<String>,
+    /// When GitHub last changed it: orders events that arrive out of order.
+    #[serde(default)]
+    pub updated_at: Option<String>,
     pub head: PullRequestHead,
     #[serde(default)]
     pub base: Option<PullRequestBase>,

@@ -308,6 +308,7 @@ fn merged_pull(base: &str) -> Event {
             merged: Some(true),
             merged_at: Some("2024-05-01T00:00:00Z".into()),
             merge_commit_sha: Some("c".repeat(40)),
+            updated_at: None,
             head: PullRequestHead {
                 branch: "feature".into(),
                 sha: Some("b".repeat(40)),

@@ -24,6 +24,8 @@ static RULES: LazyLock<RuleSet> = LazyLock::new(|| match RuleSet::embedded() {
 
 const INSTALLATION: i64 = 7;
 const REPO: i64 = 100;
+/// 2024-05-02T00:00:00Z, the `updated_at` of the test's pull request events.
+const MAY_2: i64 = 1_714_608_000;
 
 fn account() -> Account {
     Account {
@@ -354,6 +356,7 @@ fn pull_request(number: i64, branch: &str, head_repo: i64, merged: bool) -> Pull
         merged: Some(merged),
         merged_at: None,
         merge_commit_sha: None,
+        updated_at: Some("2024-05-02T00:00:00Z".into()),
         head: PullRequestHead {
             branch: branch.into(),
             sha: None,
@@ -394,6 +397,7 @@ fn the_onboarding_pull_request_moves_the_repository() {
             url: "https://github.com/acme/api/pull/3".into(),
         },
         event,
+        event_at: Some(MAY_2),
     };
     let closed = "onboarding pull request #3 closed without merging";
     let table: Vec<(&str, Event, Vec<Action>)> = vec![
@@ -520,6 +524,39 @@ fn repository_events() {
             actions(&event(change), &Current::default()),
             vec![],
             "{change:?} of a repository not on record"
+        );
+    }
+}
+
+#[test]
+fn an_onboarding_pull_request_event_older_than_the_record_changes_nothing() {
+    let on_record = |newest: i64| Current {
+        repository: Some(record(RepoState::Onboarding, None)),
+        pull_request: Some(PullRequestRecord {
+            repository_id: REPO,
+            number: 3,
+            state: PullRequestState::Open,
+            plan_hash: "h1".into(),
+            url: "https://github.com/acme/api/pull/3".into(),
+        }),
+        pull_request_event_at: Some(newest),
+        ..Current::default()
+    };
+    // Closed on 05-02, but reopened later (05-03) and that is on record: a late or
+    // replayed "closed" must not opt the repository out.
+    let closed = pull_event(
+        PullRequestChange::Closed,
+        pull_request(3, BRANCH, REPO, false),
+    );
+    assert_eq!(actions(&closed, &on_record(MAY_2 + 86_400)), vec![]);
+    // The same event, newer than or as new as the record, is applied.
+    for newest in [MAY_2 - 1, MAY_2] {
+        assert!(
+            actions(&closed, &on_record(newest)).contains(&set_state(
+                RepoState::OptedOut,
+                Some("onboarding pull request #3 closed without merging")
+            )),
+            "record at {newest}"
         );
     }
 }

@@ -132,6 +132,26 @@ impl FakeGitHub {
         self.repository_event(id, "archived", None).await
     }
 
+    /// Makes a repository private or public; sends `repository` privatized/publicized
+    /// only when `notify` (GitHub's deliveries can be missed).
+    pub async fn set_private(
+        &self,
+        owner: &str,
+        repo: &str,
+        private: bool,
+        notify: bool,
+    ) -> anyhow::Result<()> {
+        let id = self.repo_id(owner, repo)?;
+        if let Some(r) = self.inner.world().repos.get_mut(&id) {
+            r.private = private;
+        }
+        if notify {
+            let action = if private { "privatized" } else { "publicized" };
+            self.repository_event(id, action, None).await?;
+        }
+        Ok(())
+    }
+
     pub async fn rename_repo(&self, owner: &str, repo: &str, new_name: &str) -> anyhow::Result<()> {
         let id = self.repo_id(owner, repo)?;
         let old = {

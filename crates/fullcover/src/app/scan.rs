@@ -116,11 +116,34 @@ pub async fn scan_repository(
         ));
     }
     let client = app.github().installation(installation)?;
-    if let Some(unchanged) = unchanged(&client, &record).await? {
-        return Ok(unchanged);
-    }
-    let repository = match client.repository(&record.full_name).await {
-        Ok(repository) => repository,
+    // Read on every scan, even of an unchanged branch (visibility, archiving and the
+    // default branch can change without a delivery reaching the App), conditionally: a
+    // repository unchanged since its last scan answers 304, which GitHub does not count.
+    let known_etag = store.repository_etag(record.id).await?;
+    let mut branch_moved = false;
+    let repository = match client
+        .repository_if_changed(&record.full_name, known_etag.as_deref())
+        .await
+    {
+        Ok(Some((repository, etag))) => {
+            store
+                .set_repository_etag(record.id, etag.as_deref())
+                .await?;
+            repository
+        }
+        Ok(None) => {
+            if let Some(unchanged) = unchanged(&client, &record).await? {
+                return Ok(unchanged);
+            }
+            branch_moved = true;
+            match client.repository(&record.full_name).await {
+                Ok(repository) => repository,
+                Err(err) if err.is_not_found() => {
+                    return exclude(app, &record, "deleted or no longer accessible").await;
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
         Err(err) if err.is_not_found() => {
             return exclude(app, &record, "deleted or no longer accessible").await;
         }
@@ -142,6 +165,17 @@ pub async fn scan_repository(
             repository.private,
         )
         .await?;
+    if record.private != repository.private || record.default_branch.as_deref() != Some(&branch) {
+        tracing::info!(
+            repository = repository.full_name,
+            private = repository.private,
+            "visibility or default branch changed since the last scan"
+        );
+    }
+    let record = store.repository(repository_id).await?.unwrap_or(record);
+    if !branch_moved && let Some(unchanged) = unchanged(&client, &record).await? {
+        return Ok(unchanged);
+    }
     let (head, etag) = match default_head(&client, &repository.full_name, &branch).await? {
         Ok(found) => found,
         Err(reason) => return exclude(app, &record, reason).await,

@@ -150,6 +150,19 @@ impl GitHubClient {
         parse(&path, body)
     }
 
+    /// The repository's record and its ETag; `None` when `etag` still holds.
+    pub async fn repository_if_changed(
+        &self,
+        full_name: &str,
+        etag: Option<&str>,
+    ) -> Result<Option<(Repository, Option<String>)>> {
+        let path = format!("/repos/{full_name}");
+        match self.get(&path, etag).await? {
+            Fetched::NotModified => Ok(None),
+            Fetched::Modified { body, etag, .. } => Ok(Some((parse(&path, body)?, etag))),
+        }
+    }
+
     /// The commit a branch points at; `NotModified` when `etag` still holds.
     pub async fn branch_head(
         &self,

@@ -62,7 +62,7 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let files: [(&str, &'static str); 12] = match self {
+        let files: [(&str, &'static str); 13] = match self {
             Backend::Sqlite => [
                 (
                     "app",
@@ -111,6 +111,10 @@ impl Backend {
                 (
                     "pull request event time",
                     include_str!("../../../../migrations/sqlite/0012_pull_request_event_time.sql"),
+                ),
+                (
+                    "repository etag",
+                    include_str!("../../../../migrations/sqlite/0013_repository_etag.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -163,6 +167,10 @@ impl Backend {
                     include_str!(
                         "../../../../migrations/postgres/0012_pull_request_event_time.sql"
                     ),
+                ),
+                (
+                    "repository etag",
+                    include_str!("../../../../migrations/postgres/0013_repository_etag.sql"),
                 ),
             ],
         };

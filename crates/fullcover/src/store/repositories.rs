@@ -564,6 +564,27 @@ impl Store {
         .transpose()
     }
 
+    /// The ETag of the repository's record at its last scan.
+    pub async fn repository_etag(&self, id: i64) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT repo_etag FROM repositories WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(match row {
+            Some(row) => row.try_get("repo_etag")?,
+            None => None,
+        })
+    }
+
+    pub async fn set_repository_etag(&self, id: i64, etag: Option<&str>) -> Result<()> {
+        sqlx::query("UPDATE repositories SET repo_etag = $2 WHERE id = $1")
+            .bind(id)
+            .bind(etag)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// GitHub's `updated_at` of the newest event applied to a pull request.
     pub async fn pull_request_event_time(
         &self,

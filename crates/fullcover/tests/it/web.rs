@@ -914,3 +914,29 @@ async fn a_public_organisation_keeps_its_private_repositories_private() {
         StatusCode::OK
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repository_made_private_loses_its_public_badge_at_the_next_scan() {
+    let world = onboard(World::new(vec![small_service("open")], fake_options()).await).await;
+    world.store().set_org_public(ORG, true).await.unwrap();
+    let badge = "/badges/acme/open/coverage.svg";
+    assert_eq!(get(&world, badge, None).await.status(), StatusCode::OK);
+    // Made private; the `repository` delivery never reaches the App. Its branch has not
+    // moved, so the scan takes the unchanged-branch shortcut.
+    world
+        .fake
+        .set_private(ORG, "open", true, false)
+        .await
+        .unwrap();
+    let id = world.repository_id("open").await;
+    fullcover::app::jobs::queue_scan(&world.app, world.installation_id().await, id)
+        .await
+        .unwrap();
+    world.app.wake();
+    world.settle().await;
+    assert!(world.store().repository(id).await.unwrap().unwrap().private);
+    assert_eq!(
+        get(&world, badge, None).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}

@@ -48,9 +48,36 @@ pub enum TokenCommand {
         /// What the token is for (shown nowhere secret).
         #[arg(long, default_value = "api")]
         label: String,
+        /// Refuse the token after this long (`90d`, `12h`); it never expires without.
+        #[arg(long, value_name = "DURATION", value_parser = parse_lifetime)]
+        expires_in: Option<std::time::Duration>,
         #[arg(long, env = "FULLCOVER_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
         database_url: String,
     },
+    /// List an organisation's tokens: id, label, created, last used, expiry (never the
+    /// tokens themselves).
+    List {
+        #[arg(long)]
+        org: String,
+        #[arg(long, env = "FULLCOVER_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
+        database_url: String,
+    },
+    /// Revoke a token by the id `token list` shows; it is refused at once.
+    Revoke {
+        id: String,
+        #[arg(long, env = "FULLCOVER_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
+        database_url: String,
+    },
+}
+
+/// A token's lifetime: humantime's forms (`90d`, `12h`, `1week`), at least a minute.
+fn parse_lifetime(text: &str) -> Result<std::time::Duration, String> {
+    let lifetime = humantime::parse_duration(text)
+        .map_err(|err| format!("{text:?} is not a duration such as 90d or 12h: {err}"))?;
+    if lifetime < std::time::Duration::from_secs(60) {
+        return Err(format!("{text:?} is shorter than a minute"));
+    }
+    Ok(lifetime)
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -67,21 +94,76 @@ async fn open(url: &str) -> anyhow::Result<Store> {
 }
 
 pub fn token(command: TokenCommand) -> anyhow::Result<ExitCode> {
-    let TokenCommand::Create {
-        org,
-        label,
-        database_url,
-    } = command;
-    let token = runtime()?.block_on(async {
-        let store = open(&database_url).await?;
-        store
-            .create_token(&org, &label)
-            .await
-            .map_err(anyhow::Error::from)
-    })?;
-    println!("{token}");
-    eprintln!("API token for {org} created. It is shown only now: keep it in a secret store.");
+    match command {
+        TokenCommand::Create {
+            org,
+            label,
+            expires_in,
+            database_url,
+        } => {
+            let expires_at = match expires_in {
+                Some(lifetime) => Some(
+                    i64::try_from(lifetime.as_secs())
+                        .ok()
+                        .and_then(|seconds| now().checked_add(seconds))
+                        .context("--expires-in is too far in the future")?,
+                ),
+                None => None,
+            };
+            let token = runtime()?.block_on(async {
+                let store = open(&database_url).await?;
+                store
+                    .create_expiring_token(&org, &label, expires_at)
+                    .await
+                    .map_err(anyhow::Error::from)
+            })?;
+            println!("{token}");
+            eprintln!(
+                "API token for {org} created{}. It is shown only now: keep it in a secret store.",
+                expires_at.map_or(String::new(), |at| format!(", expires {}", date(at)))
+            );
+        }
+        TokenCommand::List { org, database_url } => {
+            let tokens = runtime()?.block_on(async {
+                let store = open(&database_url).await?;
+                store.tokens(&org).await.map_err(anyhow::Error::from)
+            })?;
+            println!(
+                "{:<12}  {:<20}  {:<16}  {:<16}  expires",
+                "id", "label", "created", "last used"
+            );
+            for token in tokens {
+                println!(
+                    "{:<12}  {:<20}  {:<16}  {:<16}  {}",
+                    token.id,
+                    token.label.escape_default().to_string(),
+                    date(token.created_at),
+                    token.last_used_at.map_or("never".into(), date),
+                    token.expires_at.map_or("never".into(), date),
+                );
+            }
+        }
+        TokenCommand::Revoke { id, database_url } => {
+            let revoked = runtime()?.block_on(async {
+                let store = open(&database_url).await?;
+                store.revoke_token(&id).await.map_err(anyhow::Error::from)
+            })?;
+            anyhow::ensure!(
+                revoked,
+                "no token {id:?}: give the 12-character id `fullcover token list` shows"
+            );
+            eprintln!("Token {id} revoked.");
+        }
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A Unix time as `2026-12-03 14:02` (UTC).
+fn date(at: i64) -> String {
+    chrono::DateTime::from_timestamp(at, 0).map_or_else(
+        || at.to_string(),
+        |at| at.format("%Y-%m-%d %H:%M").to_string(),
+    )
 }
 
 pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {

@@ -22,6 +22,21 @@ fn new_secret(prefix: &str) -> String {
     format!("{prefix}{}", hex::encode(bytes))
 }
 
+/// An API token as an admin sees it: never the token itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    /// The first 12 hex digits of the token's digest: names it for `token revoke`.
+    pub id: String,
+    pub org: String,
+    pub label: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub expires_at: Option<i64>,
+}
+
+/// How many hex digits of a token's digest name it.
+const TOKEN_ID_LEN: usize = 12;
+
 /// A login session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
@@ -31,28 +46,79 @@ pub struct Session {
 }
 
 impl Store {
-    /// Creates an API token scoped to `org`; returns it (it is not kept in clear).
+    /// Creates an API token scoped to `org` that never expires; returns it (it is not
+    /// kept in clear).
     pub async fn create_token(&self, org: &str, label: &str) -> Result<String> {
+        self.create_expiring_token(org, label, None).await
+    }
+
+    /// Creates an API token scoped to `org`, refused after `expires_at` (Unix seconds).
+    pub async fn create_expiring_token(
+        &self,
+        org: &str,
+        label: &str,
+        expires_at: Option<i64>,
+    ) -> Result<String> {
         let token = new_secret("fct_");
         sqlx::query(
-            "INSERT INTO api_tokens (token_hash, org, label, created_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO api_tokens (token_hash, org, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(digest(&token))
         .bind(org.to_ascii_lowercase())
         .bind(label)
         .bind(now())
+        .bind(expires_at)
         .execute(self.pool())
         .await?;
         Ok(token)
     }
 
-    /// The organisation a token is scoped to, if it is a valid token.
+    /// An organisation's API tokens, oldest first.
+    pub async fn tokens(&self, org: &str) -> Result<Vec<TokenInfo>> {
+        let rows = sqlx::query(
+            "SELECT token_hash, org, label, created_at, last_used_at, expires_at FROM api_tokens \
+             WHERE org = $1 ORDER BY created_at, token_hash",
+        )
+        .bind(org.to_ascii_lowercase())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let hash: String = row.try_get("token_hash")?;
+                Ok(TokenInfo {
+                    id: hash.chars().take(TOKEN_ID_LEN).collect(),
+                    org: row.try_get("org")?,
+                    label: row.try_get("label")?,
+                    created_at: row.try_get("created_at")?,
+                    last_used_at: row.try_get("last_used_at")?,
+                    expires_at: row.try_get("expires_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Revokes the token `id` names (as `tokens` lists it); whether one was revoked.
+    pub async fn revoke_token(&self, id: &str) -> Result<bool> {
+        if id.len() != TOKEN_ID_LEN || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(false);
+        }
+        let done = sqlx::query("DELETE FROM api_tokens WHERE substr(token_hash, 1, 12) = $1")
+            .bind(id.to_ascii_lowercase())
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// The organisation a token is scoped to, if it is a valid token not expired.
     pub async fn token_org(&self, token: &str) -> Result<Option<String>> {
         let hash = digest(token);
-        let row = sqlx::query("SELECT org FROM api_tokens WHERE token_hash = $1")
-            .bind(&hash)
-            .fetch_optional(self.pool())
-            .await?;
+        let row = sqlx::query(
+            "SELECT org FROM api_tokens WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)",
+        )
+        .bind(&hash)
+        .bind(now())
+        .fetch_optional(self.pool())
+        .await?;
         let Some(row) = row else { return Ok(None) };
         sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
             .bind(now())

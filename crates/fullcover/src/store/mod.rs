@@ -18,7 +18,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, Row, SqlSafeStr};
 
-pub use self::access::{Session, digest};
+pub use self::access::{Session, TokenInfo, digest};
 pub use self::history::RepoDetail;
 pub use self::jobs::{Job, NewJob};
 pub use self::repositories::{PullRequestRecord, RepositoryRecord, ScanRecord};
@@ -62,7 +62,7 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let files: [(&str, &'static str); 13] = match self {
+        let files: [(&str, &'static str); 14] = match self {
             Backend::Sqlite => [
                 (
                     "app",
@@ -115,6 +115,10 @@ impl Backend {
                 (
                     "repository etag",
                     include_str!("../../../../migrations/sqlite/0013_repository_etag.sql"),
+                ),
+                (
+                    "token expiry",
+                    include_str!("../../../../migrations/sqlite/0014_token_expiry.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -171,6 +175,10 @@ impl Backend {
                 (
                     "repository etag",
                     include_str!("../../../../migrations/postgres/0013_repository_etag.sql"),
+                ),
+                (
+                    "token expiry",
+                    include_str!("../../../../migrations/postgres/0014_token_expiry.sql"),
                 ),
             ],
         };

@@ -328,6 +328,83 @@ fn local_scans_are_recorded_and_reported_with_tokens_on_the_side() {
             "token in clear in {file}"
         );
     }
+
+    // An expiring token beside it; both listed, never in clear.
+    let expiring = fullcover(&[
+        "token",
+        "create",
+        "--org",
+        "team",
+        "--label",
+        "ci",
+        "--expires-in",
+        "90d",
+        "--database-url",
+        &database,
+    ]);
+    assert!(expiring.status.success(), "{}", stderr(&expiring));
+    assert!(
+        stderr(&expiring).contains("expires 20"),
+        "{}",
+        stderr(&expiring)
+    );
+    let bad = fullcover(&[
+        "token",
+        "create",
+        "--org",
+        "team",
+        "--expires-in",
+        "soon",
+        "--database-url",
+        &database,
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("\"soon\" is not a duration"),
+        "{}",
+        stderr(&bad)
+    );
+    let list = fullcover(&[
+        "token",
+        "list",
+        "--org",
+        "team",
+        "--database-url",
+        &database,
+    ]);
+    assert!(list.status.success(), "{}", stderr(&list));
+    let listed = stdout(&list);
+    let rows: Vec<&str> = listed.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{listed}");
+    assert!(
+        rows[0].contains(" api ") && rows[0].ends_with("never"),
+        "{listed}"
+    );
+    assert!(
+        rows[1].contains(" ci ") && !rows[1].ends_with("never"),
+        "{listed}"
+    );
+    assert!(
+        !listed.contains(printed.trim()),
+        "a token in clear in the list"
+    );
+
+    // Revoked by the id the list shows: the API refuses it from then on.
+    let id = rows[0].split_whitespace().next().unwrap();
+    let revoke = fullcover(&["token", "revoke", id, "--database-url", &database]);
+    assert!(revoke.status.success(), "{}", stderr(&revoke));
+    let again = fullcover(&["token", "revoke", id, "--database-url", &database]);
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("no token"), "{}", stderr(&again));
+    let listed = stdout(&fullcover(&[
+        "token",
+        "list",
+        "--org",
+        "team",
+        "--database-url",
+        &database,
+    ]));
+    assert_eq!(listed.lines().count(), 2, "{listed}");
 }
 
 #[test]

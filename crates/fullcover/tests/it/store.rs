@@ -298,6 +298,30 @@ async fn suite(store: Store) {
         Some("acme")
     );
     assert_eq!(store.token_org("fct_nope").await.unwrap(), None);
+    // Expiring tokens: refused once past their time; listed and revoked by id.
+    let at = fullcover::store::now();
+    let lapsed = store
+        .create_expiring_token("acme", "old", Some(at - 1))
+        .await
+        .unwrap();
+    assert_eq!(store.token_org(&lapsed).await.unwrap(), None);
+    let fresh = store
+        .create_expiring_token("acme", "new", Some(at + 3600))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.token_org(&fresh).await.unwrap().as_deref(),
+        Some("acme")
+    );
+    let listed = store.tokens("ACME").await.unwrap();
+    assert_eq!(listed.len(), 3);
+    let ci = listed.iter().find(|t| t.label == "ci").unwrap();
+    assert!(ci.last_used_at.is_some() && ci.expires_at.is_none());
+    assert_eq!(ci.id.len(), 12);
+    assert!(!store.revoke_token("not-an-id").await.unwrap());
+    assert!(store.revoke_token(&ci.id).await.unwrap());
+    assert_eq!(store.token_org(&token).await.unwrap(), None);
+    assert_eq!(store.tokens("acme").await.unwrap().len(), 2);
     // Sessions.
     let session = store
         .create_session("octocat", &["Acme".to_owned()], 3600)

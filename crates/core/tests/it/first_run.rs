@@ -17,6 +17,11 @@ use crate::support::{RULES, fixtures_dir};
 /// A fixture copied into `root` and planned, with its pull request.
 fn onboard(root: &Path, fixture: &str, settings: &PlanSettings) -> (Plan, plan::PullRequest) {
     copy_dir(&fixtures_dir().join(fixture), root);
+    onboard_dir(root, settings)
+}
+
+/// `root` planned as it is, with its pull request.
+fn onboard_dir(root: &Path, settings: &PlanSettings) -> (Plan, plan::PullRequest) {
     let templates = Templates::embedded().unwrap();
     let snapshot = snapshot::local::snapshot(root).unwrap();
     let onboarding = plan::onboarding(&snapshot, &RULES, &templates, settings).unwrap();
@@ -224,6 +229,16 @@ fn a_path_holding_an_expression_never_reaches_a_workflow() {
         )
         .unwrap();
     }
+    let (_, pr) = onboard_dir(dir, &settings("odd", Visibility::Public));
+    let left_out = pr
+        .body
+        .split("### Left out")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{}", pr.body));
+    assert!(
+        left_out.contains("- x${{ github.token }}/Dockerfile: not scanned by Hadolint"),
+        "{left_out}"
+    );
     let planned = plan_and_write(dir, &settings("odd", Visibility::Public));
     // Dependabot does not evaluate expressions; a workflow would.
     for file in planned

@@ -6,6 +6,7 @@ pub mod choose;
 pub mod dependabot;
 pub mod ownership;
 pub mod templates;
+pub mod text;
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -17,7 +18,7 @@ use crate::detect::Inventory;
 use crate::evaluate::{Assessment, CoverageSummary};
 use crate::formats::parse_yaml;
 use crate::rules::RuleSet;
-use crate::snapshot::{RepoPath, Snapshot};
+use crate::snapshot::{RepoPath, Snapshot, Warning};
 
 /// GitHub's limit on a pull-request body.
 pub const BODY_LIMIT: usize = 65_536;
@@ -84,6 +85,10 @@ pub struct PlannedFile {
     pub reason: String,
     /// How to adjust or remove it.
     pub customise: String,
+    /// Where its results go.
+    pub results: String,
+    /// What it scans on each trigger, where that is not simply the whole repository.
+    pub scope: Option<String>,
     pub content: String,
     #[serde(skip)]
     pub previous: Option<String>,
@@ -95,6 +100,8 @@ pub struct Plan {
     pub manual: Vec<ManualStep>,
     /// Requirements `.github/fullcover.yml` skips, with its reasons.
     pub skipped: Vec<ManualStep>,
+    /// What the plan left out of its files, and why (a path no workflow can hold safely).
+    pub warnings: Vec<Warning>,
     /// Identifies the plan's content: the same gaps give the same hash.
     pub hash: String,
 }
@@ -183,6 +190,7 @@ pub fn plan(
     });
     let mut planned: Vec<PlannedFile> = Vec::new();
     let mut manual: Vec<ManualStep> = Vec::new();
+    let mut warnings: Vec<Warning> = Vec::new();
     let mut view: Option<Snapshot> = None;
     for _ in 0..ROUNDS {
         let (current, found_inventory, found_assessment);
@@ -216,6 +224,11 @@ pub fn plan(
                 }
             }
             round.push(file);
+        }
+        for warning in choices.warnings {
+            if !warnings.contains(&warning) {
+                warnings.push(warning);
+            }
         }
         for step in choices.manual {
             if !manual.contains(&step) {
@@ -274,13 +287,18 @@ pub fn plan(
         .filter(|(id, _)| assessment.requirements.iter().any(|r| &r.id == *id))
         .map(|(id, reason)| ManualStep {
             requirement: id.clone(),
-            action: format!("skipped by {}: {reason}", crate::config::PATH),
+            action: format!(
+                "skipped by {}: {}",
+                crate::config::PATH,
+                text::single_line(reason, text::TEXT_LIMIT)
+            ),
         })
         .collect();
     Ok(Plan {
         files: planned,
         manual,
         skipped,
+        warnings,
         hash,
     })
 }
@@ -308,6 +326,8 @@ fn workflow_file(
         satisfies: addition.satisfies.clone(),
         reason: addition.reason.clone(),
         customise: addition.customise.clone(),
+        results: addition.results.clone(),
+        scope: addition.scope.clone(),
         content,
         previous,
     })
@@ -340,6 +360,8 @@ fn dependabot_file(
             satisfies: Vec::new(),
             reason: updates.reason.clone(),
             customise: String::new(),
+            results: DEPENDABOT_RESULTS.to_owned(),
+            scope: None,
             content: existing.clone(),
             previous: previous.clone(),
         }));
@@ -377,10 +399,15 @@ fn dependabot_file(
         satisfies: updates.satisfies.clone(),
         reason: updates.reason.clone(),
         customise: "Each entry names an ecosystem and its directories; change `interval` or add `ignore` rules as you like.".to_owned(),
+        results: DEPENDABOT_RESULTS.to_owned(),
+        scope: None,
         content,
         previous,
     }))
 }
+
+const DEPENDABOT_RESULTS: &str =
+    "pull requests from Dependabot, one group of minor and patch updates per ecosystem";
 
 fn change_for(previous: Option<&str>, content: &str) -> Change {
     match previous {
@@ -459,6 +486,8 @@ pub fn pull_request(
                 "satisfies": f.satisfies.join(", "),
                 "reason": f.reason,
                 "customise": f.customise,
+                "results": f.results,
+                "scope": f.scope,
                 "change": if f.change == Change::Create { "adds" } else { "updates" },
             })
         })
@@ -474,7 +503,14 @@ pub fn pull_request(
         "categories": categories,
         "files": files,
         "file_count": files.len(),
-        "manual": plan.manual.iter().chain(&plan.skipped).collect::<Vec<_>>(),
+        "manual": plan.manual.iter().chain(&plan.skipped).map(|step| json!({
+            "requirement": text::code_span(&step.requirement),
+            "action": text::markdown_inline(&step.action),
+        })).collect::<Vec<_>>(),
+        "warnings": plan.warnings.iter().map(|warning| json!({
+            "path": warning.path.as_deref().map(text::markdown_inline),
+            "message": text::markdown_inline(&warning.message),
+        })).collect::<Vec<_>>(),
         "marker": format!("<!-- fullcover:plan={} -->", plan.hash),
     });
     let title = templates.render("pr/title", &context)?.trim().to_owned();

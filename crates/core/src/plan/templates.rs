@@ -10,7 +10,7 @@ use handlebars::{
 use serde::Deserialize;
 
 /// Every template, by name, as built into the binary.
-const EMBEDDED: [(&str, &str); 13] = [
+const EMBEDDED: [(&str, &str); 14] = [
     (
         "workflows/codeql",
         include_str!("../../../../templates/workflows/codeql.yml.hbs"),
@@ -46,6 +46,10 @@ const EMBEDDED: [(&str, &str); 13] = [
     (
         "workflows/zizmor",
         include_str!("../../../../templates/workflows/zizmor.yml.hbs"),
+    ),
+    (
+        "workflows/partials/sarif-summary",
+        include_str!("../../../../templates/workflows/partials/sarif-summary.yml.hbs"),
     ),
     (
         "dependabot",
@@ -192,8 +196,8 @@ impl Templates {
                 },
             ),
         );
-        // A value as a YAML double-quoted scalar (JSON's string syntax is valid YAML), so
-        // that a path holding quotes or newlines stays one string.
+        // A value as a YAML double-quoted scalar, so that a path holding quotes, newlines
+        // or control characters stays one string.
         registry.register_helper(
             "yaml",
             Box::new(
@@ -208,10 +212,9 @@ impl Templates {
                         .map(|p| p.value())
                         .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex("yaml", 0))?;
                     let quoted = match value {
-                        serde_json::Value::String(text) => serde_json::to_string(text),
-                        other => serde_json::to_string(&other.to_string()),
-                    }
-                    .map_err(|err| RenderErrorReason::Other(err.to_string()))?;
+                        serde_json::Value::String(text) => yaml_quoted(text),
+                        other => yaml_quoted(&other.to_string()),
+                    };
                     out.write(&quoted)?;
                     Ok(())
                 },
@@ -241,6 +244,44 @@ impl Templates {
     pub fn pins(&self) -> impl Iterator<Item = &ActionPin> {
         self.pins.values()
     }
+}
+
+/// `text` as a YAML double-quoted scalar that parses back to exactly `text`: quotes and
+/// backslashes escaped, and written as escapes every character YAML does not accept as
+/// printable (C0 and C1 controls, DEL, U+FFFE, U+FFFF) or may read as a line break (NEL,
+/// U+2028, U+2029) or a byte-order mark.
+pub fn yaml_quoted(text: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            ' '..='~' => out.push(c),
+            c if yaml_printable(c) => out.push(c),
+            c if u32::from(c) <= 0xFF => {
+                let _ = write!(out, "\\x{:02X}", u32::from(c));
+            }
+            c if u32::from(c) <= 0xFFFF => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
+            c => {
+                let _ = write!(out, "\\U{:08X}", u32::from(c));
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// YAML 1.2's printable characters beyond ASCII, less those read as line breaks or BOMs.
+fn yaml_printable(c: char) -> bool {
+    matches!(u32::from(c), 0xA0..=0xD7FF | 0xE000..=0xFFFD | 0x1_0000..=0x10_FFFF)
+        && !matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')
 }
 
 #[cfg(test)]
@@ -288,6 +329,24 @@ mod tests {
         assert_eq!(out, r#"- "x\"\n  - \"injected\\""#);
         let parsed = crate::formats::parse_yaml(&out).unwrap();
         assert_eq!(parsed.as_array().map(Vec::len), Some(1));
+    }
+
+    #[test]
+    fn the_yaml_helper_escapes_every_non_printable_character() {
+        let hostile = "a\u{7f}b\u{80}c\u{85}d\u{9f}e\u{2028}f\u{feff}g\u{fffe}h\u{1}i\u{1b}j\u{10ffff}k\u{e9}";
+        let quoted = yaml_quoted(hostile);
+        assert!(
+            quoted
+                .chars()
+                .all(|c| c == '\u{e9}' || c == '\u{10ffff}' || (' '..='~').contains(&c)),
+            "{quoted:?}"
+        );
+        assert!(
+            quoted.contains("\\x7F") && quoted.contains("\\x85"),
+            "{quoted}"
+        );
+        let parsed = crate::formats::parse_yaml(&format!("- {quoted}\n")).unwrap();
+        assert_eq!(parsed[0].as_str(), Some(hostile));
     }
 
     #[test]

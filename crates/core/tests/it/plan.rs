@@ -11,7 +11,7 @@ use fullcover_core::{detect, evaluate, snapshot};
 
 use crate::support::{RULES, fixture_names, fixtures_dir};
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let target = to.join(entry.file_name());
@@ -25,7 +25,7 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn settings(name: &str, visibility: Visibility) -> PlanSettings {
+pub(crate) fn settings(name: &str, visibility: Visibility) -> PlanSettings {
     PlanSettings {
         repository: format!("acme/{name}"),
         default_branch: "main".to_owned(),
@@ -36,7 +36,7 @@ fn settings(name: &str, visibility: Visibility) -> PlanSettings {
 }
 
 /// Plans for `root` and writes the changes, as `fullcover plan --write` does.
-fn plan_and_write(root: &Path, settings: &PlanSettings) -> Plan {
+pub(crate) fn plan_and_write(root: &Path, settings: &PlanSettings) -> Plan {
     let templates = Templates::embedded().unwrap();
     let snapshot = snapshot::local::snapshot(root).unwrap();
     let inventory = detect::detect(&snapshot, &RULES);
@@ -70,7 +70,10 @@ fn missing_after(root: &Path) -> Vec<String> {
 }
 
 /// Every fixture with a plan written into a copy, under `root/<fixture>`.
-fn planned_fixtures(root: &Path, visibility: Visibility) -> Vec<(String, PathBuf, Plan)> {
+pub(crate) fn planned_fixtures(
+    root: &Path,
+    visibility: Visibility,
+) -> Vec<(String, PathBuf, Plan)> {
     fixture_names()
         .into_iter()
         .map(|name| {
@@ -185,7 +188,7 @@ fn an_existing_dependabot_file_is_merged_not_replaced() {
     assert!(after.contains("npm"), "{after}");
 }
 
-fn generated_files(root: &Path) -> Vec<PathBuf> {
+pub(crate) fn generated_files(root: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     for (_, dir, planned) in planned_fixtures(root, Visibility::Public)
         .into_iter()
@@ -229,7 +232,7 @@ fn every_generated_action_is_pinned_to_a_full_commit_sha() {
     }
 }
 
-fn run_tool(program: &str, args: &[&str], files: &[PathBuf]) {
+pub(crate) fn run_tool(program: &str, args: &[&str], files: &[PathBuf]) {
     let output = Command::new(program)
         .args(args)
         .args(files)
@@ -317,7 +320,7 @@ fn the_repository_configuration_skips_controls_and_chooses_scanners() {
 }
 
 /// What a pull request is rendered from, kept to render it again.
-struct PullRequestContext {
+pub(crate) struct PullRequestContext {
     inventory: fullcover_core::detect::Inventory,
     before: fullcover_core::evaluate::CoverageSummary,
     after: fullcover_core::evaluate::CoverageSummary,
@@ -325,7 +328,10 @@ struct PullRequestContext {
 }
 
 /// Plans for `dir` (public) and renders the pull request, as the CLI does.
-fn plan_with_pull_request(dir: &Path, name: &str) -> (Plan, plan::PullRequest, PullRequestContext) {
+pub(crate) fn plan_with_pull_request(
+    dir: &Path,
+    name: &str,
+) -> (Plan, plan::PullRequest, PullRequestContext) {
     let templates = Templates::embedded().unwrap();
     let snapshot = snapshot::local::snapshot(dir).unwrap();
     let inventory = detect::detect(&snapshot, &RULES);

@@ -428,6 +428,18 @@ fn plan_table(
             let _ = writeln!(out, "  {}: {}", step.requirement, step.action);
         }
     }
+    if !planned.warnings.is_empty() {
+        let _ = writeln!(out, "\nLeft out:");
+        for warning in &planned.warnings {
+            let path = warning.path.as_deref().unwrap_or("-");
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                plan::text::single_line(path, plan::text::TEXT_LIMIT),
+                warning.message
+            );
+        }
+    }
     out
 }
 

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Choices, Context, addition};
+use super::{Choices, Context, ManualStep, addition};
 use crate::rules::schema::Category;
 
 pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
@@ -13,6 +13,18 @@ pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
         .collect();
     if !container.is_empty() {
         let dockerfiles = super::iac::dockerfiles(context.inventory);
+        choices
+            .warnings
+            .extend(super::iac::refused_dockerfiles(context.inventory, "Trivy"));
+        if dockerfiles.is_empty() {
+            choices
+                .manual
+                .extend(container.into_iter().map(|requirement| ManualStep {
+                    requirement,
+                    action: super::iac::UNSAFE_PATHS.to_owned(),
+                }));
+            return;
+        }
         let images: Vec<Value> = dockerfiles
             .iter()
             .map(|path| {

@@ -7,6 +7,7 @@ use serde_json::json;
 use super::{Choices, Context, ManualStep, addition};
 use crate::detect::Inventory;
 use crate::rules::schema::Category;
+use crate::snapshot::Warning;
 
 pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
     // Infrastructure as code.
@@ -39,6 +40,19 @@ pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
     }
     let dockerfiles = dockerfiles(context.inventory);
     if !hadolint.is_empty() {
+        choices
+            .warnings
+            .extend(refused_dockerfiles(context.inventory, "Hadolint"));
+    }
+    if !hadolint.is_empty() && dockerfiles.is_empty() {
+        choices
+            .manual
+            .extend(hadolint.drain(..).map(|requirement| ManualStep {
+                requirement,
+                action: UNSAFE_PATHS.to_owned(),
+            }));
+    }
+    if !hadolint.is_empty() {
         choices.additions.push(addition(
             context.rules,
             &context.onboarding.iac.dockerfile,
@@ -50,12 +64,29 @@ pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
     }
 }
 
-/// The Dockerfiles found, for Hadolint and for the container images built from them.
+/// The manual step when every Dockerfile's path holds `${{`.
+pub(super) const UNSAFE_PATHS: &str = "every Dockerfile's path holds `${{`, which GitHub Actions would evaluate in a workflow; rename them and run Fullcover again";
+
+/// The Dockerfiles found, for Hadolint and for the container images built from them,
+/// less those whose path no workflow can hold.
 pub(super) fn dockerfiles(inventory: &Inventory) -> Vec<&String> {
+    all_dockerfiles(inventory)
+        .filter(|path| super::workflow_safe(path))
+        .collect()
+}
+
+/// Warnings for the Dockerfiles `dockerfiles` leaves out.
+pub(super) fn refused_dockerfiles(inventory: &Inventory, scanner: &str) -> Vec<Warning> {
+    all_dockerfiles(inventory)
+        .filter(|path| !super::workflow_safe(path))
+        .map(|path| super::refused(path, scanner))
+        .collect()
+}
+
+fn all_dockerfiles(inventory: &Inventory) -> impl Iterator<Item = &String> {
     inventory
         .iac
         .iter()
         .filter(|k| k.id == "dockerfile")
         .flat_map(|k| &k.files)
-        .collect()
 }

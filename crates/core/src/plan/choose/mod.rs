@@ -5,6 +5,7 @@ mod cicd;
 mod container;
 mod dependencies;
 mod iac;
+mod results;
 mod sast;
 mod secrets;
 
@@ -17,6 +18,7 @@ use crate::detect::Inventory;
 use crate::evaluate::{Assessment, Requirement, Status};
 use crate::rules::RuleSet;
 use crate::rules::schema::{Category, OnboardingFile};
+use crate::snapshot::Warning;
 
 /// A workflow to add.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +34,10 @@ pub struct Addition {
     pub reason: String,
     /// How to adjust or remove it.
     pub customise: String,
+    /// Where its results go.
+    pub results: String,
+    /// What it scans on each trigger, where that is not simply the whole repository.
+    pub scope: Option<String>,
 }
 
 /// Dependabot entries to add, per ecosystem.
@@ -54,6 +60,8 @@ pub struct Choices {
     pub additions: Vec<Addition>,
     pub updates: Updates,
     pub manual: Vec<ManualStep>,
+    /// Paths left out of the workflows, with why.
+    pub warnings: Vec<Warning>,
 }
 
 /// Chooses scanners for every missing requirement.
@@ -86,6 +94,10 @@ pub fn choose(
     iac::choose(&context, &mut choices);
     container::choose(&context, &mut choices);
     cicd::choose(&context, &mut choices);
+    for addition in &mut choices.additions {
+        addition.results = results::destination(&addition.scanner, context.code_scanning);
+        addition.scope = results::scope(&addition.scanner).map(str::to_owned);
+    }
     choices
 }
 
@@ -120,6 +132,22 @@ impl Context<'_> {
     }
 }
 
+/// Whether a repository path can sit in a generated workflow: GitHub evaluates `${{` as
+/// an expression in any workflow value, matrices included, so such a path is left out.
+fn workflow_safe(path: &str) -> bool {
+    !path.contains("${{")
+}
+
+/// The warning for a path `workflow_safe` refuses.
+fn refused(path: &str, scanner: &str) -> Warning {
+    Warning::at(
+        path,
+        format!(
+            "not scanned by {scanner}: the path holds `${{{{`, which GitHub Actions would evaluate as an expression in the workflow; rename it to scan it"
+        ),
+    )
+}
+
 fn addition(
     rules: &RuleSet,
     scanner: &str,
@@ -141,5 +169,7 @@ fn addition(
         satisfies,
         reason: reason.to_owned(),
         customise: customise.to_owned(),
+        results: String::new(),
+        scope: None,
     }
 }

@@ -79,6 +79,23 @@ pub enum DashboardError {
     Render { name: String, message: String },
 }
 
+/// Who a page is shown to, as the page header names them.
+#[derive(Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SignedIn {
+    pub login: String,
+    /// The session's token for the log-out form (none for an API token, which has no
+    /// session to end).
+    pub csrf: Option<String>,
+}
+
+impl std::fmt::Debug for SignedIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedIn")
+            .field("login", &self.login)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The dashboard's pages, ready to render.
 #[derive(Debug)]
 pub struct Pages {
@@ -116,7 +133,7 @@ impl Pages {
     pub fn org(
         &self,
         report: &OrgReport,
-        viewer: &str,
+        viewer: &SignedIn,
         security: Option<Security<'_>>,
     ) -> Result<String, DashboardError> {
         let security = security.map(|s| view::security::section(s.view, s.names));
@@ -132,7 +149,7 @@ impl Pages {
         summary: &RepoSummary,
         detail: &RepoDetail,
         now: i64,
-        viewer: &str,
+        viewer: &SignedIn,
         security: Option<Security<'_>>,
     ) -> Result<String, DashboardError> {
         let security = security.map(|s| view::security::section(s.view, s.names));
@@ -154,7 +171,11 @@ impl Pages {
     }
 
     /// Home: the viewer's organisations, or a sign-in button.
-    pub fn index(&self, orgs: &[String], viewer: Option<&str>) -> Result<String, DashboardError> {
+    pub fn index(
+        &self,
+        orgs: &[String],
+        viewer: Option<&SignedIn>,
+    ) -> Result<String, DashboardError> {
         self.render("index", &view::home::index(orgs, viewer))
     }
 

@@ -100,6 +100,13 @@ fn histories(web_name: &str) -> Vec<RepoHistory> {
     vec![api, web, legacy]
 }
 
+fn octocat() -> SignedIn {
+    SignedIn {
+        login: "octocat".into(),
+        csrf: Some("t0ken".into()),
+    }
+}
+
 fn pages() -> Pages {
     Pages::embedded().unwrap()
 }
@@ -141,7 +148,7 @@ fn well_formed(xml: &str, name: &str) -> Option<String> {
 #[test]
 fn org_page_shows_the_numbers_and_the_repositories() {
     let report = org_report("acme", &histories("web"), &rules().scanners, NOW);
-    let html = pages().org(&report, "octocat", None).unwrap();
+    let html = pages().org(&report, &octocat(), None).unwrap();
     // Two in scope (legacy is excluded), one fully covered; 4 of 5 requirements.
     assert!(html.contains("1 of 2"), "{html}");
     assert!(html.contains("4 of 5"));
@@ -154,7 +161,10 @@ fn org_page_shows_the_numbers_and_the_repositories() {
     assert!(html.contains("href=\"https://github.com/acme/api/pull/7\""));
     assert!(html.contains("#8"));
     assert!(html.contains("octocat"));
-    assert!(html.contains("href=\"/logout\""));
+    // Log out is a form carrying the session's token, never a link another site can use.
+    assert!(html.contains("<form class=\"logout\" method=\"post\" action=\"/logout\">"));
+    assert!(html.contains("name=\"csrf\" value=\"t0ken\""));
+    assert!(!html.contains("href=\"/logout\""));
     assert!(html.contains("<title>acme · AppSec coverage</title>"));
     // The matrix: api's SCA 2/2, web's SCA 0/1, nothing required for IaC.
     assert!(html.contains(">2/2<") && html.contains(">0/1<") && html.contains(">–<"));
@@ -166,7 +176,11 @@ fn org_page_shows_the_numbers_and_the_repositories() {
 #[test]
 fn values_are_escaped() {
     let report = org_report("acme", &histories("<script>"), &rules().scanners, NOW);
-    let html = pages().org(&report, "<b>mallory</b>", None).unwrap();
+    let mallory = SignedIn {
+        login: "<b>mallory</b>".into(),
+        csrf: Some("\"><script>".into()),
+    };
+    let html = pages().org(&report, &mallory, None).unwrap();
     assert!(!html.contains("<script>"), "{html}");
     assert!(!html.contains("<b>mallory"));
     assert!(html.contains("&lt;script&gt;"), "{html}");
@@ -182,7 +196,7 @@ fn links_are_only_http() {
     let html = pages()
         .org(
             &org_report("acme", &repos, &rules().scanners, NOW),
-            "octocat",
+            &octocat(),
             None,
         )
         .unwrap();
@@ -260,7 +274,7 @@ fn repo_page_shows_stack_scanners_requirements_and_history() {
         ],
     };
     let html = pages()
-        .repo("acme", &report.repos[0], &detail, NOW, "octocat", None)
+        .repo("acme", &report.repos[0], &detail, NOW, &octocat(), None)
         .unwrap();
     for expected in [
         "Python",
@@ -294,7 +308,7 @@ fn repo_page_without_a_scan() {
         requirement_events: Vec::new(),
     };
     let html = pages()
-        .repo("acme", &report.repos[0], &detail, NOW, "octocat", None)
+        .repo("acme", &report.repos[0], &detail, NOW, &octocat(), None)
         .unwrap();
     assert!(html.contains("Not scanned yet"));
 }
@@ -302,7 +316,7 @@ fn repo_page_without_a_scan() {
 #[test]
 fn an_empty_organisation_renders() {
     let report = org_report("acme", &[], &rules().scanners, NOW);
-    let html = pages().org(&report, "octocat", None).unwrap();
+    let html = pages().org(&report, &octocat(), None).unwrap();
     assert!(html.contains("No repository in scope yet"));
     assert!(html.contains("No history yet"));
     let status = pages().status(&report, None).unwrap();
@@ -315,7 +329,7 @@ fn index_and_message_pages() {
     let signed_out = pages.index(&[], None).unwrap();
     assert!(signed_out.contains("href=\"/login\"") && signed_out.contains("Sign in with GitHub"));
     let signed_in = pages
-        .index(&["acme".into(), "umbrella".into()], Some("octocat"))
+        .index(&["acme".into(), "umbrella".into()], Some(&octocat()))
         .unwrap();
     assert!(
         signed_in.contains("href=\"/orgs/acme\"") && signed_in.contains("href=\"/orgs/umbrella\"")
@@ -520,7 +534,7 @@ fn security_section_escapes_names_and_never_shows_zero_for_unknown() {
     let html = pages()
         .org(
             &report,
-            "octocat",
+            &octocat(),
             Some(Security {
                 view: &view,
                 names: &names,

@@ -136,8 +136,35 @@ async fn members_see_their_organisations_and_nobody_else_does() {
     // A repository page for the member.
     let repo = get(&world, "/orgs/acme/repos/api", signed_in(&member)).await;
     assert_eq!(repo.status(), StatusCode::OK);
-    // Signing out ends the session.
-    let out = get(&world, "/logout", signed_in(&member)).await;
+    // Signing out: a link or another site's form cannot end the session; the form on
+    // the session's own page can.
+    let html = repo.text().await.unwrap();
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the page carries the log-out form")
+        .to_owned();
+    assert_eq!(
+        get(&world, "/logout", signed_in(&member)).await.status(),
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+    let log_out = |csrf: String| {
+        client()
+            .post(format!("{}/logout", base(&world)))
+            .header("cookie", format!("fullcover_session={member}"))
+            .form(&[("csrf", csrf)])
+            .send()
+    };
+    let forged = log_out("0".repeat(64)).await.unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let page = get(&world, "/orgs/acme", signed_in(&member)).await;
+    assert_eq!(
+        page.status(),
+        StatusCode::OK,
+        "a forged form ended the session"
+    );
+    let out = log_out(csrf).await.unwrap();
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     let page = get(&world, "/orgs/acme", signed_in(&member)).await;
     assert_eq!(page.status(), StatusCode::UNAUTHORIZED);

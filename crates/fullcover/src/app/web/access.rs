@@ -14,12 +14,14 @@ use crate::app::error::HttpError;
 pub const SESSION_COOKIE: &str = "fullcover_session";
 
 /// The credentials of a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Viewer {
     /// Signed in with GitHub; may see the organisations GitHub listed.
     Member {
         login: String,
         orgs: Vec<String>,
+        /// The session's [`csrf_token`].
+        csrf: String,
     },
     /// An API token, scoped to one organisation.
     Token {
@@ -28,7 +30,43 @@ pub enum Viewer {
     Anonymous,
 }
 
+impl std::fmt::Debug for Viewer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Viewer::Member { login, orgs, .. } => f
+                .debug_struct("Member")
+                .field("login", login)
+                .field("orgs", orgs)
+                .finish_non_exhaustive(),
+            Viewer::Token { org } => f.debug_struct("Token").field("org", org).finish(),
+            Viewer::Anonymous => f.write_str("Anonymous"),
+        }
+    }
+}
+
+/// The session's token for forms that change it (log out): the SHA-256 of the session id
+/// under a fixed label. Only a holder of the session cookie, which scripts cannot read,
+/// can know it; the session's own pages carry it.
+pub fn csrf_token(session_id: &str) -> String {
+    crate::store::digest(&format!("fullcover csrf {session_id}"))
+}
+
 impl Viewer {
+    /// The viewer as a page header names them; `None` when nobody is signed in.
+    pub fn signed_in(&self) -> Option<crate::dashboard::SignedIn> {
+        match self {
+            Viewer::Member { login, csrf, .. } => Some(crate::dashboard::SignedIn {
+                login: login.clone(),
+                csrf: Some(csrf.clone()),
+            }),
+            Viewer::Token { org } => Some(crate::dashboard::SignedIn {
+                login: format!("token for {org}"),
+                csrf: None,
+            }),
+            Viewer::Anonymous => None,
+        }
+    }
+
     pub fn may_see(&self, org: &str) -> bool {
         let org = org.to_ascii_lowercase();
         match self {
@@ -95,6 +133,7 @@ where
             return Ok(Viewer::Member {
                 login: session.login,
                 orgs: session.orgs,
+                csrf: csrf_token(id),
             });
         }
         Ok(Viewer::Anonymous)

@@ -241,8 +241,30 @@ fn options() -> ClientOptions {
     }
 }
 
-pub async fn logout(State(web): State<Web>, headers: HeaderMap) -> Result<Response, HttpError> {
+/// The log-out form: the session's CSRF token, which the session's pages carry.
+#[derive(Debug, Deserialize)]
+pub struct LogoutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /logout`: ends the session when the form carries its CSRF token, so another
+/// site cannot sign a person out.
+pub async fn logout(
+    State(web): State<Web>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<LogoutForm>,
+) -> Result<Response, HttpError> {
     if let Some(session) = super::access::cookie(&headers, SESSION_COOKIE) {
+        let expected = super::access::csrf_token(session);
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(
+            expected.as_bytes(),
+            form.csrf.as_bytes(),
+        )) {
+            return Err(HttpError::Forbidden(
+                "the log-out form does not carry this session's token",
+            ));
+        }
         web.app.store().end_session(session).await?;
     }
     Ok(redirect("/", &[cookie(&web, SESSION_COOKIE, "", "/", 0)]))

@@ -16,7 +16,7 @@ use axum::Router;
 use axum::extract::FromRef;
 use axum::http::HeaderValue;
 use axum::http::header::CACHE_CONTROL;
-use axum::routing::get;
+use axum::routing::{get, post};
 use secrecy::SecretString;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -93,7 +93,7 @@ pub fn routes() -> Router<Web> {
         .route("/", get(pages::index))
         .route("/login", get(login::start))
         .route("/login/callback", get(login::callback))
-        .route("/logout", get(login::logout))
+        .route("/logout", post(login::logout))
         .route("/orgs/{org}", get(pages::org))
         .route("/orgs/{org}/status", get(pages::status))
         .route("/orgs/{org}/repos/{repo}", get(pages::repo))

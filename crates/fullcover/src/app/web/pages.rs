@@ -63,8 +63,7 @@ fn not_found(web: &Web) -> Result<Response, HttpError> {
 }
 
 pub async fn index(State(web): State<Web>, viewer: Viewer) -> Result<Response, HttpError> {
-    let name = viewer.name();
-    rendered(web.pages.index(&viewer.orgs(), name.as_deref()))
+    rendered(web.pages.index(&viewer.orgs(), viewer.signed_in().as_ref()))
 }
 
 pub async fn org(
@@ -72,7 +71,7 @@ pub async fn org(
     viewer: Viewer,
     Path(org): Path<String>,
 ) -> Result<Response, HttpError> {
-    let Some(name) = viewer.name() else {
+    let Some(name) = viewer.signed_in() else {
         return sign_in(&web);
     };
     match super::api::visible_report(&web.app, &viewer, &org).await {
@@ -93,7 +92,7 @@ pub async fn repo(
     viewer: Viewer,
     Path((org, repo)): Path<(String, String)>,
 ) -> Result<Response, HttpError> {
-    let Some(name) = viewer.name() else {
+    let Some(name) = viewer.signed_in() else {
         return sign_in(&web);
     };
     let report = match super::api::visible_report(&web.app, &viewer, &org).await {

@@ -13,16 +13,16 @@ struct OrgLink {
 #[derive(Debug, Serialize)]
 pub(crate) struct IndexView {
     title: &'static str,
-    viewer: Option<String>,
+    viewer: Option<crate::dashboard::SignedIn>,
     nav: Option<Nav>,
     orgs: Vec<OrgLink>,
 }
 
 /// Home: the viewer's organisations, or a sign-in button.
-pub(crate) fn index(orgs: &[String], viewer: Option<&str>) -> IndexView {
+pub(crate) fn index(orgs: &[String], viewer: Option<&crate::dashboard::SignedIn>) -> IndexView {
     IndexView {
         title: "Fullcover · AppSec coverage",
-        viewer: viewer.map(str::to_owned),
+        viewer: viewer.cloned(),
         nav: None,
         orgs: orgs
             .iter()
@@ -37,7 +37,7 @@ pub(crate) fn index(orgs: &[String], viewer: Option<&str>) -> IndexView {
 #[derive(Debug, Serialize)]
 pub(crate) struct MessageView {
     title: String,
-    viewer: Option<String>,
+    viewer: Option<crate::dashboard::SignedIn>,
     nav: Option<Nav>,
     text: String,
 }

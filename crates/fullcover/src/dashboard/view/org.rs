@@ -59,7 +59,7 @@ struct PullRow {
 #[derive(Debug, Serialize)]
 pub(crate) struct OrgView {
     title: String,
-    viewer: Option<String>,
+    viewer: Option<crate::dashboard::SignedIn>,
     nav: Option<Nav>,
     org: String,
     org_href: String,
@@ -151,7 +151,11 @@ fn incident_rows(report: &OrgReport) -> Vec<IncidentRow> {
 
 /// The organisation's page: headline numbers, the coverage matrix, charts, the
 /// onboarding funnel and pull requests, and incidents.
-pub(crate) fn page(report: &OrgReport, viewer: &str, security: Option<SecuritySection>) -> OrgView {
+pub(crate) fn page(
+    report: &OrgReport,
+    viewer: &crate::dashboard::SignedIn,
+    security: Option<SecuritySection>,
+) -> OrgView {
     let org = &report.org;
     let matrix = |repo: &&RepoSummary| repo.in_scope && repo.state != "opted_out";
     let rows = report
@@ -198,7 +202,7 @@ pub(crate) fn page(report: &OrgReport, viewer: &str, security: Option<SecuritySe
     pulls.sort_by_key(|row| std::cmp::Reverse(row.pull.number));
     OrgView {
         title: format!("{org} · AppSec coverage"),
-        viewer: Some(viewer.to_owned()),
+        viewer: Some(viewer.clone()),
         nav: Some(Nav {
             org: org.clone(),
             org_href: org_href(org),

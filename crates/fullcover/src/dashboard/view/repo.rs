@@ -78,7 +78,7 @@ struct EventRow {
 #[derive(Debug, Serialize)]
 pub(crate) struct RepoView {
     title: String,
-    viewer: Option<String>,
+    viewer: Option<crate::dashboard::SignedIn>,
     nav: Option<Nav>,
     org: String,
     org_href: String,
@@ -359,7 +359,7 @@ pub(crate) fn page(
     summary: &RepoSummary,
     detail: &RepoDetail,
     now: i64,
-    viewer: &str,
+    viewer: &crate::dashboard::SignedIn,
     security: Option<SecuritySection>,
 ) -> RepoView {
     let (languages, iac, ecosystems) = detail.report.as_ref().map(stack).unwrap_or_default();
@@ -373,7 +373,7 @@ pub(crate) fn page(
     let (state, state_class) = state_label(&summary.state);
     RepoView {
         title: format!("{} · AppSec coverage", summary.full_name),
-        viewer: Some(viewer.to_owned()),
+        viewer: Some(viewer.clone()),
         nav: Some(Nav {
             org: org.to_owned(),
             org_href: org_href(org),

@@ -22,7 +22,7 @@ struct CategoryStatus {
 #[derive(Debug, Serialize)]
 pub(crate) struct StatusView {
     title: String,
-    viewer: Option<String>,
+    viewer: Option<crate::dashboard::SignedIn>,
     nav: Option<Nav>,
     org: String,
     generated: String,

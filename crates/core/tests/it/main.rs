@@ -8,6 +8,7 @@
 )]
 
 mod bad_input;
+mod containers;
 mod fixtures;
 mod plan;
 mod remote;

@@ -126,11 +126,20 @@ fn ancestors(dir: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// Up to three items as inline code; backticks and control characters in them are
+/// replaced, so repository text cannot close the code span.
 fn quoted(items: &[&str]) -> String {
     items
         .iter()
         .take(3)
-        .map(|item| format!("`{item}`"))
+        .map(|item| {
+            let safe: String = item
+                .chars()
+                .take(200)
+                .map(|c| if c.is_control() || c == '`' { '?' } else { c })
+                .collect();
+            format!("`{safe}`")
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -169,8 +178,9 @@ fn declared_build(
     match tree.missing(context, &facts.sources) {
         Some(missing) if !missing.is_empty() => ImageBuild::Unbuildable {
             reason: format!(
-                "it copies {} from `{context}`, not in the repository (a build output?)",
-                quoted(&missing)
+                "it copies {} from {}, not in the repository (a build output?)",
+                quoted(&missing),
+                quoted(&[context.as_str()])
             ),
         },
         // The repository says how it is built: sources this cannot resolve are its to know.

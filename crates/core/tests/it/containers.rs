@@ -5,12 +5,16 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use std::sync::Arc;
+
+use fullcover_core::detect;
 use fullcover_core::formats::parse_yaml;
 use fullcover_core::plan::{Plan, Visibility};
+use fullcover_core::snapshot::{self, MemorySource, Snapshot};
 use serde_json::Value;
 
 use crate::plan::{copy_dir, missing_after, plan_and_write, settings};
-use crate::support::fixtures_dir;
+use crate::support::{RULES, fixture_names, fixtures_dir};
 
 fn planned(name: &str, root: &Path) -> Plan {
     copy_dir(&fixtures_dir().join(name), root);
@@ -55,6 +59,8 @@ fn images_build_from_the_context_the_repository_declares_or_implies() {
         ("src/worker/Dockerfile", "."),
         // compose.yaml: `build: ./src/web`.
         ("src/web/Dockerfile", "src/web"),
+        // docker-bake.hcl: `context = "."`; its `COPY . .` alone would say `docker`.
+        ("docker/debug.Dockerfile", "."),
     ]
     .into_iter()
     .map(|(a, b)| (a.to_owned(), b.to_owned()))
@@ -84,6 +90,7 @@ fn an_image_made_of_build_outputs_is_left_to_a_person_with_its_base_image_scanne
     );
     let file = plan.files.iter().find(|f| f.scanner == "trivy").unwrap();
     assert!(file.satisfies.is_empty(), "{:?}", file.satisfies);
+    assert!(text.contains("closes no requirement by itself"), "{text}");
     let step = plan
         .manual
         .iter()
@@ -92,4 +99,34 @@ fn an_image_made_of_build_outputs_is_left_to_a_person_with_its_base_image_scanne
     assert!(step.action.contains("`target/*.jar`"), "{}", step.action);
     // Scanning the base image is not coverage of the image: the requirement stays open.
     assert!(missing_after(root.path()).contains(&"container:dockerfile".to_owned()));
+}
+
+/// The App fetches only `content_needs(.., Deciding)`: compose, Bake and skaffold files and
+/// Dockerfiles are among them, so it finds the same images and contexts as a checkout.
+#[test]
+fn the_files_the_app_fetches_give_the_same_images() {
+    let mut images = 0;
+    for name in fixture_names() {
+        let full = snapshot::local::snapshot(&fixtures_dir().join(&name)).unwrap();
+        let needs = detect::content_needs(&full, &RULES, detect::Depth::Deciding);
+        let fetched: Vec<(String, Vec<u8>)> = needs
+            .iter()
+            .map(|(path, limit)| {
+                (
+                    path.as_str().to_owned(),
+                    full.read(path, *limit).unwrap().bytes,
+                )
+            })
+            .collect();
+        let partial = Snapshot::new(
+            full.repository.clone(),
+            full.files().to_vec(),
+            Arc::new(MemorySource::new(fetched)),
+            full.warnings().to_vec(),
+        );
+        let expected = detect::detect(&full, &RULES).images;
+        images += expected.len();
+        assert_eq!(detect::detect(&partial, &RULES).images, expected, "{name}");
+    }
+    assert!(images >= 6, "{images} images across the fixtures");
 }

@@ -13,8 +13,8 @@ pub const MAX_SOURCES: usize = 256;
 pub struct DockerfileFacts {
     /// Sources relative to the build context, normalised (`.` is the context itself).
     pub sources: BTreeSet<String>,
-    /// Sources this reading cannot resolve: an `ARG` without a known value, a `..` path,
-    /// or more sources than [`MAX_SOURCES`].
+    /// What this reading cannot resolve: a source or `FROM` image needing an `ARG` without
+    /// a known value, a `..` path, or more sources than [`MAX_SOURCES`].
     pub unresolved: BTreeSet<String>,
     /// The registry image the final stage is built on, when it is literal.
     pub base_image: Option<String>,
@@ -38,7 +38,13 @@ pub fn parse(text: &str) -> DockerfileFacts {
             .unwrap_or((trimmed, ""));
         match keyword.to_ascii_uppercase().as_str() {
             "ARG" => record_args(rest, &mut args),
-            "FROM" => stages.push(from(rest, &args)),
+            "FROM" => {
+                let stage = from(rest, &args);
+                if stage.image.is_none() {
+                    facts.unresolved.insert(format!("FROM {}", rest.trim()));
+                }
+                stages.push(stage);
+            }
             "COPY" | "ADD" => copy_sources(rest, &args, &mut facts),
             _ => {}
         }
@@ -237,6 +243,7 @@ mod tests {
         assert_eq!(scratch.base_image, None);
         let unknown = parse("ARG IMAGE\nFROM $IMAGE\n");
         assert_eq!(unknown.base_image, None);
+        assert_eq!(unknown.unresolved, set(&["FROM $IMAGE"]));
     }
 
     #[test]

@@ -175,6 +175,10 @@ fn declared_build(
     definition: &BuildDefinition,
 ) -> ImageBuild {
     let context = &definition.context;
+    // The workflow passes no build arguments, so what needs one does not build there.
+    if let Some(reason) = needs_arguments(facts) {
+        return reason;
+    }
     match tree.missing(context, &facts.sources) {
         Some(missing) if !missing.is_empty() => ImageBuild::Unbuildable {
             reason: format!(
@@ -183,7 +187,6 @@ fn declared_build(
                 quoted(&[context.as_str()])
             ),
         },
-        // The repository says how it is built: sources this cannot resolve are its to know.
         _ => ImageBuild::Buildable {
             context: context.clone(),
             origin: definition.defined_in.clone(),
@@ -191,15 +194,23 @@ fn declared_build(
     }
 }
 
+/// Unbuildable when something the Dockerfile copies or builds on cannot be resolved.
+fn needs_arguments(facts: &DockerfileFacts) -> Option<ImageBuild> {
+    if facts.unresolved.is_empty() {
+        return None;
+    }
+    let unresolved: Vec<&str> = facts.unresolved.iter().map(String::as_str).collect();
+    Some(ImageBuild::Unbuildable {
+        reason: format!(
+            "it uses {}, which cannot be resolved without build arguments",
+            quoted(&unresolved)
+        ),
+    })
+}
+
 fn inferred_build(tree: &Tree, path: &str, facts: &DockerfileFacts) -> ImageBuild {
-    if !facts.unresolved.is_empty() {
-        let unresolved: Vec<&str> = facts.unresolved.iter().map(String::as_str).collect();
-        return ImageBuild::Unbuildable {
-            reason: format!(
-                "it copies {}, which cannot be resolved without build arguments",
-                quoted(&unresolved)
-            ),
-        };
+    if let Some(reason) = needs_arguments(facts) {
+        return reason;
     }
     let folder = path.rsplit_once('/').map_or(".", |(folder, _)| folder);
     let mut first_missing: Option<Vec<&str>> = None;
@@ -323,6 +334,25 @@ mod tests {
                 origin: "compose.yaml".to_owned()
             }
         );
+    }
+
+    #[test]
+    fn a_declared_build_needing_arguments_is_unbuildable() {
+        let definition = BuildDefinition {
+            defined_in: "docker-bake.hcl".to_owned(),
+            context: ".".to_owned(),
+            dockerfile: "Dockerfile".to_owned(),
+        };
+        let image = one(
+            "Dockerfile",
+            "ARG NODE\nFROM node:${NODE}\nCOPY . .\n",
+            &[definition],
+            &["Dockerfile"],
+        );
+        let ImageBuild::Unbuildable { reason } = &image.build else {
+            panic!("{image:?}");
+        };
+        assert!(reason.contains("`FROM node:${NODE}`"), "{reason}");
     }
 
     #[test]

@@ -2,7 +2,11 @@
 //! `target` blocks of Docker Bake files (HCL or JSON) and skaffold `build.artifacts`.
 //! Every path is resolved to one relative to the repository root.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
+
+use super::dockerfile::substitute;
 
 /// A build the repository defines.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,18 +68,21 @@ pub fn parse(path: &str, format: Format, documents: &[Value], text: &str) -> Vec
         Format::BakeHcl => bake_hcl(text),
     };
     let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder);
+    let no_variables = HashMap::new();
     written
         .into_iter()
-        // Interpolated (`${VAR}`) and remote (URL, Git) contexts are unknown here.
-        .filter(|w| !w.context.contains('$') && !w.dockerfile.contains('$'))
+        // Remote (URL, Git) contexts are not the repository's.
         .filter(|w| !w.context.contains("://") && !w.context.starts_with("git@"))
+        // `${VAR:-default}` takes its default; a variable without one is unknown here.
         // A context outside the repository names no Dockerfile of it: such an image is
         // judged by its sources like any other.
         .filter_map(|w| {
+            let context = substitute(w.context, &no_variables)?;
+            let dockerfile = substitute(w.dockerfile, &no_variables)?;
             Some(BuildDefinition {
                 defined_in: path.to_owned(),
-                context: join(folder, w.context)?,
-                dockerfile: join(&join_raw(folder, w.context), w.dockerfile)?,
+                context: join(folder, &context)?,
+                dockerfile: join(&join_raw(folder, &context), &dockerfile)?,
             })
         })
         .collect()
@@ -253,6 +260,7 @@ mod tests {
             "services:\n  api:\n    build:\n      context: ..\n      dockerfile: src/api/Dockerfile\n  \
              web:\n    build: ./web\n  db:\n    image: postgres:16\n  \
              env:\n    build:\n      context: ${ROOT}\n  \
+             defaulted:\n    build:\n      context: .\n      dockerfile: ${API_DOCKERFILE:-./src/api/Dockerfile.prod}\n  \
              remote:\n    build: https://github.com/acme/x.git#main\n  \
              inline:\n    build:\n      dockerfile_inline: FROM alpine\n",
         )
@@ -262,7 +270,8 @@ mod tests {
             pairs(&found),
             owned(&[
                 (".", "src/api/Dockerfile"),
-                ("deploy/web", "deploy/web/Dockerfile")
+                ("deploy/web", "deploy/web/Dockerfile"),
+                ("deploy", "deploy/src/api/Dockerfile.prod"),
             ])
         );
     }

@@ -213,7 +213,8 @@ fn inferred_build(tree: &Tree, path: &str, facts: &DockerfileFacts) -> ImageBuil
         return reason;
     }
     let folder = path.rsplit_once('/').map_or(".", |(folder, _)| folder);
-    let mut first_missing: Option<Vec<&str>> = None;
+    // The folder missing the fewest sources names what is really absent.
+    let mut fewest_missing: Option<Vec<&str>> = None;
     for context in ancestors(folder) {
         match tree.missing(context, &facts.sources) {
             Some(missing) if missing.is_empty() => {
@@ -228,7 +229,12 @@ fn inferred_build(tree: &Tree, path: &str, facts: &DockerfileFacts) -> ImageBuil
                 };
             }
             Some(missing) => {
-                first_missing.get_or_insert(missing);
+                if fewest_missing
+                    .as_ref()
+                    .is_none_or(|fewest| missing.len() < fewest.len())
+                {
+                    fewest_missing = Some(missing);
+                }
             }
             None => {
                 return ImageBuild::Unbuildable {
@@ -237,7 +243,7 @@ fn inferred_build(tree: &Tree, path: &str, facts: &DockerfileFacts) -> ImageBuil
             }
         }
     }
-    let missing = first_missing.unwrap_or_default();
+    let missing = fewest_missing.unwrap_or_default();
     ImageBuild::Unbuildable {
         reason: format!(
             "it copies {}, found in no folder above it (a build output, not in the repository?)",
@@ -299,6 +305,20 @@ mod tests {
             panic!("{image:?}");
         };
         assert!(reason.contains("target/*.jar"), "{reason}");
+        let partly = one(
+            "svc/Dockerfile",
+            "FROM alpine\nCOPY pom.xml svc/target/app.jar /\n",
+            &[],
+            &["svc/Dockerfile", "pom.xml"],
+        );
+        let ImageBuild::Unbuildable { reason } = &partly.build else {
+            panic!("{partly:?}");
+        };
+        // `pom.xml` is at the root, where only the jar is missing.
+        assert!(
+            !reason.contains("pom.xml") && reason.contains("svc/target/app.jar"),
+            "{reason}"
+        );
         assert_eq!(image.base_image.as_deref(), Some("eclipse-temurin:21-jre"));
     }
 

@@ -5,6 +5,7 @@
 pub mod ecosystems;
 pub mod gitattributes;
 pub mod iac;
+pub mod images;
 pub mod languages;
 pub mod manifests;
 pub mod scanners;
@@ -19,6 +20,7 @@ use rayon::prelude::*;
 use self::ecosystems::DependencyFile;
 use self::gitattributes::{Attributes, LinguistAttributes};
 use self::iac::{IacContext, IacDetails, Verdict};
+use self::images::ImageFound;
 use self::languages::Exclusion;
 use self::scanners::{Claim, Evidence, ScannerHit};
 use self::structured::FileContent;
@@ -41,6 +43,8 @@ pub struct Inventory {
     pub iac: Vec<IacKindFound>,
     pub ecosystems: Vec<EcosystemFound>,
     pub scanners: Vec<ScannerFound>,
+    /// One per Dockerfile: how its image is built, or why it cannot be from the repository.
+    pub images: Vec<ImageFound>,
     pub warnings: Vec<Warning>,
 }
 
@@ -104,7 +108,14 @@ struct Examined {
     dependencies: Vec<DependencyFile>,
     scanners: Vec<ScannerHit>,
     runs_pre_commit: bool,
+    image: Option<ImageFacts>,
     warnings: Vec<Warning>,
+}
+
+/// What one file tells about container images.
+enum ImageFacts {
+    Dockerfile(images::DockerfileFacts),
+    Definitions(Vec<images::BuildDefinition>),
 }
 
 /// Detects the languages, IaC, ecosystems and scanners of a snapshot.
@@ -229,7 +240,8 @@ fn plan_file<'p>(
         .any(|&(kind, rule)| rules.iac.kinds[kind].matches[rule].needs_content())
         || !ecosystems::formats(&dependency_roles, rules).is_empty()
         || scanner_source.is_some()
-        || rules.scanners.content.is_match(&candidate);
+        || rules.scanners.content.is_match(&candidate)
+        || images::definitions::needs_content(path);
     let language_plan = languages::plan(path, &linguist, rules);
     let limit = if structured {
         STRUCTURED_BYTES
@@ -363,14 +375,40 @@ fn examine(
         rules,
         &mut warnings,
     );
+    let image = file_content
+        .as_ref()
+        .and_then(|content| image_facts(content, &iac, rules));
     Examined {
         facts,
         iac,
         dependencies,
         scanners: found.hits,
         runs_pre_commit: found.runs_pre_commit,
+        image,
         warnings,
     }
+}
+
+/// A Dockerfile's sources, or the builds a compose, Bake or skaffold file defines.
+fn image_facts(
+    file: &FileContent<'_>,
+    iac: &[(usize, IacDetails)],
+    rules: &RuleSet,
+) -> Option<ImageFacts> {
+    let text = file.text()?;
+    if iac
+        .iter()
+        .any(|(kind, _)| rules.iac.kinds[*kind].id == "dockerfile")
+    {
+        return Some(ImageFacts::Dockerfile(images::dockerfile::parse(text)));
+    }
+    let format = images::definitions::format_of(file.path)?;
+    let documents = match format {
+        images::definitions::Format::BakeHcl => &[],
+        _ => file.documents().ok()?,
+    };
+    let found = images::definitions::parse(file.path, format, documents, text);
+    (!found.is_empty()).then_some(ImageFacts::Definitions(found))
 }
 
 fn read(
@@ -499,7 +537,16 @@ fn aggregate(
     let mut dependency_files: Vec<DependencyFile> = Vec::new();
     let mut hits: Vec<ScannerHit> = Vec::new();
     let runs_pre_commit = examined.iter().any(|item| item.runs_pre_commit);
+    let mut dockerfiles = BTreeMap::new();
+    let mut definitions = Vec::new();
     for item in examined {
+        match item.image {
+            Some(ImageFacts::Dockerfile(facts)) => {
+                dockerfiles.insert(item.facts.path.as_str().to_owned(), facts);
+            }
+            Some(ImageFacts::Definitions(found)) => definitions.extend(found),
+            None => {}
+        }
         for (kind, details) in item.iac {
             let entry = iac.entry(kind).or_default();
             entry.0.insert(item.facts.path.as_str().to_owned());
@@ -520,6 +567,11 @@ fn aggregate(
     }
     warnings.sort();
     warnings.dedup();
+    let images = images::resolve(
+        dockerfiles,
+        &definitions,
+        files.iter().map(|f| f.path.as_str()),
+    );
     Inventory {
         repository: snapshot.repository.clone(),
         languages: language_stats(&files, rules),
@@ -537,6 +589,7 @@ fn aggregate(
             .collect(),
         ecosystems: ecosystems_found(dependency_files, rules),
         scanners: scanners_found(hits, rules),
+        images,
         files,
         warnings,
     }

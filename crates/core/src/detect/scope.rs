@@ -229,9 +229,22 @@ fn narrow_trivy(claim: &mut Claim, trigger: &Trigger<'_>) {
     } else if let Trigger::Hook(_) = trigger {
         claim.iac.retain(|kind| kind == "terraform");
     }
-    claim.container = container;
+    claim.container = container && !scans_base_image(trigger);
     claim.sast.clear();
     claim.cicd = false;
+}
+
+/// A scan of the image a Dockerfile is built on (Fullcover's `matrix.base-image`, for
+/// images that cannot be built from the repository) is not a scan of the image built.
+fn scans_base_image(trigger: &Trigger<'_>) -> bool {
+    let Trigger::Step { with, .. } = trigger else {
+        return false;
+    };
+    with.and_then(|w| w.get("image-ref"))
+        .and_then(Value::as_str)
+        .is_some_and(|reference| {
+            reference.contains("${{") && reference.replace(' ', "").contains("matrix.base-image")
+        })
 }
 
 /// Grype scans either an image (containers) or a directory or SBOM (dependencies).
@@ -312,6 +325,27 @@ mod tests {
             },
         );
         assert_eq!(c.iac, BTreeSet::from(["kubernetes".to_owned()]));
+    }
+
+    #[test]
+    fn a_trivy_scan_of_a_base_image_is_not_image_coverage() {
+        let scan = |reference: &str| {
+            let mut c = claim(&[]);
+            c.container = true;
+            let with = serde_json::json!({"scan-type": "image", "image-ref": reference});
+            narrow(
+                Scope::TrivyScanType,
+                &mut c,
+                &Trigger::Step {
+                    with: Some(&with),
+                    codeql_languages: None,
+                },
+            );
+            c.container
+        };
+        assert!(!scan("${{ matrix.base-image }}"));
+        assert!(scan("fullcover-scan/${{ matrix.name }}:ci"));
+        assert!(scan("ghcr.io/acme/app:latest"));
     }
 
     #[test]

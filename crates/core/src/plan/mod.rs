@@ -311,11 +311,18 @@ fn workflow_file(
 ) -> Result<PlannedFile, TemplateError> {
     let context = merged(base, &addition.context);
     let body = templates.render(&addition.template, &context)?;
-    let description = format!(
-        "Added by Fullcover: {} for {}.",
-        addition.scanner,
-        addition.satisfies.join(", ")
-    );
+    let description = if addition.satisfies.is_empty() {
+        format!(
+            "Added by Fullcover: {}; it closes no requirement by itself (see the pull request).",
+            addition.scanner
+        )
+    } else {
+        format!(
+            "Added by Fullcover: {} for {}.",
+            addition.scanner,
+            addition.satisfies.join(", ")
+        )
+    };
     let content = ownership::with_header(&description, &body);
     let previous = read(snapshot, &addition.path);
     Ok(PlannedFile {
@@ -483,7 +490,11 @@ pub fn pull_request(
             json!({
                 "path": f.path,
                 "scanner": f.name,
-                "satisfies": f.satisfies.join(", "),
+                "satisfies": if f.satisfies.is_empty() {
+                    "no requirement by itself; see what only a person can do".to_owned()
+                } else {
+                    f.satisfies.join(", ")
+                },
                 "reason": f.reason,
                 "customise": f.customise,
                 "results": f.results,

@@ -8,6 +8,7 @@
 )]
 
 mod bad_input;
+mod containers;
 mod first_run;
 mod fixtures;
 mod plan;

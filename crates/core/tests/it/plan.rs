@@ -58,7 +58,7 @@ pub(crate) fn plan_and_write(root: &Path, settings: &PlanSettings) -> Plan {
     planned
 }
 
-fn missing_after(root: &Path) -> Vec<String> {
+pub(crate) fn missing_after(root: &Path) -> Vec<String> {
     let snapshot = snapshot::local::snapshot(root).unwrap();
     let assessment = evaluate::evaluate(&detect::detect(&snapshot, &RULES), &RULES);
     assessment

@@ -82,7 +82,7 @@ pub(super) fn ansible_requirements(text: &str) -> Result<usize, ParseError> {
 }
 
 /// The escape character from a leading `# escape=` parser directive (default `\`).
-pub(super) fn docker_escape(text: &str) -> char {
+pub(crate) fn docker_escape(text: &str) -> char {
     for line in text.lines() {
         let Some(directive) = line.trim().strip_prefix('#') else {
             break;
@@ -98,7 +98,7 @@ pub(super) fn docker_escape(text: &str) -> char {
 }
 
 /// Instructions of a Dockerfile with line continuations joined and comments dropped.
-pub(super) fn docker_instructions(text: &str) -> Vec<String> {
+pub(crate) fn docker_instructions(text: &str) -> Vec<String> {
     let escape = docker_escape(text);
     let mut instructions = Vec::new();
     let mut pending = String::new();

@@ -8,6 +8,7 @@
 
 mod dotnet;
 mod infrastructure;
+pub(crate) use infrastructure::docker_instructions;
 mod javascript;
 mod jvm;
 mod native;

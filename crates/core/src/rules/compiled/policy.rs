@@ -46,6 +46,36 @@ pub(super) fn check_policy(
             check.fail(file, format!("{key}: unknown IaC kind `{kind}`"));
         }
     }
+    for requirement in policy.person_only.keys() {
+        if !names_a_requirement(requirement, languages, iac, ecosystems) {
+            check.fail(
+                file,
+                format!("person_only: `{requirement}` is no requirement id and no `<category>:*`"),
+            );
+        }
+    }
+}
+
+/// `sast:<language slug>`, `sca:<ecosystem>`, `iac:<kind>`, or `<category>:*`.
+fn names_a_requirement(
+    requirement: &str,
+    languages: &Languages,
+    iac: &IacRules,
+    ecosystems: &EcosystemRules,
+) -> bool {
+    let Some((category, subject)) = requirement.split_once(':') else {
+        return false;
+    };
+    if category_of(requirement).is_none() {
+        return false;
+    }
+    subject == "*"
+        || match category {
+            "sast" => languages.list.iter().any(|l| l.slug == subject),
+            "sca" => ecosystems.index_of(subject).is_some(),
+            "iac" | "container" => iac.index_of(subject).is_some(),
+            _ => false,
+        }
 }
 
 /// The category a requirement id belongs to.

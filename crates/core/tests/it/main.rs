@@ -9,6 +9,7 @@
 
 mod bad_input;
 mod fixtures;
+mod gaps;
 mod plan;
 mod remote;
 mod support;

@@ -11,7 +11,7 @@ use fullcover_core::{detect, evaluate, snapshot};
 
 use crate::support::{RULES, fixture_names, fixtures_dir};
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let target = to.join(entry.file_name());
@@ -25,7 +25,7 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn settings(name: &str, visibility: Visibility) -> PlanSettings {
+pub(crate) fn settings(name: &str, visibility: Visibility) -> PlanSettings {
     PlanSettings {
         repository: format!("acme/{name}"),
         default_branch: "main".to_owned(),
@@ -36,7 +36,7 @@ fn settings(name: &str, visibility: Visibility) -> PlanSettings {
 }
 
 /// Plans for `root` and writes the changes, as `fullcover plan --write` does.
-fn plan_and_write(root: &Path, settings: &PlanSettings) -> Plan {
+pub(crate) fn plan_and_write(root: &Path, settings: &PlanSettings) -> Plan {
     let templates = Templates::embedded().unwrap();
     let snapshot = snapshot::local::snapshot(root).unwrap();
     let inventory = detect::detect(&snapshot, &RULES);
@@ -58,7 +58,7 @@ fn plan_and_write(root: &Path, settings: &PlanSettings) -> Plan {
     planned
 }
 
-fn missing_after(root: &Path) -> Vec<String> {
+pub(crate) fn missing_after(root: &Path) -> Vec<String> {
     let snapshot = snapshot::local::snapshot(root).unwrap();
     let assessment = evaluate::evaluate(&detect::detect(&snapshot, &RULES), &RULES);
     assessment
@@ -70,7 +70,10 @@ fn missing_after(root: &Path) -> Vec<String> {
 }
 
 /// Every fixture with a plan written into a copy, under `root/<fixture>`.
-fn planned_fixtures(root: &Path, visibility: Visibility) -> Vec<(String, PathBuf, Plan)> {
+pub(crate) fn planned_fixtures(
+    root: &Path,
+    visibility: Visibility,
+) -> Vec<(String, PathBuf, Plan)> {
     fixture_names()
         .into_iter()
         .map(|name| {

@@ -85,3 +85,28 @@ pub fn category_of(requirement: &str) -> Option<Category> {
         .into_iter()
         .find(|c| c.as_str() == prefix)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::names_a_requirement;
+    use crate::rules::RuleSet;
+
+    #[test]
+    fn person_only_keys_must_name_a_requirement_or_a_category() {
+        let rules = RuleSet::embedded().unwrap_or_else(|errors| panic!("{errors}"));
+        let names =
+            |id: &str| names_a_requirement(id, &rules.languages, &rules.iac, &rules.ecosystems);
+        for good in ["sast:perl", "sast:*", "sca:sbt", "iac:cdk", "iac:*"] {
+            assert!(names(good), "{good}");
+        }
+        for bad in [
+            "sast:no-such-language",
+            "sca:nope",
+            "iac:pulumi-yaml",
+            "lint:*",
+            "perl",
+        ] {
+            assert!(!names(bad), "{bad}");
+        }
+    }
+}

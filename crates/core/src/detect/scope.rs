@@ -1,6 +1,7 @@
 //! How a scanner's own configuration narrows what it covers: CodeQL's languages, Trivy's
-//! scan type, Checkov's frameworks, Terrascan's IaC type and Grype's target. A scanner
-//! whose configuration cannot be read keeps the coverage its rule declares.
+//! scan type, Checkov's frameworks, Terrascan's IaC type, Grype's target and KICS's
+//! platforms. A scanner whose configuration cannot be read keeps the coverage its rule
+//! declares.
 
 use serde_json::Value;
 
@@ -58,6 +59,18 @@ pub fn narrow(scope: Scope, claim: &mut Claim, trigger: &Trigger<'_>) {
             }
         }
         Scope::GrypeTarget => narrow_grype(claim, trigger),
+        Scope::KicsPlatform => {
+            let platforms = match trigger {
+                Trigger::Step { with, .. } => {
+                    input(*with, "platform_type").or_else(|| input(*with, "type"))
+                }
+                Trigger::Command(line) => flag_values(line, &["--type", "-t"]),
+                _ => None,
+            };
+            if let Some(platforms) = platforms {
+                keep_iac(claim, &platforms, kics_kind);
+            }
+        }
     }
 }
 
@@ -138,6 +151,22 @@ fn checkov_kind(framework: &str) -> Option<&'static str> {
     })
 }
 
+/// KICS platform names (case-insensitive) as IaC kinds.
+fn kics_kind(platform: &str) -> Option<&'static str> {
+    Some(match platform.to_lowercase().as_str() {
+        "ansible" => "ansible",
+        "azureresourcemanager" => "arm",
+        "cloudformation" => "cloudformation",
+        "dockercompose" => "docker-compose",
+        "dockerfile" => "dockerfile",
+        "kubernetes" => "kubernetes",
+        "openapi" => "openapi",
+        "serverlessfw" => "serverless",
+        "terraform" => "terraform",
+        _ => return None,
+    })
+}
+
 fn terrascan_kind(iac_type: &str) -> Option<&'static str> {
     Some(match iac_type {
         "terraform" | "tfplan" => "terraform",
@@ -158,7 +187,9 @@ fn codeql_to_linguist(id: &str) -> &'static [&'static str] {
         "csharp" | "c#" => &["C#"],
         "go" => &["Go"],
         "java-kotlin" | "java" | "kotlin" => &["Java", "Kotlin"],
-        "javascript-typescript" | "javascript" | "typescript" => &["JavaScript", "TypeScript"],
+        "javascript-typescript" | "javascript" | "typescript" => {
+            &["JavaScript", "TypeScript", "TSX"]
+        }
         "python" => &["Python"],
         "ruby" => &["Ruby"],
         "swift" => &["Swift"],

@@ -10,7 +10,7 @@ use handlebars::{
 use serde::Deserialize;
 
 /// Every template, by name, as built into the binary.
-const EMBEDDED: [(&str, &str); 14] = [
+const EMBEDDED: [(&str, &str); 17] = [
     (
         "workflows/codeql",
         include_str!("../../../../templates/workflows/codeql.yml.hbs"),
@@ -42,6 +42,18 @@ const EMBEDDED: [(&str, &str); 14] = [
     (
         "workflows/hadolint",
         include_str!("../../../../templates/workflows/hadolint.yml.hbs"),
+    ),
+    (
+        "workflows/kics",
+        include_str!("../../../../templates/workflows/kics.yml.hbs"),
+    ),
+    (
+        "workflows/psscriptanalyzer",
+        include_str!("../../../../templates/workflows/psscriptanalyzer.yml.hbs"),
+    ),
+    (
+        "workflows/sobelow",
+        include_str!("../../../../templates/workflows/sobelow.yml.hbs"),
     ),
     (
         "workflows/zizmor",

@@ -310,6 +310,8 @@ pub enum Scope {
     TerrascanIacType,
     /// Grype's target: an image, or a directory or SBOM.
     GrypeTarget,
+    /// KICS's `platform_type` (or `type`) input or `--type` flag.
+    KicsPlatform,
 }
 
 #[derive(
@@ -361,6 +363,23 @@ pub struct PolicyFile {
     pub iac: SkipPolicy,
     pub container: ContainerPolicy,
     pub cicd: CicdPolicy,
+    /// Requirement id (or `<category>:*` for the rest of a category) -> why no maintained
+    /// open-source scanner the plan can add covers it, and what a person can do.
+    #[serde(default)]
+    pub person_only: BTreeMap<String, String>,
+}
+
+impl PolicyFile {
+    /// Why only a person can meet `requirement`: its own entry, else its category's.
+    pub fn person_only_reason(&self, requirement: &str) -> Option<&str> {
+        self.person_only
+            .get(requirement)
+            .or_else(|| {
+                let category = requirement.split(':').next()?;
+                self.person_only.get(&format!("{category}:*"))
+            })
+            .map(String::as_str)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -435,6 +454,24 @@ pub struct SastOnboarding {
     pub codeql_autobuild: Vec<String>,
     /// Linguist languages whose analysis needs a build whatever their CodeQL id.
     pub codeql_build_languages: Vec<String>,
+    /// Linguist language -> the scanner added where neither CodeQL nor the fallback
+    /// analyses it.
+    #[serde(default)]
+    pub languages: BTreeMap<String, LanguageScanner>,
+    /// PSScriptAnalyzer rules the workflow runs (its security rules).
+    pub psscriptanalyzer_rules: Vec<String>,
+    /// Sobelow release installed from Hex, and the Erlang/OTP and Elixir it runs on.
+    pub sobelow_version: String,
+    pub sobelow_otp_version: String,
+    pub sobelow_elixir_version: String,
+}
+
+/// A language-specific SAST scanner and why.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageScanner {
+    pub scanner: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -457,4 +494,8 @@ pub struct IacOnboarding {
     pub checkov_frameworks: BTreeMap<String, String>,
     pub dockerfile: String,
     pub dockerfile_reason: String,
+    /// The scanner for the kinds Checkov does not read, and its platform per IaC kind.
+    pub kics: String,
+    pub kics_reason: String,
+    pub kics_platforms: BTreeMap<String, String>,
 }

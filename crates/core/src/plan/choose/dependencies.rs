@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::{Choices, Context, ManualStep, addition};
+use super::{Choices, Context, addition};
 use crate::rules::schema::Category;
 
 pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
@@ -51,13 +51,9 @@ pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
             review.push(requirement.id.clone());
         }
         if !covered {
-            choices.manual.push(ManualStep {
-                requirement: requirement.id.clone(),
-                action: format!(
-                    "neither Dependabot nor OSV-Scanner reads {} manifests; use Renovate or the ecosystem's audit tool",
-                    ecosystem.name
-                ),
-            });
+            choices
+                .manual
+                .push(super::person_only(context.rules, requirement));
         }
     }
     choices.updates.reason = context.onboarding.sca.updates_reason.clone();

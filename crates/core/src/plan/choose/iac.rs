@@ -1,4 +1,5 @@
-//! Infrastructure as code: Checkov for the kinds it reads, Hadolint for Dockerfiles.
+//! Infrastructure as code: Checkov for the kinds it reads, KICS for some it does not,
+//! Hadolint for Dockerfiles.
 
 use std::collections::BTreeSet;
 
@@ -14,6 +15,8 @@ pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
     let mut frameworks = BTreeSet::new();
     let mut checkov = Vec::new();
     let mut hadolint = Vec::new();
+    let mut platforms = BTreeSet::new();
+    let mut kics = Vec::new();
     for requirement in context.of(Category::Iac) {
         let kind = requirement.subject.as_str();
         if kind == "dockerfile" {
@@ -21,11 +24,13 @@ pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
         } else if let Some(framework) = context.onboarding.iac.checkov_frameworks.get(kind) {
             frameworks.insert(framework.clone());
             checkov.push(requirement.id.clone());
+        } else if let Some(platform) = context.onboarding.iac.kics_platforms.get(kind) {
+            platforms.insert(platform.clone());
+            kics.push(requirement.id.clone());
         } else {
-            choices.manual.push(ManualStep {
-                requirement: requirement.id.clone(),
-                action: format!("no IaC scanner Fullcover configures reads {kind} without building it; review it by hand or add KICS"),
-            });
+            choices
+                .manual
+                .push(super::person_only(context.rules, requirement));
         }
     }
     if !checkov.is_empty() {
@@ -36,6 +41,16 @@ pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
             checkov,
             &context.onboarding.iac.default_reason,
             "Frameworks are in `framework`; skip a check with `skip_check` or a `.checkov.yaml`.",
+        ));
+    }
+    if !kics.is_empty() {
+        choices.additions.push(addition(
+            context.rules,
+            &context.onboarding.iac.kics,
+            context.common(json!({ "platforms": platforms })),
+            kics,
+            &context.onboarding.iac.kics_reason,
+            "Platforms are in `platform_type`; exclude paths with `exclude_paths` or a `kics.config`.",
         ));
     }
     let dockerfiles = dockerfiles(context.inventory);

@@ -148,6 +148,27 @@ fn refused(path: &str, scanner: &str) -> Warning {
     )
 }
 
+/// A requirement no scanner the plan adds covers, with the reason `rules/policy.toml`
+/// gives for it (`person_only`).
+fn person_only(rules: &RuleSet, requirement: &Requirement) -> ManualStep {
+    let action = rules
+        .policy
+        .person_only_reason(&requirement.id)
+        .map_or_else(
+            || {
+                format!(
+                    "no scanner Fullcover configures covers {}; add one by hand",
+                    requirement.id
+                )
+            },
+            str::to_owned,
+        );
+    ManualStep {
+        requirement: requirement.id.clone(),
+        action,
+    }
+}
+
 fn addition(
     rules: &RuleSet,
     scanner: &str,

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use super::{Choices, Context, ManualStep, addition};
+use super::{Choices, Context, addition};
 use crate::rules::schema::Category;
 
 pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
@@ -22,6 +22,7 @@ pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
     let mut codeql: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut needs_build: BTreeSet<String> = BTreeSet::new();
     let mut semgrep: Vec<String> = Vec::new();
+    let mut specific: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for requirement in context.of(Category::Sast) {
         let language = requirement.subject.as_str();
         match context.onboarding.sast.codeql_languages.get(language) {
@@ -43,12 +44,17 @@ pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
             _ if covers_language(&context.onboarding.sast.fallback, language) => {
                 semgrep.push(requirement.id.clone())
             }
-            _ => choices.manual.push(ManualStep {
-                requirement: requirement.id.clone(),
-                action: format!(
-                    "no SAST scanner Fullcover configures analyses {language}; add one by hand"
-                ),
-            }),
+            _ if let Some(chosen) = context.onboarding.sast.languages.get(language)
+                && language_context(context, &chosen.scanner).is_some() =>
+            {
+                specific
+                    .entry(chosen.scanner.as_str())
+                    .or_default()
+                    .push(requirement.id.clone());
+            }
+            _ => choices
+                .manual
+                .push(super::person_only(context.rules, requirement)),
         }
     }
     if !codeql.is_empty() {
@@ -72,6 +78,24 @@ pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
             codeql.into_values().flatten().collect(),
             &context.onboarding.sast.default_reason,
             "Languages are in the `matrix`; remove a line to stop analysing a language.",
+        ));
+    }
+    for (scanner, satisfies) in specific {
+        let Some(extra) = language_context(context, scanner) else {
+            continue;
+        };
+        let reasons: BTreeSet<&str> = (context.onboarding.sast.languages.values())
+            .filter(|l| l.scanner == scanner)
+            .map(|l| l.reason.as_str())
+            .collect();
+        let reason = reasons.into_iter().collect::<Vec<_>>().join("; ");
+        choices.additions.push(addition(
+            context.rules,
+            scanner,
+            context.common(extra),
+            satisfies,
+            &reason,
+            customise(scanner),
         ));
     }
     if !semgrep.is_empty() {
@@ -100,5 +124,46 @@ pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
             &reason,
             "Rule sets are the `--config` arguments; add `.semgrepignore` to skip paths.",
         ));
+    }
+}
+
+/// The template context of a language-specific scanner, or `None` when it cannot run
+/// here (Sobelow needs a Mix project).
+fn language_context(context: &Context<'_>, scanner: &str) -> Option<Value> {
+    let sast = &context.onboarding.sast;
+    match scanner {
+        "psscriptanalyzer" => Some(json!({ "rules": sast.psscriptanalyzer_rules })),
+        "sobelow" => {
+            let roots: BTreeSet<&str> = (context.inventory.ecosystems.iter())
+                .filter(|e| e.id == "mix")
+                .flat_map(|e| &e.manifests)
+                .filter_map(|path| match path.rsplit_once('/') {
+                    Some((dir, "mix.exs")) => Some(dir),
+                    None if path == "mix.exs" => Some("."),
+                    _ => None,
+                })
+                .collect();
+            (!roots.is_empty()).then(|| {
+                json!({
+                    "roots": roots,
+                    "sobelow_version": sast.sobelow_version,
+                    "otp_version": sast.sobelow_otp_version,
+                    "elixir_version": sast.sobelow_elixir_version,
+                })
+            })
+        }
+        _ => None,
+    }
+}
+
+fn customise(scanner: &str) -> &'static str {
+    match scanner {
+        "psscriptanalyzer" => {
+            "Rules are in `includeRule`; add a `PSScriptAnalyzerSettings.psd1` to suppress findings."
+        }
+        "sobelow" => {
+            "Projects are in the `matrix`; skip findings with `.sobelow-conf` or `--skip` in a project."
+        }
+        _ => "",
     }
 }

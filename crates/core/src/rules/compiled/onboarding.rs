@@ -23,10 +23,16 @@ pub(super) fn check_onboarding(
         ("sca.pull_requests", &onboarding.sca.pull_requests),
         ("iac.default", &onboarding.iac.default),
         ("iac.dockerfile", &onboarding.iac.dockerfile),
+        ("iac.kics", &onboarding.iac.kics),
         ("container.default", &onboarding.container.default),
         ("cicd.default", &onboarding.cicd.default),
     ];
-    for (key, id) in chosen {
+    let per_language = onboarding
+        .sast
+        .languages
+        .values()
+        .map(|l| ("sast.languages", &l.scanner));
+    for (key, id) in chosen.into_iter().chain(per_language) {
         if scanners.index_of(id).is_none() {
             check.fail(file, format!("{key}: unknown scanner `{id}`"));
         }
@@ -36,6 +42,7 @@ pub(super) fn check_onboarding(
         .codeql_languages
         .keys()
         .chain(&onboarding.sast.codeql_build_languages)
+        .chain(onboarding.sast.languages.keys())
     {
         if languages.by_name(language).is_none() {
             check.fail(
@@ -44,12 +51,18 @@ pub(super) fn check_onboarding(
             );
         }
     }
-    for kind in onboarding.iac.checkov_frameworks.keys() {
+    let kinds = (onboarding.iac.checkov_frameworks.keys())
+        .map(|k| ("iac.checkov_frameworks", k))
+        .chain(
+            onboarding
+                .iac
+                .kics_platforms
+                .keys()
+                .map(|k| ("iac.kics_platforms", k)),
+        );
+    for (key, kind) in kinds {
         if iac.index_of(kind).is_none() {
-            check.fail(
-                file,
-                format!("iac.checkov_frameworks: unknown IaC kind `{kind}`"),
-            );
+            check.fail(file, format!("{key}: unknown IaC kind `{kind}`"));
         }
     }
 }

@@ -46,6 +46,36 @@ pub(super) fn check_policy(
             check.fail(file, format!("{key}: unknown IaC kind `{kind}`"));
         }
     }
+    for requirement in policy.person_only.keys() {
+        if !names_a_requirement(requirement, languages, iac, ecosystems) {
+            check.fail(
+                file,
+                format!("person_only: `{requirement}` is no requirement id and no `<category>:*`"),
+            );
+        }
+    }
+}
+
+/// `sast:<language slug>`, `sca:<ecosystem>`, `iac:<kind>`, or `<category>:*`.
+fn names_a_requirement(
+    requirement: &str,
+    languages: &Languages,
+    iac: &IacRules,
+    ecosystems: &EcosystemRules,
+) -> bool {
+    let Some((category, subject)) = requirement.split_once(':') else {
+        return false;
+    };
+    if category_of(requirement).is_none() {
+        return false;
+    }
+    subject == "*"
+        || match category {
+            "sast" => languages.list.iter().any(|l| l.slug == subject),
+            "sca" => ecosystems.index_of(subject).is_some(),
+            "iac" | "container" => iac.index_of(subject).is_some(),
+            _ => false,
+        }
 }
 
 /// The category a requirement id belongs to.
@@ -54,4 +84,29 @@ pub fn category_of(requirement: &str) -> Option<Category> {
     Category::REQUIRED
         .into_iter()
         .find(|c| c.as_str() == prefix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_a_requirement;
+    use crate::rules::RuleSet;
+
+    #[test]
+    fn person_only_keys_must_name_a_requirement_or_a_category() {
+        let rules = RuleSet::embedded().unwrap_or_else(|errors| panic!("{errors}"));
+        let names =
+            |id: &str| names_a_requirement(id, &rules.languages, &rules.iac, &rules.ecosystems);
+        for good in ["sast:perl", "sast:*", "sca:sbt", "iac:cdk", "iac:*"] {
+            assert!(names(good), "{good}");
+        }
+        for bad in [
+            "sast:no-such-language",
+            "sca:nope",
+            "iac:pulumi-yaml",
+            "lint:*",
+            "perl",
+        ] {
+            assert!(!names(bad), "{bad}");
+        }
+    }
 }

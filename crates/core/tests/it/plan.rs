@@ -185,6 +185,44 @@ fn an_existing_dependabot_file_is_merged_not_replaced() {
     assert!(after.contains("npm"), "{after}");
 }
 
+#[test]
+fn dependabot_globs_and_groups_are_extended_never_overlapped() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path();
+    copy_dir(&fixtures_dir().join("microservices-globs"), dir);
+    let before = std::fs::read_to_string(dir.join(".github/dependabot.yml")).unwrap();
+    plan_and_write(dir, &settings("microservices-globs", Visibility::Public));
+    let after = std::fs::read_to_string(dir.join(".github/dependabot.yml")).unwrap();
+    assert!(
+        after.starts_with(before.as_str()),
+        "the user's entries must stay first and unchanged:\n{after}"
+    );
+    let updates = |text: &str| {
+        fullcover_core::formats::parse_yaml(text).unwrap()["updates"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    let entries = updates(&after).split_off(updates(&before).len());
+    let added = &after[before.len()..];
+    let npm: Vec<_> = entries
+        .iter()
+        .filter(|e| e["package-ecosystem"] == "npm")
+        .collect();
+    assert_eq!(npm.len(), 1, "{added}");
+    assert_eq!(
+        npm[0]["directories"],
+        serde_json::json!(["/src/frontend/assets"])
+    );
+    for ecosystem in ["gomod", "pip", "nuget", "gradle", "docker"] {
+        assert!(
+            !entries.iter().any(|e| e["package-ecosystem"] == ecosystem),
+            "{ecosystem} is already updated: {added}"
+        );
+    }
+    assert!(missing_after(dir).iter().all(|id| !id.starts_with("sca:")));
+}
+
 fn generated_files(root: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     for (_, dir, planned) in planned_fixtures(root, Visibility::Public)

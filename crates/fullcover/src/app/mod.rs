@@ -10,6 +10,7 @@ pub mod deliver;
 pub mod error;
 pub mod events;
 pub mod jobs;
+pub mod org_config;
 pub mod remote;
 pub mod scan;
 pub mod server;
@@ -81,6 +82,7 @@ struct Inner {
     behaviour: Behaviour,
     wake: Notify,
     telemetry: telemetry::Telemetry,
+    org_configs: org_config::OrgConfigCache,
 }
 
 impl std::fmt::Debug for App {
@@ -111,6 +113,7 @@ impl App {
                 behaviour,
                 wake: Notify::new(),
                 telemetry: telemetry::Telemetry::default(),
+                org_configs: org_config::OrgConfigCache::default(),
             }),
         }
     }
@@ -133,6 +136,11 @@ impl App {
 
     pub fn behaviour(&self) -> &Behaviour {
         &self.inner.behaviour
+    }
+
+    /// The organisations' `.github/fullcover.yml`, as last read.
+    pub fn org_configs(&self) -> &org_config::OrgConfigCache {
+        &self.inner.org_configs
     }
 
     pub fn telemetry(&self) -> &telemetry::Telemetry {

@@ -383,6 +383,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn hidden_and_linked_paths_stay_present_until_a_file_replaces_them() {
+        let snapshot = Snapshot::from_memory("r", [("a.yml", "a"), ("b.yml", "b")])
+            .with_unlisted([("link.yml".to_owned(), "is a symbolic link".to_owned())]);
+        let hidden = snapshot.without(|path| path == "a.yml", "is hidden");
+        assert_eq!(hidden.presence("a.yml"), Presence::Unlisted("is hidden"));
+        assert_eq!(hidden.presence("b.yml"), Presence::Listed);
+        assert_eq!(
+            hidden.presence("link.yml"),
+            Presence::Unlisted("is a symbolic link")
+        );
+        assert_eq!(hidden.presence("c.yml"), Presence::Absent);
+        assert!(matches!(
+            hidden.read(&RepoPath::new("a.yml"), 10),
+            Err(ReadError::NotFound)
+        ));
+        let written = hidden.with_files([("link.yml".to_owned(), "new".to_owned())]);
+        assert_eq!(written.presence("link.yml"), Presence::Listed);
+        assert_eq!(written.presence("a.yml"), Presence::Unlisted("is hidden"));
+    }
+
+    #[test]
     fn repo_paths_are_normalised() {
         assert_eq!(RepoPath::new("./src/main.rs").as_str(), "src/main.rs");
         assert_eq!(RepoPath::new("src\\lib.rs").as_str(), "src/lib.rs");

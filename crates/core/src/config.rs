@@ -295,7 +295,10 @@ impl Config {
             return snapshot;
         }
         let ignored = self.ignored();
-        snapshot.without(|path| ignored.is_match(path))
+        snapshot.without(
+            |path| ignored.is_match(path),
+            &format!("is hidden by an `ignore` glob of {PATH}"),
+        )
     }
 
     /// The `ignore` globs compiled.

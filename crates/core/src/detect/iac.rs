@@ -75,7 +75,7 @@ fn resolve(dir: &str, relative: &str) -> Option<String> {
 /// What a detected IaC file declares beyond its kind.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct IacDetails {
-    pub providers: BTreeSet<String>,
+    pub providers: terraform::Providers,
     pub modules: BTreeSet<String>,
 }
 

@@ -2,6 +2,7 @@
 //! [`Snapshot`] and the [`RuleSet`]: it reads content only through the snapshot, and only
 //! for the files a rule needs, with capped reads.
 
+pub mod dependabot;
 pub mod ecosystems;
 pub mod gitattributes;
 pub mod iac;
@@ -550,7 +551,9 @@ fn aggregate(
         for (kind, details) in item.iac {
             let entry = iac.entry(kind).or_default();
             entry.0.insert(item.facts.path.as_str().to_owned());
-            entry.1.providers.extend(details.providers);
+            for (local, source) in details.providers {
+                terraform::add_provider(&mut entry.1.providers, local, source);
+            }
             entry.1.modules.extend(details.modules);
         }
         dependency_files.extend(item.dependencies);
@@ -577,14 +580,11 @@ fn aggregate(
         languages: language_stats(&files, rules),
         iac: iac
             .into_iter()
-            .map(|(kind, (paths, mut details))| {
-                details.providers = terraform::merge_providers(&details.providers);
-                IacKindFound {
-                    id: rules.iac.kinds[kind].id.clone(),
-                    name: rules.iac.kinds[kind].name.clone(),
-                    files: paths.into_iter().collect(),
-                    details,
-                }
+            .map(|(kind, (paths, details))| IacKindFound {
+                id: rules.iac.kinds[kind].id.clone(),
+                name: rules.iac.kinds[kind].name.clone(),
+                files: paths.into_iter().collect(),
+                details,
             })
             .collect(),
         ecosystems: ecosystems_found(dependency_files, rules),

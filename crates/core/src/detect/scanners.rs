@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
+use super::dependabot::DirectoryPatterns;
 use super::scope::{self, Trigger};
 use super::structured::{FileContent, strings};
 use crate::rules::RuleSet;
@@ -29,7 +30,7 @@ pub struct Evidence {
 pub enum Directories {
     All,
     /// Dependabot `directory` values and `directories` globs.
-    Only(BTreeSet<String>),
+    Only(DirectoryPatterns),
 }
 
 /// What a running scanner covers, as configured.
@@ -83,7 +84,7 @@ impl Claim {
                 }
                 (Some(mine), Directories::All) => *mine = Directories::All,
                 (Some(Directories::Only(mine)), Directories::Only(theirs)) => {
-                    mine.extend(theirs.iter().cloned());
+                    mine.extend(theirs);
                 }
                 (Some(Directories::All), Directories::Only(_)) => {}
             }
@@ -498,14 +499,7 @@ impl<'a> Finder<'a> {
             let Some(ecosystem) = update.get("package-ecosystem").and_then(Value::as_str) else {
                 continue;
             };
-            let mut directories: BTreeSet<String> = strings(update.get("directory"))
-                .into_iter()
-                .chain(strings(update.get("directories")))
-                .map(normalise_directory)
-                .collect();
-            if directories.is_empty() {
-                directories.insert("/".to_owned());
-            }
+            let directories = DirectoryPatterns::of_entry(update);
             let claim = Claim {
                 sca: BTreeMap::from([(ecosystem.to_owned(), Directories::Only(directories))]),
                 ..Claim::default()
@@ -540,18 +534,6 @@ fn container_image(value: Option<&Value>) -> Option<&str> {
             .or_else(|| map.get("name"))
             .and_then(Value::as_str),
         _ => None,
-    }
-}
-
-/// A Dependabot `directory` in its canonical form: `/`, `/web` (no trailing slash).
-pub fn normalise_directory(directory: &str) -> String {
-    let trimmed = directory.trim().trim_end_matches('/');
-    if trimmed.is_empty() {
-        "/".to_owned()
-    } else if trimmed.starts_with('/') {
-        trimmed.to_owned()
-    } else {
-        format!("/{trimmed}")
     }
 }
 
@@ -672,10 +654,10 @@ mod tests {
         );
         assert_eq!(found.len(), 2);
         let npm = found[0].2.clone().unwrap();
-        assert_eq!(
-            npm.sca.get("npm"),
-            Some(&Directories::Only(BTreeSet::from(["/web".to_owned()])))
-        );
+        let Some(Directories::Only(npm)) = npm.sca.get("npm") else {
+            panic!("{npm:?}");
+        };
+        assert_eq!(npm.exact, BTreeSet::from(["/web".to_owned()]));
         assert_eq!(found[1].1, 5);
     }
 

@@ -1,16 +1,28 @@
 //! Terraform configuration read with the tree-sitter HCL grammar: the providers a
 //! configuration uses and the sources of the modules it calls.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
 use tree_sitter::{Node, Parser};
 
+/// Providers by local name, each with its source address where one is declared.
+pub type Providers = BTreeMap<String, Option<String>>;
+
+/// Adds `local` with its `source`; a declared source is never lost to a bare mention.
+pub fn add_provider(providers: &mut Providers, local: String, source: Option<String>) {
+    let known = providers.entry(local).or_default();
+    if known.is_none() {
+        *known = source;
+    }
+}
+
 /// What one `.tf` file declares.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct TerraformFacts {
-    /// Provider sources (`hashicorp/aws`), or local names when no source is given.
-    pub providers: BTreeSet<String>,
+    /// Providers by local name (`aws`), with the source address (`hashicorp/aws`) where
+    /// `required_providers` declares one.
+    pub providers: Providers,
     /// Module sources (`terraform-aws-modules/vpc/aws`, `./modules/bucket`).
     pub modules: BTreeSet<String>,
     /// Whether the grammar reported syntax errors.
@@ -61,7 +73,7 @@ fn read_block(block: Node<'_>, text: &str, facts: &mut TerraformFacts) {
     match kind {
         "provider" => {
             if let Some(label) = label {
-                facts.providers.insert(label);
+                add_provider(&mut facts.providers, label, None);
             }
         }
         "module" => {
@@ -95,9 +107,10 @@ fn read_required_providers(body: Node<'_>, text: &str, facts: &mut TerraformFact
             .children(&mut inner)
             .find(|n| n.kind() == "identifier")
             .map(|n| node_text(n, text).to_owned());
-        if let Some(provider) = source.or(name) {
-            // A local name declared here also names the provider of a `provider` block.
-            facts.providers.insert(provider);
+        // The local name is what `provider` blocks and resources use; the source says
+        // which registry provider it is.
+        if let Some(name) = name {
+            add_provider(&mut facts.providers, name, source);
         }
     }
 }
@@ -120,20 +133,6 @@ fn attribute_source(body: Node<'_>, text: &str) -> Option<String> {
 
 fn node_text<'t>(node: Node<'_>, text: &'t str) -> &'t str {
     text.get(node.byte_range()).unwrap_or("")
-}
-
-/// Provider local names that a `required_providers` source already names, so that
-/// `aws` and `hashicorp/aws` are reported once.
-pub fn merge_providers(providers: &BTreeSet<String>) -> BTreeSet<String> {
-    let sourced: BTreeSet<&str> = providers
-        .iter()
-        .filter_map(|p| p.rsplit_once('/').map(|(_, name)| name))
-        .collect();
-    providers
-        .iter()
-        .filter(|p| p.contains('/') || !sourced.contains(p.as_str()))
-        .cloned()
-        .collect()
 }
 
 #[cfg(test)]
@@ -166,14 +165,42 @@ resource "aws_s3_bucket" "b" { bucket = "x" }
         .unwrap();
         assert!(!facts.has_errors);
         assert_eq!(
-            merge_providers(&facts.providers)
-                .into_iter()
-                .collect::<Vec<_>>(),
-            ["hashicorp/aws", "hashicorp/google"]
+            facts.providers,
+            Providers::from([
+                ("aws".to_owned(), Some("hashicorp/aws".to_owned())),
+                ("google".to_owned(), Some("hashicorp/google".to_owned())),
+            ])
         );
         assert_eq!(
             facts.modules.into_iter().collect::<Vec<_>>(),
             ["./modules/bucket", "terraform-aws-modules/vpc/aws"]
+        );
+    }
+
+    #[test]
+    fn every_provider_is_named_by_its_local_name() {
+        let facts = parse(
+            r#"
+terraform {
+  required_providers {
+    alicloud = { source = "aliyun/alicloud" }
+    random   = "~> 3.0"
+  }
+}
+provider "alicloud" { region = "cn-hangzhou" }
+provider "aws" { region = "eu-west-1" }
+provider "google" {}
+"#,
+        )
+        .unwrap();
+        assert_eq!(
+            facts.providers,
+            Providers::from([
+                ("alicloud".to_owned(), Some("aliyun/alicloud".to_owned())),
+                ("aws".to_owned(), None),
+                ("google".to_owned(), None),
+                ("random".to_owned(), None),
+            ])
         );
     }
 

@@ -2,9 +2,8 @@
 //! `rules/policy.toml`), which of them a configured scanner really covers, and the
 //! resulting coverage. Pure: an [`Inventory`] and the rules in, an [`Assessment`] out.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use globset::GlobBuilder;
 use serde::{Deserialize, Serialize};
 
 use crate::detect::scanners::{Claim, Directories};
@@ -246,10 +245,13 @@ fn claim_covers(claim: &Claim, requirement: &Requirement, inventory: &Inventory)
             }
             match claim.sca.get(subject) {
                 Some(Directories::All) => true,
-                Some(Directories::Only(patterns)) => ecosystem
-                    .directories
-                    .iter()
-                    .all(|directory| directory_matches(patterns, directory)),
+                Some(Directories::Only(patterns)) => {
+                    let matcher = patterns.matcher();
+                    ecosystem
+                        .directories
+                        .iter()
+                        .all(|directory| matcher.covers(directory))
+                }
                 None => false,
             }
         }
@@ -258,36 +260,6 @@ fn claim_covers(claim: &Claim, requirement: &Requirement, inventory: &Inventory)
         Category::Cicd => claim.cicd,
         Category::Dast => false,
     }
-}
-
-/// Dependabot `directory` values are exact; `directories` entries may be globs, each
-/// compiled once however many directories it is matched against.
-fn directory_matches(patterns: &BTreeSet<String>, directory: &str) -> bool {
-    patterns.contains(directory)
-        || patterns
-            .iter()
-            .filter(|pattern| pattern.contains(['*', '?', '[']))
-            .any(|pattern| {
-                GLOBS.with(|cache| {
-                    cache
-                        .borrow_mut()
-                        .entry(pattern.clone())
-                        .or_insert_with(|| {
-                            GlobBuilder::new(pattern)
-                                .literal_separator(true)
-                                .build()
-                                .ok()
-                                .map(|glob| glob.compile_matcher())
-                        })
-                        .as_ref()
-                        .is_some_and(|glob| glob.is_match(directory))
-                })
-            })
-}
-
-thread_local! {
-    static GLOBS: std::cell::RefCell<BTreeMap<String, Option<globset::GlobMatcher>>> =
-        const { std::cell::RefCell::new(BTreeMap::new()) };
 }
 
 fn summarise(requirements: &[Requirement]) -> CoverageSummary {

@@ -7,49 +7,46 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use super::templates::{TemplateError, Templates};
-use crate::detect::scanners::normalise_directory;
+use crate::detect::dependabot::DirectoryPatterns;
 use crate::formats::parse_yaml;
 
 /// Ecosystem -> directories (`/`, `/web`) that Dependabot should update.
 pub type Wanted = BTreeMap<String, BTreeSet<String>>;
 
-/// What the existing file already updates, as (ecosystem, directory) pairs.
-pub fn listed(existing: &str) -> BTreeSet<(String, String)> {
+/// What the existing file already updates, per ecosystem (globs included).
+pub fn listed(existing: &str) -> BTreeMap<String, DirectoryPatterns> {
     let Ok(document) = parse_yaml(existing) else {
-        return BTreeSet::new();
+        return BTreeMap::new();
     };
-    let mut pairs = BTreeSet::new();
+    let mut listed: BTreeMap<String, DirectoryPatterns> = BTreeMap::new();
     for update in document
         .get("updates")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
+        .filter_map(Value::as_object)
     {
         let Some(ecosystem) = update.get("package-ecosystem").and_then(Value::as_str) else {
             continue;
         };
-        let mut directories: Vec<&str> = update
-            .get("directory")
-            .and_then(Value::as_str)
-            .into_iter()
-            .collect();
-        if let Some(Value::Array(more)) = update.get("directories") {
-            directories.extend(more.iter().filter_map(Value::as_str));
-        }
-        for directory in directories {
-            pairs.insert((ecosystem.to_owned(), normalise_directory(directory)));
-        }
+        listed
+            .entry(ecosystem.to_owned())
+            .or_default()
+            .extend(&DirectoryPatterns::of_entry(update));
     }
-    pairs
+    listed
 }
 
-/// The wanted entries the existing file lacks.
+/// The wanted entries the existing file lacks: a directory that an entry of the same
+/// ecosystem already updates, by name or by glob, is never added again (Dependabot
+/// refuses overlapping directories).
 pub fn missing(existing: Option<&str>, wanted: &Wanted) -> Wanted {
     let present = existing.map(listed).unwrap_or_default();
     let mut missing = Wanted::new();
     for (ecosystem, directories) in wanted {
+        let matcher = present.get(ecosystem).map(DirectoryPatterns::matcher);
         for directory in directories {
-            if !present.contains(&(ecosystem.clone(), directory.clone())) {
+            if !matcher.as_ref().is_some_and(|m| m.covers(directory)) {
                 missing
                     .entry(ecosystem.clone())
                     .or_default()
@@ -161,7 +158,7 @@ mod tests {
     #[test]
     fn listed_pairs_and_missing_entries() {
         let present = listed(USER);
-        assert!(present.contains(&("npm".to_owned(), "/web".to_owned())));
+        assert!(present["npm"].exact.contains("/web"));
         let wanted = Wanted::from([
             (
                 "npm".to_owned(),
@@ -172,6 +169,22 @@ mod tests {
         let missing = missing(Some(USER), &wanted);
         assert_eq!(missing["npm"], BTreeSet::from(["/api".to_owned()]));
         assert_eq!(missing["pip"], BTreeSet::from(["/".to_owned()]));
+    }
+
+    #[test]
+    fn directories_a_glob_already_updates_are_not_added_again() {
+        let user = "version: 2\nupdates:\n  - package-ecosystem: npm\n    directories: [\"/services/*\", \"/src/ad/**\"]\n    schedule: {interval: weekly}\n";
+        let wanted = Wanted::from([(
+            "npm".to_owned(),
+            BTreeSet::from([
+                "/services/cart".to_owned(),
+                "/src/ad".to_owned(),
+                "/src/ad/web".to_owned(),
+                "/tools".to_owned(),
+            ]),
+        )]);
+        let missing = missing(Some(user), &wanted);
+        assert_eq!(missing["npm"], BTreeSet::from(["/tools".to_owned()]));
     }
 
     #[test]
@@ -198,8 +211,8 @@ mod tests {
         );
         assert!(merged.contains("        interval: daily\n    - package-ecosystem: \"pip\"\n      directories:\n        - \"/\"\n"), "{merged}");
         assert!(merged.ends_with("\n# end of file\n"), "{merged}");
-        let pairs = listed(&merged);
-        assert!(pairs.contains(&("pip".to_owned(), "/".to_owned())));
-        assert!(pairs.contains(&("npm".to_owned(), "/web".to_owned())));
+        let listed = listed(&merged);
+        assert!(listed["pip"].exact.contains("/"));
+        assert!(listed["npm"].exact.contains("/web"));
     }
 }

@@ -18,7 +18,7 @@ use crate::detect::Inventory;
 use crate::evaluate::{Assessment, CoverageSummary};
 use crate::formats::parse_yaml;
 use crate::rules::RuleSet;
-use crate::snapshot::{RepoPath, Snapshot, Warning};
+use crate::snapshot::{Presence, RepoPath, Snapshot, Warning};
 
 /// GitHub's limit on a pull-request body.
 pub const BODY_LIMIT: usize = 65_536;
@@ -256,9 +256,14 @@ pub fn plan(
     }
     // Changes are relative to the repository as it is, not to an intermediate round.
     for file in &mut planned {
-        file.previous = read(snapshot, &file.path);
+        let (previous, unusable) = match existing(snapshot, &file.path) {
+            Existing::Unusable(reason) => (None, Some(reason)),
+            found => (found.text(), None),
+        };
+        file.previous = previous;
         file.change = match (&file.change, file.previous.as_deref()) {
             (Change::Kept(_), _) => file.change.clone(),
+            _ if let Some(reason) = &unusable => Change::Kept(reason.clone()),
             // dependabot.yml is merged into, whoever wrote it.
             (_, Some(previous)) if file.scanner == "dependabot" && previous != file.content => {
                 Change::Update
@@ -324,9 +329,16 @@ fn workflow_file(
         )
     };
     let content = ownership::with_header(&description, &body);
-    let previous = read(snapshot, &addition.path);
+    let (previous, change) = match existing(snapshot, &addition.path) {
+        Existing::Unusable(reason) => (None, Change::Kept(reason)),
+        found => {
+            let previous = found.text();
+            let change = change_for(previous.as_deref(), &content);
+            (previous, change)
+        }
+    };
     Ok(PlannedFile {
-        change: change_for(previous.as_deref(), &content),
+        change,
         path: addition.path.clone(),
         scanner: addition.scanner.clone(),
         name: addition.name.clone(),
@@ -349,29 +361,42 @@ fn dependabot_file(
     if updates.entries.is_empty() {
         return Ok(None);
     }
+    // Existence is decided from everything the repository holds: a file that is a link,
+    // hidden by `ignore` or not readable whole is someone's configuration all the same.
     let existing_path = [".github/dependabot.yml", ".github/dependabot.yaml"]
         .into_iter()
-        .find(|path| snapshot.contains(path));
+        .find(|path| snapshot.presence(path) != Presence::Absent);
     let path = existing_path.unwrap_or(".github/dependabot.yml").to_owned();
-    let previous = existing_path.and_then(|p| read(snapshot, p));
+    let kept = |reason: String, previous: Option<String>| PlannedFile {
+        path: path.clone(),
+        change: Change::Kept(reason),
+        scanner: "dependabot".to_owned(),
+        name: "Dependabot version updates".to_owned(),
+        satisfies: Vec::new(),
+        reason: updates.reason.clone(),
+        customise: String::new(),
+        results: DEPENDABOT_RESULTS.to_owned(),
+        scope: None,
+        content: previous.clone().unwrap_or_default(),
+        previous,
+    };
+    let previous = match existing_path.map(|p| existing(snapshot, p)) {
+        None | Some(Existing::Absent) => None,
+        Some(Existing::Text(text)) => Some(text),
+        Some(Existing::Unusable(reason)) => {
+            return Ok(Some(kept(
+                format!("{reason}; Fullcover adds entries only to a file it can read whole"),
+                None,
+            )));
+        }
+    };
     if let Some(existing) = &previous
         && let Err(err) = parse_yaml(existing)
     {
-        return Ok(Some(PlannedFile {
-            path,
-            change: Change::Kept(format!(
-                "it cannot be read ({err}); fix it and Fullcover will add the missing entries"
-            )),
-            scanner: "dependabot".to_owned(),
-            name: "Dependabot version updates".to_owned(),
-            satisfies: Vec::new(),
-            reason: updates.reason.clone(),
-            customise: String::new(),
-            results: DEPENDABOT_RESULTS.to_owned(),
-            scope: None,
-            content: existing.clone(),
-            previous: previous.clone(),
-        }));
+        return Ok(Some(kept(
+            format!("it cannot be read ({err}); fix it and Fullcover will add the missing entries"),
+            previous.clone(),
+        )));
     }
     let missing = dependabot::missing(previous.as_deref(), &updates.entries);
     let description = "Added by Fullcover: Dependabot version updates.\nAdd or remove entries freely; Fullcover only ever adds missing ones.";
@@ -428,12 +453,41 @@ fn change_for(previous: Option<&str>, content: &str) -> Change {
     }
 }
 
-fn read(snapshot: &Snapshot, path: &str) -> Option<String> {
-    let path = RepoPath::new(path);
-    snapshot
-        .read(&path, 1024 * 1024)
-        .ok()
-        .and_then(|content| content.text().map(str::to_owned))
+/// Existing files are read up to this size; a longer one is never merged into.
+const READ_LIMIT: usize = 1024 * 1024;
+
+/// A file already at a planned path, as far as the plan may build on it.
+enum Existing {
+    Absent,
+    Text(String),
+    /// There, but not readable whole as text: never written over. Says why.
+    Unusable(String),
+}
+
+impl Existing {
+    fn text(self) -> Option<String> {
+        match self {
+            Existing::Text(text) => Some(text),
+            Existing::Absent | Existing::Unusable(_) => None,
+        }
+    }
+}
+
+fn existing(snapshot: &Snapshot, path: &str) -> Existing {
+    match snapshot.presence(path) {
+        Presence::Absent => Existing::Absent,
+        Presence::Unlisted(why) => Existing::Unusable(format!("it {why}")),
+        Presence::Listed => match snapshot.read(&RepoPath::new(path), READ_LIMIT) {
+            Err(err) => Existing::Unusable(format!("it cannot be read ({err})")),
+            Ok(content) if content.truncated => {
+                Existing::Unusable("it is larger than 1 MiB, more than Fullcover reads".to_owned())
+            }
+            Ok(content) => match content.text() {
+                Some(text) => Existing::Text(text.to_owned()),
+                None => Existing::Unusable("it is not UTF-8 text".to_owned()),
+            },
+        },
+    }
 }
 
 fn merged(base: &Value, extra: &Value) -> Value {
@@ -503,7 +557,19 @@ pub fn pull_request(
             })
         })
         .collect();
+    let kept: Vec<Value> = plan
+        .files
+        .iter()
+        .filter_map(|f| match &f.change {
+            Change::Kept(reason) => Some(json!({
+                "path": text::code_span(&f.path),
+                "reason": text::markdown_inline(reason),
+            })),
+            _ => None,
+        })
+        .collect();
     let context = json!({
+        "kept": kept,
         "repository": inventory.repository,
         "languages": inventory.languages.iter().take(8).map(|l| format!("{} ({}%)", l.name, l.share)).collect::<Vec<_>>().join(", "),
         "iac": inventory.iac.iter().map(|k| k.name.clone()).collect::<Vec<_>>().join(", "),

@@ -49,8 +49,13 @@ pub struct IacEntry {
     pub kind: String,
     pub name: String,
     pub files: Vec<String>,
+    /// Terraform providers by local name (`aws`), whether or not a source is declared.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub providers: Vec<String>,
+    /// The source address (`hashicorp/aws`) of each provider whose `required_providers`
+    /// entry declares one, by local name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub provider_sources: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub modules: Vec<String>,
 }
@@ -117,7 +122,13 @@ impl ScanReport {
                     kind: kind.id.clone(),
                     name: kind.name.clone(),
                     files: kind.files.clone(),
-                    providers: kind.details.providers.iter().cloned().collect(),
+                    providers: kind.details.providers.keys().cloned().collect(),
+                    provider_sources: kind
+                        .details
+                        .providers
+                        .iter()
+                        .filter_map(|(local, source)| Some((local.clone(), source.clone()?)))
+                        .collect(),
                     modules: kind.details.modules.iter().cloned().collect(),
                 })
                 .collect(),

@@ -60,7 +60,15 @@ pub fn render(report: &ScanReport) -> String {
             .map(|k| {
                 let mut details = printable(&sample(&k.files));
                 if !k.providers.is_empty() {
-                    details.push_str(&format!("; providers {}", k.providers.join(", ")));
+                    let providers: Vec<String> = k
+                        .providers
+                        .iter()
+                        .map(|local| match k.provider_sources.get(local) {
+                            Some(source) => format!("{local} ({source})"),
+                            None => local.clone(),
+                        })
+                        .collect();
+                    details.push_str(&format!("; providers {}", printable(&providers.join(", "))));
                 }
                 vec![k.name.clone(), count(k.files.len(), "file"), details]
             })

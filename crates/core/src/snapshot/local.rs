@@ -20,7 +20,7 @@ pub fn snapshot(root: &Path) -> anyhow::Result<Snapshot> {
         "cannot scan {}: not a directory",
         root.display()
     );
-    let (files, warnings) = walk(root);
+    let (files, warnings, unlisted) = walk(root);
     let repository = root
         .canonicalize()
         .ok()
@@ -32,15 +32,20 @@ pub fn snapshot(root: &Path) -> anyhow::Result<Snapshot> {
     let source = LocalSource {
         root: root.to_path_buf(),
     };
-    Ok(Snapshot::new(repository, files, Arc::new(source), warnings))
+    Ok(Snapshot::new(repository, files, Arc::new(source), warnings).with_unlisted(unlisted))
 }
 
 enum Found {
     File(FileEntry),
     Warning(Warning),
+    /// A path that exists but is not a regular file, with what it is instead.
+    Unlisted(String, &'static str, Option<Warning>),
 }
 
-fn walk(root: &Path) -> (Vec<FileEntry>, Vec<Warning>) {
+/// What a walk finds: files, warnings and the paths that are not regular files.
+type Walked = (Vec<FileEntry>, Vec<Warning>, Vec<(String, String)>);
+
+fn walk(root: &Path) -> Walked {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
     let walker = WalkBuilder::new(root)
         .hidden(false)
@@ -70,14 +75,19 @@ fn walk(root: &Path) -> (Vec<FileEntry>, Vec<Warning>) {
 
     let mut files = Vec::new();
     let mut warnings = Vec::new();
+    let mut unlisted = Vec::new();
     for found in receiver {
         match found {
             Found::File(entry) => files.push(entry),
             Found::Warning(warning) => warnings.push(warning),
+            Found::Unlisted(path, what, warning) => {
+                unlisted.push((path, what.to_owned()));
+                warnings.extend(warning);
+            }
         }
     }
     warnings.sort();
-    (files, warnings)
+    (files, warnings, unlisted)
 }
 
 fn visit(root: &Path, entry: Result<ignore::DirEntry, ignore::Error>) -> Option<Found> {
@@ -91,13 +101,19 @@ fn visit(root: &Path, entry: Result<ignore::DirEntry, ignore::Error>) -> Option<
     }
     let path = relative(root, entry.path());
     if file_type.is_symlink() {
-        return broken_link_warning(entry.path(), &path).map(Found::Warning);
+        let warning = broken_link_warning(entry.path(), &path);
+        return Some(Found::Unlisted(path, "is a symbolic link", warning));
     }
     if !file_type.is_file() {
-        return Some(Found::Warning(Warning::at(
-            path,
+        let warning = Warning::at(
+            path.clone(),
             "not a regular file (device, socket or pipe); skipped",
-        )));
+        );
+        return Some(Found::Unlisted(
+            path,
+            "is not a regular file",
+            Some(warning),
+        ));
     }
     match entry.metadata() {
         Ok(metadata) => Some(Found::File(FileEntry {

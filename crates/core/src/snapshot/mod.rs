@@ -6,6 +6,7 @@
 
 pub mod local;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -134,6 +135,20 @@ pub struct Snapshot {
     files: Vec<FileEntry>,
     source: Arc<dyn FileSource>,
     warnings: Vec<Warning>,
+    /// Paths that exist in the repository but are not in the listing, each with why
+    /// (a symbolic link, a special file, a path the configuration ignores): nothing may
+    /// be written over them as if they were absent.
+    unlisted: BTreeMap<String, String>,
+}
+
+/// Whether a path exists, as far as writing a file there is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Presence<'a> {
+    Absent,
+    Listed,
+    /// There, but not readable through the snapshot; the text says why ("is a symbolic
+    /// link").
+    Unlisted(&'a str),
 }
 
 impl Snapshot {
@@ -151,6 +166,28 @@ impl Snapshot {
             files,
             source,
             warnings,
+            unlisted: BTreeMap::new(),
+        }
+    }
+
+    /// Records paths that exist but are left out of the listing, each with why.
+    pub fn with_unlisted(mut self, paths: impl IntoIterator<Item = (String, String)>) -> Self {
+        for (path, reason) in paths {
+            if !self.contains(&path) {
+                self.unlisted.insert(path, reason);
+            }
+        }
+        self
+    }
+
+    /// Whether `path` exists, listed or not.
+    pub fn presence(&self, path: &str) -> Presence<'_> {
+        if self.contains(path) {
+            Presence::Listed
+        } else if let Some(reason) = self.unlisted.get(path) {
+            Presence::Unlisted(reason)
+        } else {
+            Presence::Absent
         }
     }
 
@@ -177,30 +214,42 @@ impl Snapshot {
                 .filter(|entry| !replaced.contains(&entry.path))
                 .cloned(),
         );
+        let mut unlisted = self.unlisted.clone();
+        unlisted.retain(|path, _| !replaced.contains(&RepoPath::new(path.as_str())));
         let source = OverlaySource {
             overlay,
             base: Arc::clone(&self.source),
         };
-        Snapshot::new(
-            self.repository.clone(),
-            files,
-            Arc::new(source),
-            self.warnings.clone(),
-        )
+        Snapshot {
+            unlisted,
+            ..Snapshot::new(
+                self.repository.clone(),
+                files,
+                Arc::new(source),
+                self.warnings.clone(),
+            )
+        }
     }
 
-    /// This snapshot without the files `drop` selects (paths a configuration ignores).
-    pub fn without(&self, drop: impl Fn(&str) -> bool) -> Snapshot {
+    /// This snapshot without the files `drop` selects (paths a configuration ignores);
+    /// they stay known as unlisted, for `reason`.
+    pub fn without(&self, drop: impl Fn(&str) -> bool, reason: &str) -> Snapshot {
+        let (dropped, kept): (Vec<&FileEntry>, Vec<&FileEntry>) = self
+            .files
+            .iter()
+            .partition(|entry| drop(entry.path.as_str()));
+        let mut unlisted = self.unlisted.clone();
+        unlisted.extend(
+            dropped
+                .into_iter()
+                .map(|entry| (entry.path.as_str().to_owned(), reason.to_owned())),
+        );
         Snapshot {
             repository: self.repository.clone(),
-            files: self
-                .files
-                .iter()
-                .filter(|entry| !drop(entry.path.as_str()))
-                .cloned()
-                .collect(),
+            files: kept.into_iter().cloned().collect(),
             source: Arc::clone(&self.source),
             warnings: self.warnings.clone(),
+            unlisted,
         }
     }
 
@@ -332,6 +381,27 @@ impl FileSource for OverlaySource {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hidden_and_linked_paths_stay_present_until_a_file_replaces_them() {
+        let snapshot = Snapshot::from_memory("r", [("a.yml", "a"), ("b.yml", "b")])
+            .with_unlisted([("link.yml".to_owned(), "is a symbolic link".to_owned())]);
+        let hidden = snapshot.without(|path| path == "a.yml", "is hidden");
+        assert_eq!(hidden.presence("a.yml"), Presence::Unlisted("is hidden"));
+        assert_eq!(hidden.presence("b.yml"), Presence::Listed);
+        assert_eq!(
+            hidden.presence("link.yml"),
+            Presence::Unlisted("is a symbolic link")
+        );
+        assert_eq!(hidden.presence("c.yml"), Presence::Absent);
+        assert!(matches!(
+            hidden.read(&RepoPath::new("a.yml"), 10),
+            Err(ReadError::NotFound)
+        ));
+        let written = hidden.with_files([("link.yml".to_owned(), "new".to_owned())]);
+        assert_eq!(written.presence("link.yml"), Presence::Listed);
+        assert_eq!(written.presence("a.yml"), Presence::Unlisted("is hidden"));
+    }
 
     #[test]
     fn repo_paths_are_normalised() {

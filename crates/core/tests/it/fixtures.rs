@@ -114,3 +114,36 @@ fn linguist_overrides_from_gitattributes_apply() {
         "{counted:?}"
     );
 }
+
+#[test]
+fn dependabot_globs_and_multi_ecosystem_groups_cover_what_they_match() {
+    let report = scan(&fixtures_dir().join("microservices-globs"));
+    let status = |id: &str| {
+        report
+            .requirements
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| (r.status, r.satisfied_by.clone()))
+    };
+    for id in [
+        "sca:gomod",
+        "sca:pip",
+        "sca:nuget",
+        "sca:gradle",
+        "sca:docker",
+    ] {
+        assert_eq!(
+            status(id),
+            Some((
+                fullcover_core::evaluate::Status::Satisfied,
+                vec!["dependabot".to_owned()]
+            )),
+            "{id}"
+        );
+    }
+    // `/src/*` reaches one level only: the frontend's assets are two levels down.
+    assert_eq!(
+        status("sca:npm").map(|(s, _)| s),
+        Some(fullcover_core::evaluate::Status::Missing)
+    );
+}

@@ -21,6 +21,8 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) {
             copy_dir(&entry.path(), &target);
         } else if kind.is_file() {
             std::fs::copy(entry.path(), &target).unwrap();
+        } else if kind.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(entry.path()).unwrap(), &target).unwrap();
         }
     }
 }
@@ -186,6 +188,183 @@ fn an_existing_dependabot_file_is_merged_not_replaced() {
         assert!(after.contains(line), "lost line {line:?}");
     }
     assert!(after.contains("npm"), "{after}");
+}
+
+#[test]
+fn dependabot_globs_and_groups_are_extended_never_overlapped() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path();
+    copy_dir(&fixtures_dir().join("microservices-globs"), dir);
+    let before = std::fs::read_to_string(dir.join(".github/dependabot.yml")).unwrap();
+    plan_and_write(dir, &settings("microservices-globs", Visibility::Public));
+    let after = std::fs::read_to_string(dir.join(".github/dependabot.yml")).unwrap();
+    assert!(
+        after.starts_with(before.as_str()),
+        "the user's entries must stay first and unchanged:\n{after}"
+    );
+    let updates = |text: &str| {
+        fullcover_core::formats::parse_yaml(text).unwrap()["updates"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    let entries = updates(&after).split_off(updates(&before).len());
+    let added = &after[before.len()..];
+    let npm: Vec<_> = entries
+        .iter()
+        .filter(|e| e["package-ecosystem"] == "npm")
+        .collect();
+    assert_eq!(npm.len(), 1, "{added}");
+    assert_eq!(
+        npm[0]["directories"],
+        serde_json::json!(["/src/frontend/assets"])
+    );
+    for ecosystem in ["gomod", "pip", "nuget", "gradle", "docker"] {
+        assert!(
+            !entries.iter().any(|e| e["package-ecosystem"] == ecosystem),
+            "{ecosystem} is already updated: {added}"
+        );
+    }
+    assert!(missing_after(dir).iter().all(|id| !id.starts_with("sca:")));
+}
+
+/// Plans as the CLI does: the repository's configuration read, its `ignore` applied.
+fn plan_with_config(root: &Path, name: &str) -> (Plan, String) {
+    let templates = Templates::embedded().unwrap();
+    let listed = snapshot::local::snapshot(root).unwrap();
+    let config =
+        fullcover_core::config::Config::from_snapshot(&listed, Default::default()).unwrap();
+    let snapshot = config.apply(listed);
+    let settings = PlanSettings {
+        config,
+        ..settings(name, Visibility::Public)
+    };
+    let onboarding = plan::onboarding(&snapshot, &RULES, &templates, &settings).unwrap();
+    let body = onboarding.pull_request(&templates).unwrap().body;
+    (onboarding.plan, body)
+}
+
+#[test]
+fn a_dependabot_file_that_cannot_be_read_whole_is_left_alone_and_the_plan_says_why() {
+    let padding = format!("# {}\n", "x".repeat(1024)).repeat(1100);
+    type Setup = fn(&Path, &str);
+    let cases: [(&str, Setup, &str); 4] = [
+        (
+            "hidden by ignore",
+            |dir, _| {
+                std::fs::write(
+                    dir.join(".github/fullcover.yml"),
+                    "ignore: [\".github/*.yml\"]\n",
+                )
+                .unwrap();
+            },
+            "is hidden by an `ignore` glob of .github/fullcover.yml",
+        ),
+        (
+            "not UTF-8",
+            |dir, _| {
+                let path = dir.join(".github/dependabot.yml");
+                let mut bytes = b"# Gr\xfc\xdfe aus K\xf6ln\n".to_vec();
+                bytes.extend(std::fs::read(&path).unwrap());
+                std::fs::write(path, bytes).unwrap();
+            },
+            "is not UTF-8 text",
+        ),
+        (
+            "a symbolic link",
+            |dir, _| {
+                let path = dir.join(".github/dependabot.yml");
+                std::fs::rename(&path, dir.join("dependabot-shared.yml")).unwrap();
+                std::os::unix::fs::symlink("../dependabot-shared.yml", path).unwrap();
+            },
+            "is a symbolic link",
+        ),
+        (
+            "over 1 MiB",
+            |dir, padding| {
+                let path = dir.join(".github/dependabot.yml");
+                let mut text = std::fs::read_to_string(&path).unwrap();
+                text.push_str(padding);
+                std::fs::write(path, text).unwrap();
+            },
+            "is larger than 1 MiB",
+        ),
+    ];
+    for (case, setup, why) in cases {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path();
+        copy_dir(&fixtures_dir().join("microservices-globs"), dir);
+        setup(dir, &padding);
+        let before = std::fs::read(dir.join(".github/dependabot.yml")).unwrap();
+        let (planned, body) = plan_with_config(dir, "microservices-globs");
+        let file = planned
+            .files
+            .iter()
+            .find(|f| f.path == ".github/dependabot.yml")
+            .unwrap_or_else(|| panic!("{case}: no dependabot.yml in the plan"));
+        match &file.change {
+            Change::Kept(reason) => assert!(reason.contains(why), "{case}: {reason}"),
+            other => panic!("{case}: {other:?}"),
+        }
+        assert!(planned.changes().all(|f| f.path != file.path), "{case}");
+        // The reason is escaped for Markdown like any text that may quote the repository.
+        assert!(
+            body.contains("### Left alone\n\n- `.github/dependabot.yml`: it ")
+                && body.contains(&why.replace('`', "\\`")),
+            "{case}: {body}"
+        );
+        // The requirements nothing else covers name it too.
+        assert!(
+            planned
+                .manual
+                .iter()
+                .any(|m| m.requirement.starts_with("sca:")
+                    && m.action.contains(".github/dependabot.yml is left alone")
+                    && m.action.contains(why)),
+            "{case}: {:?}",
+            planned.manual
+        );
+        for changed in planned.changes() {
+            let target = dir.join(&changed.path);
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::write(target, &changed.content).unwrap();
+        }
+        assert_eq!(
+            std::fs::read(dir.join(".github/dependabot.yml")).unwrap(),
+            before,
+            "{case}"
+        );
+    }
+}
+
+#[test]
+fn a_linked_dependabot_file_is_neither_replaced_nor_written_through() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path();
+    copy_dir(&fixtures_dir().join("linked-dependabot"), dir);
+    let shared = std::fs::read(dir.join("ops/dependabot.yml")).unwrap();
+    let planned = plan_and_write(dir, &settings("linked-dependabot", Visibility::Public));
+    let file = planned
+        .files
+        .iter()
+        .find(|f| f.path == ".github/dependabot.yml")
+        .unwrap();
+    assert_eq!(
+        file.change,
+        Change::Kept(
+            "it is a symbolic link; Fullcover adds entries only to a file it can read whole"
+                .to_owned()
+        )
+    );
+    assert!(
+        std::fs::symlink_metadata(dir.join(".github/dependabot.yml"))
+            .unwrap()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::read(dir.join("ops/dependabot.yml")).unwrap(),
+        shared
+    );
 }
 
 pub(crate) fn generated_files(root: &Path) -> Vec<PathBuf> {

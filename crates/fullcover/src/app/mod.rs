@@ -11,6 +11,7 @@ pub mod deliver;
 pub mod error;
 pub mod events;
 pub mod jobs;
+pub mod org_config;
 pub mod remote;
 pub mod scan;
 pub mod server;
@@ -86,6 +87,7 @@ struct Inner {
     behaviour: Behaviour,
     wake: Notify,
     telemetry: telemetry::Telemetry,
+    org_configs: org_config::OrgConfigCache,
 }
 
 impl std::fmt::Debug for App {
@@ -116,6 +118,7 @@ impl App {
                 behaviour,
                 wake: Notify::new(),
                 telemetry: telemetry::Telemetry::default(),
+                org_configs: org_config::OrgConfigCache::default(),
             }),
         }
     }
@@ -138,6 +141,11 @@ impl App {
 
     pub fn behaviour(&self) -> &Behaviour {
         &self.inner.behaviour
+    }
+
+    /// The organisations' `.github/fullcover.yml`, as last read.
+    pub fn org_configs(&self) -> &org_config::OrgConfigCache {
+        &self.inner.org_configs
     }
 
     pub fn telemetry(&self) -> &telemetry::Telemetry {

@@ -75,18 +75,28 @@ pub async fn snapshot(
         .buffer_unordered(BLOB_CONCURRENCY)
         .try_collect()
         .await?;
+    let links: Vec<(String, String)> = warnings
+        .iter()
+        .filter(|warning| warning.message == SYMLINK_NOT_FOLLOWED)
+        .filter_map(|warning| warning.path.clone())
+        .map(|path| (path, "is a symbolic link".to_owned()))
+        .collect();
     let snapshot = Snapshot::new(
         full_name,
         listing,
         Arc::new(MemorySource::partial(fetched)),
         warnings,
-    );
+    )
+    .with_unlisted(links);
     Ok(RemoteSnapshot {
         snapshot,
         tree_sha,
         fetch,
     })
 }
+
+/// The warning a symbolic link gets; the path it names exists, unlisted.
+const SYMLINK_NOT_FOLLOWED: &str = "symbolic link not followed";
 
 /// Regular files of the tree, with warnings for what a snapshot does not follow. When
 /// GitHub truncates the recursive answer, the tree is walked one level at a time instead,
@@ -155,10 +165,7 @@ fn keep_files(
         entry.path = format!("{prefix}{}", entry.path);
         match (entry.kind.as_str(), entry.mode.as_str()) {
             ("blob", "120000") => {
-                warnings.push(Warning::at(
-                    entry.path.clone(),
-                    "symbolic link not followed",
-                ));
+                warnings.push(Warning::at(entry.path.clone(), SYMLINK_NOT_FOLLOWED));
             }
             ("blob", _) => files.push(entry),
             ("tree", _) if walk => {

@@ -188,7 +188,16 @@ pub async fn scan_repository(
         blob_requests = remote.fetch.blob_requests,
         "repository read"
     );
-    let config = match Config::from_snapshot(&remote.snapshot, Config::default()) {
+    let organisation = super::org_config::organisation_config(
+        app.org_configs(),
+        &client,
+        &repository.owner.login,
+        &repository.name,
+    )
+    .await?;
+    let config = match organisation
+        .and_then(|organisation| Config::from_snapshot(&remote.snapshot, organisation))
+    {
         Ok(config) => config,
         Err(err) => {
             let reason = format!("invalid configuration: {err}");

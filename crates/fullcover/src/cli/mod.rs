@@ -2,6 +2,7 @@
 //! from the same pipeline the GitHub App runs; `serve`, `setup` and `demo` in [`app`].
 
 pub mod app;
+mod branch;
 pub mod record;
 pub mod security;
 
@@ -110,9 +111,10 @@ pub struct PlanArgs {
     /// GitHub Advanced Security is available (code scanning on private repositories).
     #[arg(long)]
     pub advanced_security: bool,
-    /// The branch the workflows run on.
-    #[arg(long, default_value = "main")]
-    pub default_branch: String,
+    /// The branch the workflows run on [default: the checkout's current branch, else the
+    /// one `origin/HEAD` names, else `main`].
+    #[arg(long)]
+    pub default_branch: Option<String>,
     /// Read rules from this directory instead of the built-in ones.
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
@@ -242,7 +244,7 @@ fn plan_command(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let snapshot = config.apply(listed);
     let settings = PlanSettings {
         repository: snapshot.repository.clone(),
-        default_branch: args.default_branch.clone(),
+        default_branch: default_branch(args),
         visibility: args.visibility,
         advanced_security: args.advanced_security,
         config,
@@ -288,6 +290,26 @@ fn plan_command(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         eprintln!("wrote {} file(s)", planned.changes().count());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--default-branch`, else the checkout's branch, else `main` (said on stderr).
+fn default_branch(args: &PlanArgs) -> String {
+    if let Some(name) = &args.default_branch {
+        return name.clone();
+    }
+    match branch::checkout_branch(&args.path) {
+        Some(branch::Branch::Current(name)) => name,
+        Some(branch::Branch::RemoteDefault(name)) => {
+            eprintln!(
+                "HEAD is detached: using `{name}`, the branch origin/HEAD names (set --default-branch to choose)"
+            );
+            name
+        }
+        None => {
+            eprintln!("no branch checked out: using `main` (set --default-branch to choose)");
+            "main".to_owned()
+        }
+    }
 }
 
 /// The repository's `.github/fullcover.yml` over the organisation's, if any.

@@ -766,3 +766,30 @@ fn report_without_known_permissions_says_so_instead_of_zero() {
     );
     assert!(text.contains("Escape rate            no data\n"), "{text}");
 }
+
+#[test]
+fn plan_runs_the_workflows_on_the_branch_the_checkout_is_on() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    std::fs::write(dir.path().join(".git/HEAD"), "ref: refs/heads/master\n").unwrap();
+    std::fs::write(
+        dir.path().join("app.py"),
+        "def greet(name):\n    return 'hello ' + name\n".repeat(30),
+    )
+    .unwrap();
+    let path = dir.path().to_str().unwrap();
+    let output = fullcover(&["plan", "--format", "diff", path]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let diff = stdout(&output);
+    assert!(diff.contains("branches: [\"master\"]"), "{diff}");
+    assert!(!diff.contains("\"main\""), "{diff}");
+    let chosen = fullcover(&[
+        "plan",
+        "--format",
+        "diff",
+        "--default-branch",
+        "trunk",
+        path,
+    ]);
+    assert!(stdout(&chosen).contains("branches: [\"trunk\"]"));
+}

@@ -10,6 +10,7 @@ mod app;
 mod cli;
 mod dashboard;
 mod demo;
+mod org_config;
 mod security;
 mod serve;
 mod setup;

@@ -161,7 +161,7 @@ pub(super) fn terraform(text: &str) -> Result<usize, ParseError> {
         .iter()
         .filter(|source| !source.starts_with("./") && !source.starts_with("../"))
         .count();
-    Ok(crate::detect::terraform::merge_providers(&facts.providers).len() + modules)
+    Ok(facts.providers.len() + modules)
 }
 
 pub(super) fn git_modules(text: &str) -> Result<usize, ParseError> {

@@ -88,15 +88,26 @@ enum Outcome {
     Failed,
 }
 
+/// What a run's conclusion says about its scanner: passed (`Some(true)`), failed
+/// (`Some(false)`: failure, cancelled, timed out, never started), or nothing (`None`:
+/// skipped, waiting for approval, superseded).
+pub fn verdict(conclusion: &str) -> Option<bool> {
+    match conclusion {
+        "success" | "neutral" => Some(true),
+        "failure" | "cancelled" | "timed_out" | "startup_failure" => Some(false),
+        _ => None,
+    }
+}
+
 impl RecordedRun {
-    /// What the run says about its scanner; `None` when it says nothing (skipped, waiting
-    /// for approval, superseded).
     fn outcome(&self) -> Option<Outcome> {
-        match self.conclusion.as_str() {
-            "success" | "neutral" => Some(Outcome::Passed),
-            "failure" | "cancelled" | "timed_out" | "startup_failure" => Some(Outcome::Failed),
-            _ => None,
-        }
+        verdict(&self.conclusion).map(|passed| {
+            if passed {
+                Outcome::Passed
+            } else {
+                Outcome::Failed
+            }
+        })
     }
 }
 

@@ -7,6 +7,7 @@ mod access;
 mod history;
 mod jobs;
 mod repositories;
+mod runs;
 mod security;
 mod states;
 
@@ -22,6 +23,7 @@ pub use self::access::{Session, digest};
 pub use self::history::RepoDetail;
 pub use self::jobs::{Job, NewJob};
 pub use self::repositories::{PullRequestRecord, RepositoryRecord, ScanRecord};
+pub use self::runs::RUNS_READ;
 pub use self::security::FindingRecord;
 pub use self::states::{
     InstallationState, JobKind, JobState, PullRequestEvent, PullRequestState, RepoState,
@@ -62,7 +64,7 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let files: [(&str, &'static str); 9] = match self {
+        let files: [(&str, &'static str); 10] = match self {
             Backend::Sqlite => [
                 (
                     "app",
@@ -99,6 +101,10 @@ impl Backend {
                 (
                     "onboarding commits",
                     include_str!("../../../../migrations/sqlite/0009_onboarding_commits.sql"),
+                ),
+                (
+                    "scanner runs",
+                    include_str!("../../../../migrations/sqlite/0010_scanner_runs.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -137,6 +143,10 @@ impl Backend {
                 (
                     "onboarding commits",
                     include_str!("../../../../migrations/postgres/0009_onboarding_commits.sql"),
+                ),
+                (
+                    "scanner runs",
+                    include_str!("../../../../migrations/postgres/0010_scanner_runs.sql"),
                 ),
             ],
         };

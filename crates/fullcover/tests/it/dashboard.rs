@@ -13,7 +13,7 @@ use fullcover::store::{
     InstallationState, PullRequestEvent, PullRequestRecord, PullRequestState, RepoState,
     ScanRecord, Store,
 };
-use fullcover_core::metrics::{DAY, HOUR};
+use fullcover_core::metrics::{DAY, HOUR, RecordedRun, RunSource};
 use fullcover_fake_github::FakeGitHub;
 use serde_json::{Value, json};
 
@@ -319,7 +319,16 @@ async fn seed(store: &Store, start: i64) {
         .unwrap();
     let now = fullcover::store::now();
     store
-        .record_check_run(api, "CodeQL", "abc", "success", now - DAY)
+        .record_run(
+            api,
+            &RecordedRun {
+                source: RunSource::Check("Analyze (python)".into()),
+                conclusion: "success".into(),
+                completed_at: now - DAY,
+                event: None,
+                branch: "main".into(),
+            },
+        )
         .await
         .unwrap();
 }

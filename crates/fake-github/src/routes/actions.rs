@@ -56,7 +56,7 @@ pub async fn workflow_runs(
         run.workflow_id.to_string() == workflow
             || run.path.rsplit('/').next() == Some(workflow.as_str())
     };
-    if !repo.workflow_runs.iter().any(|run| matches_workflow(run))
+    if !repo.workflow_runs.iter().any(&matches_workflow)
         && !repo
             .resolve_commit(&repo.default_branch)
             .map(|head| repo.store.files(&head))

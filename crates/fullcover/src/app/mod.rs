@@ -11,6 +11,7 @@ pub mod error;
 pub mod events;
 pub mod jobs;
 pub mod remote;
+pub mod run_check;
 pub mod scan;
 pub mod server;
 pub mod telemetry;

@@ -143,6 +143,8 @@ stored_enum! {
         Scan => "scan",
         /// Read the alerts of an installation's account into the security record.
         BackfillFindings => "backfill_findings",
+        /// Read the latest runs of the scanner workflows of quiet repositories.
+        CheckRuns => "check_runs",
     }
 }
 

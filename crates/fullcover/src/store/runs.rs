@@ -1,8 +1,9 @@
 //! The runs of the default branch that say whether a scanner runs: check runs and
-//! workflow runs, kept compactly. A run with the same verdict as its source's latest row,
-//! within [`RUN_WINDOW`] of it, moves that row forward instead of adding one, so each
-//! streak of one verdict costs two rows (its first run and its latest) however often the
-//! scanner runs; `metrics::scanner_state` reads them back exactly as if all were kept.
+//! workflow runs, kept compactly. A run with the same verdict as its source's latest row
+//! moves that row forward instead of adding one when the row before it is within
+//! [`RUN_WINDOW`] of the new run, so a streak of one verdict costs a row per window
+//! however often the scanner runs, and `metrics::scanner_state` reads the rows back with
+//! the same states as if every run were kept (no gap of a window opens or closes).
 
 use sqlx::Row;
 
@@ -31,18 +32,18 @@ impl Store {
         // Read, then one write: no transaction, whose read lock SQLite could not upgrade
         // under a concurrent writer. Two deliveries racing add a row, which changes no
         // state: the rows are read back as runs.
-        let latest = sqlx::query(
+        let rows = sqlx::query(
             "SELECT id, conclusion, completed_at, streak_start, event FROM scanner_runs \
              WHERE repository_id = $1 AND source = $2 AND name = $3 \
-             ORDER BY completed_at DESC, id DESC LIMIT 1",
+             ORDER BY completed_at DESC, id DESC LIMIT 2",
         )
         .bind(repository_id)
         .bind(source)
         .bind(name)
-        .fetch_optional(self.pool())
+        .fetch_all(self.pool())
         .await?;
         let mut streak_start = run.completed_at;
-        if let Some(row) = latest {
+        if let Some(row) = rows.first() {
             let id: i64 = row.try_get("id")?;
             let conclusion: String = row.try_get("conclusion")?;
             let completed_at: i64 = row.try_get("completed_at")?;
@@ -54,7 +55,15 @@ impl Store {
             }
             if same && run.completed_at - completed_at < RUN_WINDOW {
                 streak_start = start;
-                if start != completed_at {
+                // Moving the latest row forward drops the runs between it and the row
+                // before; that is exact only while no window's gap opens between them.
+                let before = rows
+                    .get(1)
+                    .map(|row| row.try_get::<i64, _>("completed_at"))
+                    .transpose()?;
+                let movable = start != completed_at
+                    && before.is_some_and(|before| run.completed_at - before < RUN_WINDOW);
+                if movable {
                     // A scheduled run, once seen in the streak, stays seen.
                     let event = if event.as_deref() == Some("schedule") {
                         event

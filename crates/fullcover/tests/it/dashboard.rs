@@ -641,9 +641,9 @@ async fn the_dashboard_shows_the_record_in_a_browser() {
         "restored",
         "#2",
         "merged",
-        // Each requirement's scanner state, since when and why.
-        "Scanner state",
-        "running",
+        // Each requirement's scanner state, since when and why (headers in capitals).
+        "SCANNER STATE",
+        "running since",
         "succeeded on main at",
     ] {
         assert!(text.contains(expected), "{expected} missing from:\n{text}");

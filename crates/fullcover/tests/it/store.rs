@@ -316,7 +316,23 @@ async fn suite(store: Store) {
         ]
     );
     assert_eq!(store.last_run_at(100).await.unwrap(), Some(9_300));
-    assert_eq!(store.last_run_at(101).await.unwrap(), None);
+    // Every 5 days: rows only where dropping the runs between would open a 14-day gap.
+    let day = 86_400;
+    for days in [0, 5, 10, 15, 20] {
+        store
+            .record_run(101, &workflow("success", days * day, "schedule"))
+            .await
+            .unwrap();
+    }
+    let kept: Vec<i64> = store
+        .runs(101)
+        .await
+        .unwrap()
+        .iter()
+        .map(|run| run.completed_at / day)
+        .collect();
+    assert_eq!(kept, [0, 10, 20]);
+    assert_eq!(store.last_run_at(102).await.unwrap(), None);
     // The latest scan's reliance names the workflows whose runs are kept: none here
     // (the suite's reports are minimal).
     assert!(store.scanner_workflows(100).await.unwrap().is_empty());

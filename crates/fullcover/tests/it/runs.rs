@@ -44,6 +44,8 @@ async fn a_failing_codeql_run_breaks_coverage_until_a_run_succeeds() {
         world.credentials.app_id,
         &["push", "pull_request", "repository", "check_run"],
     );
+    // Times are in seconds: the failure comes after the scan that found it covered.
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
     world
         .fake
         .add_workflow_run(ORG, "api", &codeql, "push", "failure")

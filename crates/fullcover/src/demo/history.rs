@@ -477,4 +477,30 @@ mod tests {
         }
         assert!(read > 0);
     }
+
+    /// "payments" shows a scanner that broke and was restored: CodeQL failed on main on
+    /// day 50 and passed two days later, an incident of exactly two days.
+    #[tokio::test]
+    async fn payments_codeql_broke_and_was_restored() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::store::sqlite_url(&dir.path().join("fullcover.db"));
+        let store = Store::connect(&url).await.unwrap();
+        let now = 1_700_000_000;
+        seed(&store, now).await.unwrap();
+        let repos = store.org_history(ORG, now).await.unwrap().unwrap();
+        let rules = fullcover_core::rules::RuleSet::embedded().unwrap();
+        let report = fullcover_core::metrics::org_report(ORG, &repos, &rules.scanners, now);
+        let broken = now - 60 * DAY + SCANNER_BROKEN_DAY * DAY + 14 * HOUR;
+        let payments: Vec<_> = report
+            .incidents
+            .iter()
+            .filter(|incident| incident.repository == format!("{ORG}/payments"))
+            .collect();
+        assert_eq!(payments.len(), 1, "{:#?}", report.incidents);
+        assert_eq!(payments[0].broken_at, broken);
+        assert_eq!(payments[0].restored_at, Some(broken + 2 * DAY));
+        assert!(payments[0].missing.iter().all(|id| id.starts_with("sast")));
+        // Every other repository's scanners run: nothing is broken now.
+        assert_eq!(report.repos_with_broken_scanners, 0);
+    }
 }

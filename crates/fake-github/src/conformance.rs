@@ -90,6 +90,7 @@ async fn responses_and_webhooks_match_githubs_descriptions() {
             "pull_request",
             "repository",
             "check_run",
+            "workflow_run",
             "code_scanning_alert",
             "dependabot_alert",
             "secret_scanning_alert",
@@ -365,6 +366,31 @@ async fn responses_and_webhooks_match_githubs_descriptions() {
     r.call(
         Method::GET,
         &format!("/repos/acme/web/commits/{sha}/check-runs"),
+        &t,
+        None,
+    )
+    .await;
+    for (event, conclusion) in [("schedule", "success"), ("push", "failure")] {
+        fake.add_workflow_run(
+            "acme",
+            "web",
+            ".github/workflows/codeql.yml",
+            event,
+            conclusion,
+        )
+        .await
+        .unwrap();
+    }
+    r.call(
+        Method::GET,
+        "/repos/acme/web/actions/workflows/codeql.yml/runs?branch=main&status=completed&per_page=5",
+        &t,
+        None,
+    )
+    .await;
+    r.call(
+        Method::GET,
+        "/repos/acme/web/actions/workflows/absent.yml/runs",
         &t,
         None,
     )

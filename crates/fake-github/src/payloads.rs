@@ -7,7 +7,7 @@ use crate::alerts::{AlertFamily, SecretLocation};
 use crate::git;
 use crate::render;
 use crate::render_alerts;
-use crate::state::{AccountKind, App, CheckRun, Repo, World};
+use crate::state::{AccountKind, App, CheckRun, Repo, WorkflowRun, World};
 use crate::webhooks::{self, Outgoing};
 
 /// The short repository list of an installation (for installation webhooks).
@@ -326,6 +326,20 @@ pub(crate) fn check_run_payload(world: &World, base: &str, repo: &Repo, run: &Ch
         "updated_at": render::time(run.completed_at),
     });
     json!({"action": "completed", "check_run": check})
+}
+
+/// The `workflow_run` completed payload: the run and its workflow.
+pub(crate) fn workflow_run_payload(
+    world: &World,
+    base: &str,
+    repo: &Repo,
+    run: &WorkflowRun,
+) -> Value {
+    json!({
+        "action": "completed",
+        "workflow_run": crate::routes::actions::workflow_run(world, base, repo, run),
+        "workflow": crate::routes::actions::workflow(world, base, repo, run),
+    })
 }
 
 /// The account that acts in control-API scenarios ("a person on github.com").

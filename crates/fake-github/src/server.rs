@@ -151,6 +151,10 @@ pub fn router(inner: Arc<Inner>) -> Router {
         .route(
             "/repos/{owner}/{repo}/commits/{ref}/check-runs",
             get(routes::repos::check_runs),
+        )
+        .route(
+            "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
+            get(routes::actions::workflow_runs),
         );
     alert_routes(routes)
         .fallback(not_found)

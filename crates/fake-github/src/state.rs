@@ -122,6 +122,25 @@ pub struct CheckRun {
     pub completed_at: DateTime<Utc>,
 }
 
+/// A completed run of a workflow of the repository.
+#[derive(Debug, Clone)]
+pub struct WorkflowRun {
+    pub id: u64,
+    pub workflow_id: u64,
+    pub check_suite_id: u64,
+    pub run_number: u64,
+    /// The workflow's display name.
+    pub name: String,
+    /// The workflow file, `.github/workflows/codeql.yml`.
+    pub path: String,
+    pub head_branch: String,
+    pub head_sha: String,
+    /// What triggered it: `push`, `schedule`, ...
+    pub event: String,
+    pub conclusion: String,
+    pub completed_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Repo {
     pub id: u64,
@@ -138,6 +157,7 @@ pub struct Repo {
     pub pulls: Vec<Pull>,
     pub labels: Vec<Label>,
     pub check_runs: Vec<CheckRun>,
+    pub workflow_runs: Vec<WorkflowRun>,
     pub next_number: u64,
     /// Code scanning, Dependabot and secret scanning alerts and the feature switches.
     pub security: Security,
@@ -306,6 +326,7 @@ impl World {
             pulls: Vec::new(),
             labels: Vec::new(),
             check_runs: Vec::new(),
+            workflow_runs: Vec::new(),
             next_number: 1,
             security: Security::default(),
         };

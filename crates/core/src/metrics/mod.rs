@@ -3,18 +3,23 @@
 //! onboarding funnel, per repository and per organisation. Pure: the store loads a
 //! [`RepoHistory`] per repository, this turns them into a report at a given time.
 //!
-//! A repository is fully covered when its latest scan satisfies every requirement. Its
-//! coverage is unknown from entering scope until its first scan; unknown time counts in
-//! no uptime. Definitions follow docs/metrics.md.
+//! A repository is fully covered when its latest scan satisfies every requirement with a
+//! scanner that runs ([`scanner_state`]): every metric reads the effective timeline, in
+//! which a failing or stale scanner breaks what it covers. Its coverage is unknown from
+//! entering scope until its first scan; unknown time counts in no uptime. Definitions
+//! follow docs/metrics.md.
 
-mod active;
+pub mod scanner_state;
 pub mod security;
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use self::active::{ACTIVE_WINDOW, ActiveScanner, Activity, CheckRun, activity};
+pub use self::scanner_state::{
+    GRACE, RUN_WINDOW, RecordedRun, Reliance, RequirementState, RunSource, ScannerState,
+    ScannerStatus,
+};
 use crate::rules::compiled::scanners::ScannerRules;
 
 pub const HOUR: i64 = 3_600;
@@ -51,6 +56,8 @@ pub struct ScanPoint {
     pub ratio: Ratio,
     pub missing: Vec<String>,
     pub categories: BTreeMap<String, Ratio>,
+    /// What its satisfied requirements rely on; empty for scans recorded before it was.
+    pub reliance: Reliance,
 }
 
 impl ScanPoint {
@@ -88,9 +95,9 @@ pub struct RepoHistory {
     pub scans: Vec<ScanPoint>,
     /// Oldest first.
     pub pulls: Vec<PullPoint>,
-    /// Check runs recorded on the default branch's head, at least those of the last
-    /// [`ACTIVE_WINDOW`]; [`activity`] decides what they make active.
-    pub check_runs: Vec<CheckRun>,
+    /// Runs recorded on the default branch, any order; [`scanner_state`] decides what
+    /// they make of each scanner.
+    pub runs: Vec<RecordedRun>,
 }
 
 /// A spell of time with one coverage state; `covered` is `None` while unknown.
@@ -116,6 +123,15 @@ impl RepoHistory {
 
     pub fn fully_covered(&self) -> bool {
         self.latest().is_some_and(ScanPoint::fully_covered)
+    }
+
+    /// The same history with its scans as they count ([`scanner_state::effective_scans`]):
+    /// what every metric reads.
+    pub fn effective(&self, rules: &ScannerRules, now: i64) -> RepoHistory {
+        RepoHistory {
+            scans: scanner_state::effective_scans(&self.scans, &self.runs, rules, now),
+            ..self.clone()
+        }
     }
 
     /// The step function of coverage while in scope, up to `now`.
@@ -290,12 +306,16 @@ pub struct RepoSummary {
     pub time_to_full_coverage: Option<i64>,
     /// Percent, M9 over 90 days.
     pub uptime_90d: Option<f64>,
-    /// Checks that succeeded on the default branch within [`ACTIVE_WINDOW`].
+    /// The names of the runs (checks, workflows) behind the running scanners, sorted.
     pub active_checks: Vec<String>,
-    /// The scanners those checks belong to ([`activity`]): coverage that runs, not only
-    /// configured. Serialized as their display names.
-    #[serde(serialize_with = "active::serialize_names")]
-    pub active_scanners: Vec<ActiveScanner>,
+    /// The display names of the scanners in the `running` state, sorted.
+    pub active_scanners: Vec<String>,
+    /// Each satisfied requirement of the latest scan with its scanner's state and why.
+    pub requirement_states: Vec<RequirementState>,
+    /// The scanners those requirements rely on, with their states.
+    pub scanner_states: Vec<ScannerStatus>,
+    /// Requirements the latest scan found configured but whose scanner is broken.
+    pub broken: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -350,6 +370,10 @@ pub struct OrgReport {
     /// Median seconds to restore coverage over incidents restored in the last 90 days (M13).
     pub median_time_to_restore: Option<i64>,
     pub open_incidents: u64,
+    /// Repositories in scope with a requirement broken by a failing, stale or never-run
+    /// scanner, and those requirements in all.
+    pub repos_with_broken_scanners: u64,
+    pub requirements_broken: u64,
     pub incidents: Vec<Incident>,
     pub funnel: Funnel,
     pub history: Vec<HistoryPoint>,
@@ -375,7 +399,9 @@ fn percent_of(part: i64, whole: i64) -> Option<f64> {
 }
 
 /// The organisation's report at `now`; `rules` name the scanners of the check runs.
-pub fn org_report(org: &str, repos: &[RepoHistory], rules: &ScannerRules, now: i64) -> OrgReport {
+pub fn org_report(org: &str, raw: &[RepoHistory], rules: &ScannerRules, now: i64) -> OrgReport {
+    let repos: Vec<RepoHistory> = raw.iter().map(|repo| repo.effective(rules, now)).collect();
+    let repos = repos.as_slice();
     let in_scope: Vec<&RepoHistory> = repos.iter().filter(|repo| repo.in_scope()).collect();
     let mut requirements = Ratio::default();
     let mut categories: BTreeMap<String, Ratio> = BTreeMap::new();
@@ -426,17 +452,60 @@ pub fn org_report(org: &str, repos: &[RepoHistory], rules: &ScannerRules, now: i
         uptime_90d: uptime(90),
         median_time_to_restore: median(restore_times),
         open_incidents: incidents.iter().filter(|i| i.restored_at.is_none()).count() as u64,
+        repos_with_broken_scanners: 0,
+        requirements_broken: 0,
         incidents,
         funnel: funnel(repos),
         history: start.map_or_else(Vec::new, |start| history(repos, start, now)),
         time_to_full_coverage_distribution: distribution(&ttfc),
-        repos: repos.iter().map(|repo| summary(repo, rules, now)).collect(),
+        repos: raw
+            .iter()
+            .zip(repos)
+            .map(|(raw, effective)| summary(raw, effective, rules, now))
+            .collect(),
+    }
+    .with_broken_counts()
+}
+
+impl OrgReport {
+    fn with_broken_counts(mut self) -> Self {
+        let broken: Vec<&RepoSummary> = self
+            .repos
+            .iter()
+            .filter(|repo| repo.in_scope && !repo.broken.is_empty())
+            .collect();
+        self.repos_with_broken_scanners = broken.len() as u64;
+        self.requirements_broken = broken.iter().map(|repo| repo.broken.len() as u64).sum();
+        self
     }
 }
 
-fn summary(repo: &RepoHistory, rules: &ScannerRules, now: i64) -> RepoSummary {
+/// One repository's line: `raw` as recorded, `repo` as it counts.
+fn summary(raw: &RepoHistory, repo: &RepoHistory, rules: &ScannerRules, now: i64) -> RepoSummary {
     let latest = repo.latest();
-    let Activity { checks, scanners } = activity(rules, &repo.check_runs, now);
+    let standing = scanner_state::effective_now(&raw.scans, &raw.runs, rules, now);
+    let (requirement_states, scanner_states) = standing.map_or_else(Default::default, |point| {
+        (point.requirements, point.scanners)
+    });
+    let running: Vec<&ScannerStatus> = scanner_states
+        .iter()
+        .filter(|status| status.state == ScannerState::Running)
+        .collect();
+    let mut active_scanners: Vec<String> =
+        running.iter().map(|status| status.name.clone()).collect();
+    active_scanners.sort();
+    active_scanners.dedup();
+    let mut active_checks: Vec<String> = running
+        .iter()
+        .filter_map(|status| status.last_run.as_ref().map(|run| run.name.clone()))
+        .collect();
+    active_checks.sort();
+    active_checks.dedup();
+    let broken = requirement_states
+        .iter()
+        .filter(|state| !state.satisfied)
+        .map(|state| state.requirement.clone())
+        .collect();
     let (covered, known) = repo.uptime_seconds(now - 90 * DAY, now);
     RepoSummary {
         name: repo
@@ -465,8 +534,11 @@ fn summary(repo: &RepoHistory, rules: &ScannerRules, now: i64) -> RepoSummary {
         }),
         time_to_full_coverage: repo.time_to_full_coverage(now),
         uptime_90d: percent_of(covered, known),
-        active_checks: checks,
-        active_scanners: scanners,
+        active_checks,
+        active_scanners,
+        requirement_states,
+        scanner_states,
+        broken,
     }
 }
 

@@ -26,6 +26,7 @@ fn scan(at: i64, satisfied: u64, required: u64, missing: &[&str]) -> ScanPoint {
                 satisfied,
             },
         )]),
+        reliance: Reliance::default(),
     }
 }
 
@@ -40,7 +41,7 @@ fn repo(name: &str, entered: i64, scans: Vec<ScanPoint>) -> RepoHistory {
         left_scope_at: None,
         scans,
         pulls: Vec::new(),
-        check_runs: Vec::new(),
+        runs: Vec::new(),
     }
 }
 
@@ -297,17 +298,36 @@ fn durations_read_like_people_write_them() {
 }
 
 #[test]
-fn each_repository_line_names_its_active_scanners() {
+fn each_repository_line_names_its_running_scanners() {
     let mut a = repo_a();
-    a.check_runs = vec![CheckRun {
-        name: "Analyze (python)".into(),
+    let latest = a.scans.last_mut().unwrap();
+    latest.reliance.requirements.insert(
+        "sast:python".into(),
+        scanner_state::ReliedRequirement {
+            category: "sast".into(),
+            scanners: vec!["codeql".into()],
+        },
+    );
+    latest.reliance.scanners.insert(
+        "codeql".into(),
+        scanner_state::ScannerSeen {
+            name: "CodeQL".into(),
+            workflows: vec![".github/workflows/codeql.yml".into()],
+        },
+    );
+    a.runs = vec![RecordedRun {
+        source: RunSource::Check("Analyze (python)".into()),
         conclusion: "success".into(),
         completed_at: NOW - DAY,
+        event: None,
+        branch: "main".into(),
     }];
     let report = org_report("acme", &[a], &rules().scanners, NOW);
     let line = &report.repos[0];
     assert_eq!(line.active_checks, ["Analyze (python)"]);
-    assert_eq!(line.active_scanners[0].id, "codeql");
+    assert_eq!(line.active_scanners, ["CodeQL"]);
+    assert_eq!(line.requirement_states[0].state, ScannerState::Running);
     let json = serde_json::to_value(line).unwrap();
     assert_eq!(json["active_scanners"], serde_json::json!(["CodeQL"]));
+    assert_eq!(json["requirement_states"][0]["state"], "running");
 }

@@ -1,10 +1,11 @@
-//! Check runs: a scanner's completed run on a commit, and the `check_run` webhook.
+//! Check runs and workflow runs: a scanner's completed run on a commit, and the
+//! `check_run` and `workflow_run` webhooks.
 
 use anyhow::Context;
 
 use crate::FakeGitHub;
 use crate::payloads;
-use crate::state::CheckRun;
+use crate::state::{CheckRun, WorkflowRun};
 use crate::webhooks;
 
 impl FakeGitHub {
@@ -43,5 +44,66 @@ impl FakeGitHub {
         };
         webhooks::send_all(&self.inner, outgoing).await;
         Ok(())
+    }
+
+    /// Adds a completed run of the workflow at `path` on the default branch's head,
+    /// triggered by `event`, and sends `workflow_run` completed (to the apps subscribed to
+    /// it). Returns the run's id.
+    pub async fn add_workflow_run(
+        &self,
+        owner: &str,
+        repo: &str,
+        path: &str,
+        event: &str,
+        conclusion: &str,
+    ) -> anyhow::Result<u64> {
+        let repo_id = self.repo_id(owner, repo)?;
+        let (id, outgoing) = {
+            let mut world = self.inner.world();
+            let id = world.next_id();
+            let check_suite_id = world.next_id();
+            let base = self.inner.base.clone();
+            let repo = world
+                .repos
+                .get_mut(&repo_id)
+                .context("repository vanished")?;
+            let branch = repo.default_branch.clone();
+            let head_sha = repo
+                .resolve_commit(&branch)
+                .context("the repository has no default branch yet")?;
+            let run_number = 1 + repo
+                .workflow_runs
+                .iter()
+                .filter(|run| run.path == path)
+                .count() as u64;
+            let name = path
+                .rsplit('/')
+                .next()
+                .unwrap_or(path)
+                .trim_end_matches(".yml")
+                .trim_end_matches(".yaml")
+                .to_string();
+            let run = WorkflowRun {
+                id,
+                workflow_id: crate::routes::actions::workflow_id(repo_id, path),
+                check_suite_id,
+                run_number,
+                name,
+                path: path.to_string(),
+                head_branch: branch,
+                head_sha,
+                event: event.to_string(),
+                conclusion: conclusion.to_string(),
+                completed_at: chrono::Utc::now(),
+            };
+            repo.workflow_runs.push(run.clone());
+            let payload =
+                payloads::workflow_run_payload(&world, &base, &world.repos[&repo_id], &run);
+            let outgoing =
+                payloads::repo_deliveries(&mut world, &base, repo_id, "workflow_run", &payload);
+            (id, outgoing)
+        };
+        webhooks::send_all(&self.inner, outgoing).await;
+        Ok(id)
     }
 }

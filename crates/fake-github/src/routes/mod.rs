@@ -1,5 +1,6 @@
 //! REST handlers, one file per API family, and the access check they share.
 
+pub mod actions;
 pub mod alerts;
 pub mod apps;
 pub mod git;
@@ -46,6 +47,7 @@ pub const LABELS_WRITE: Need = Need {
     write: true,
 };
 pub const CHECKS_READ: Need = read(&[("checks", "read")]);
+pub const ACTIONS_READ: Need = read(&[("actions", "read")]);
 
 fn level(value: &str) -> u8 {
     match value {

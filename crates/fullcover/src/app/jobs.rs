@@ -76,6 +76,17 @@ pub async fn queue_commit_facts(app: &App, installation: i64, repository: i64) -
         .await
 }
 
+/// Queues the daily check of the installation's quiet scanner workflows.
+pub async fn queue_run_check(app: &App, installation: i64) -> Result<bool> {
+    app.store()
+        .enqueue(&NewJob {
+            kind: JobKind::CheckRuns,
+            subject: installation.to_string(),
+            installation_id: installation,
+        })
+        .await
+}
+
 /// Queues a scan of a repository (at most one waits per repository).
 pub async fn queue_scan(app: &App, installation: i64, repository: i64) -> Result<bool> {
     app.store()

@@ -13,6 +13,7 @@ pub mod events;
 pub mod jobs;
 pub mod org_config;
 pub mod remote;
+pub mod run_check;
 pub mod scan;
 pub mod server;
 pub mod telemetry;

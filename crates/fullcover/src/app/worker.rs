@@ -37,7 +37,8 @@ async fn housekeeping(app: App) {
 }
 
 /// Once a day, reads every active installation's alerts again, so the record holds
-/// what webhooks missed (deliveries GitHub gave up on, downtime).
+/// what webhooks missed (deliveries GitHub gave up on, downtime), and the latest runs of
+/// the scanner workflows of repositories that sent none.
 async fn reconciliation(app: App) {
     const DAY: Duration = Duration::from_secs(24 * 3600);
     loop {
@@ -47,6 +48,9 @@ async fn reconciliation(app: App) {
                 for installation in installations {
                     if let Err(err) = super::jobs::queue_backfill(&app, installation).await {
                         tracing::warn!(error = %err, installation, "cannot queue the reconciliation");
+                    }
+                    if let Err(err) = super::jobs::queue_run_check(&app, installation).await {
+                        tracing::warn!(error = %err, installation, "cannot queue the run check");
                     }
                 }
                 app.wake();
@@ -143,6 +147,7 @@ async fn run(app: &App, job: Job) {
             (JobKind::CommitFacts, Ok(id)) => {
                 super::commit_facts::read_commit_facts(app, job.installation_id, id).await
             }
+            (JobKind::CheckRuns, Ok(id)) => super::run_check::check_runs(app, id).await,
             (_, Err(_)) => Err(JobError::Permanent(format!(
                 "bad job subject {:?}",
                 job.subject

@@ -9,7 +9,8 @@ use quick_xml::events::Event;
 use super::svg::{self, Measure};
 use super::*;
 use fullcover_core::metrics::{
-    Bucket, CheckRun, DAY, HOUR, HistoryPoint, PullPoint, Ratio, RepoHistory, ScanPoint, org_report,
+    Bucket, DAY, HOUR, HistoryPoint, PullPoint, Ratio, RecordedRun, Reliance, RepoHistory,
+    RunSource, ScanPoint, org_report,
 };
 use fullcover_core::rules::RuleSet;
 
@@ -29,6 +30,7 @@ fn scan(at: i64, satisfied: u64, required: u64, missing: &[&str]) -> ScanPoint {
             satisfied,
         },
         missing: missing.iter().map(|m| (*m).to_owned()).collect(),
+        reliance: Default::default(),
         categories: BTreeMap::from([
             (
                 "sast".to_owned(),
@@ -59,7 +61,7 @@ fn repo(name: &str, state: &str, scans: Vec<ScanPoint>) -> RepoHistory {
         left_scope_at: None,
         scans,
         pulls: Vec::new(),
-        check_runs: Vec::new(),
+        runs: Vec::new(),
     }
 }
 
@@ -233,17 +235,7 @@ fn status_page_shows_aggregates_only() {
 #[test]
 fn repo_page_shows_stack_scanners_requirements_and_history() {
     let mut repos = histories("web");
-    repos[0].check_runs = ["CodeQL", "lint"]
-        .map(|name| CheckRun {
-            name: name.into(),
-            conclusion: "success".into(),
-            completed_at: NOW - DAY,
-        })
-        .to_vec();
-    let report = org_report("acme", &repos, &rules().scanners, NOW);
-    let detail = RepoDetail {
-        history: repos[0].clone(),
-        report: Some(serde_json::from_value(serde_json::json!({
+    let scan_report: fullcover_core::report::ScanReport = serde_json::from_value(serde_json::json!({
             "repository": "acme/api",
             "languages": [
                 {"name": "Python", "type": "programming", "bytes": 9150, "share": 91.5, "files": 12},
@@ -267,7 +259,23 @@ fn repo_page_shows_stack_scanners_requirements_and_history() {
             "coverage": {"required": 2, "satisfied": 2, "percent": 100.0, "by_category": {}},
             "warnings": []
         }))
-        .unwrap()),
+        .unwrap();
+    // CodeQL's workflow failed on main a day ago: sast:python is broken by it.
+    repos[0].scans.last_mut().unwrap().reliance = Reliance::from_report(&scan_report);
+    repos[0].runs = vec![RecordedRun {
+        source: RunSource::Workflow {
+            path: ".github/workflows/codeql.yml".into(),
+            name: "CodeQL <b>".into(),
+        },
+        conclusion: "failure".into(),
+        completed_at: NOW - DAY,
+        event: Some("push".into()),
+        branch: "main".into(),
+    }];
+    let report = org_report("acme", &repos, &rules().scanners, NOW);
+    let detail = RepoDetail {
+        history: repos[0].clone(),
+        report: Some(scan_report),
         requirement_events: vec![
             ("sca:pip".into(), "appeared".into(), T0 + HOUR),
             ("sca:pip".into(), "satisfied".into(), T0 + 2 * DAY),
@@ -286,15 +294,19 @@ fn repo_page_shows_stack_scanners_requirements_and_history() {
         "2023-11-17 00:00 UTC",
         "appeared",
         "https://github.com/acme/api/pull/7",
-        "lint",
         "href=\"/orgs/acme\"",
+        "Scanner state",
+        // The reason, with the run's (repository-controlled) name escaped.
+        "CodeQL failed on main at",
+        "1d 0h ago (CodeQL &lt;b&gt;)",
     ] {
         assert!(html.contains(expected), "missing {expected}");
     }
-    // CodeQL has a recent successful check; Dependabot is only configured.
+    assert!(!html.contains("CodeQL <b>"));
+    // CodeQL's latest run failed; Dependabot runs outside Actions and is configured.
     let codeql = html.find(">CodeQL<").unwrap();
     let dependabot = html.find(">Dependabot<").unwrap();
-    assert!(html[codeql..dependabot].contains(">active<"));
+    assert!(html[codeql..dependabot].contains(">failing<"));
     assert!(html[dependabot..].contains(">configured<"));
 }
 

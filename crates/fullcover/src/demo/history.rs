@@ -10,7 +10,7 @@ use crate::store::{
     InstallationState, PullRequestEvent, PullRequestRecord, PullRequestState, RepoState,
     ScanRecord, Store,
 };
-use fullcover_core::metrics::{DAY, HOUR};
+use fullcover_core::metrics::{DAY, HOUR, RecordedRun, RunSource};
 
 pub const ORG: &str = "globex";
 
@@ -158,6 +158,56 @@ fn scanner_for(id: &str) -> (&'static str, &'static str) {
         "container" => ("trivy", "Trivy"),
         _ => ("zizmor", "zizmor"),
     }
+}
+
+/// The day (from the start) "payments" CodeQL workflow starts failing on main; it is
+/// fixed two days later.
+const SCANNER_BROKEN_DAY: i64 = 50;
+
+/// Weekly scheduled runs of each scanner workflow, from an hour after the repository
+/// entered scope until now, all green except "payments" CodeQL, which fails on
+/// [`SCANNER_BROKEN_DAY`] and is restored by a push two days later.
+async fn runs(
+    store: &Store,
+    id: i64,
+    story: &Story,
+    required: &[String],
+    entered: i64,
+    now: i64,
+) -> anyhow::Result<()> {
+    let mut scanners: Vec<(&str, &str)> = required.iter().map(|id| scanner_for(id)).collect();
+    scanners.sort_unstable();
+    scanners.dedup();
+    let start = now - 60 * DAY;
+    let run = |scanner: &str, name: &str, conclusion: &str, at: i64, event: &str| RecordedRun {
+        source: RunSource::Workflow {
+            path: format!(".github/workflows/fullcover-{scanner}.yml"),
+            name: name.to_owned(),
+        },
+        conclusion: conclusion.to_owned(),
+        completed_at: at,
+        event: Some(event.to_owned()),
+        branch: "main".to_owned(),
+    };
+    for (scanner, name) in scanners {
+        let mut timeline = Vec::new();
+        let mut at = entered + HOUR;
+        while at <= now {
+            timeline.push(run(scanner, name, "success", at, "schedule"));
+            at += 7 * DAY;
+        }
+        if story.name == "payments" && scanner == "codeql" {
+            let broken = start + SCANNER_BROKEN_DAY * DAY + 14 * HOUR;
+            timeline.push(run(scanner, name, "failure", broken, "push"));
+            timeline.push(run(scanner, name, "success", broken + 2 * DAY, "push"));
+        }
+        // The record keeps runs as they arrive: in time order.
+        timeline.sort_by_key(|run| run.completed_at);
+        for run in &timeline {
+            store.record_run(id, run).await?;
+        }
+    }
+    Ok(())
 }
 
 /// A scan report in the shape of docs/scan-json.md, enough for the repository page.
@@ -384,27 +434,7 @@ pub async fn seed(store: &Store, now: i64) -> anyhow::Result<()> {
         let reason = (state == RepoState::OptedOut)
             .then_some("onboarding pull request #1 closed without merging");
         store.set_repository_state(id, state, reason).await?;
-        if state == RepoState::Covered {
-            for requirement in &required {
-                let check = match scanner_for(requirement).0 {
-                    "codeql" => "Analyze (default)",
-                    "trufflehog" => "TruffleHog",
-                    "checkov" => "Checkov",
-                    "trivy" => "Trivy (image)",
-                    "zizmor" => "zizmor",
-                    _ => continue,
-                };
-                store
-                    .record_check_run(
-                        id,
-                        check,
-                        &format!("{:040x}", now),
-                        "success",
-                        now - 2 * DAY,
-                    )
-                    .await?;
-            }
-        }
+        runs(store, id, story, &required, entered, now).await?;
     }
     let archived = FIRST_REPOSITORY + 99;
     store
@@ -446,5 +476,31 @@ mod tests {
             }
         }
         assert!(read > 0);
+    }
+
+    /// "payments" shows a scanner that broke and was restored: CodeQL failed on main on
+    /// day 50 and passed two days later, an incident of exactly two days.
+    #[tokio::test]
+    async fn payments_codeql_broke_and_was_restored() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::store::sqlite_url(&dir.path().join("fullcover.db"));
+        let store = Store::connect(&url).await.unwrap();
+        let now = 1_700_000_000;
+        seed(&store, now).await.unwrap();
+        let repos = store.org_history(ORG, now).await.unwrap().unwrap();
+        let rules = fullcover_core::rules::RuleSet::embedded().unwrap();
+        let report = fullcover_core::metrics::org_report(ORG, &repos, &rules.scanners, now);
+        let broken = now - 60 * DAY + SCANNER_BROKEN_DAY * DAY + 14 * HOUR;
+        let payments: Vec<_> = report
+            .incidents
+            .iter()
+            .filter(|incident| incident.repository == format!("{ORG}/payments"))
+            .collect();
+        assert_eq!(payments.len(), 1, "{:#?}", report.incidents);
+        assert_eq!(payments[0].broken_at, broken);
+        assert_eq!(payments[0].restored_at, Some(broken + 2 * DAY));
+        assert!(payments[0].missing.iter().all(|id| id.starts_with("sast")));
+        // Every other repository's scanners run: nothing is broken now.
+        assert_eq!(report.repos_with_broken_scanners, 0);
     }
 }

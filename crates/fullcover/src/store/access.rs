@@ -1,12 +1,10 @@
 //! Who may see what: API tokens (stored as SHA-256 digests, shown once), login
-//! sessions, and each organisation's choice to make its status public. Also the check
-//! runs that show a scanner is active, not only configured.
+//! sessions, and each organisation's choice to make its status public.
 
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use super::{Result, Store, now};
-use fullcover_core::metrics::CheckRun;
 
 /// A token's stored form: only its digest is kept, so the store never holds it in clear.
 pub fn digest(secret: &str) -> String {
@@ -198,50 +196,5 @@ impl Store {
             Some(row) => row.try_get::<i64, _>("public")? != 0,
             None => false,
         })
-    }
-
-    /// Records a completed check run (the latest conclusion per commit and name wins).
-    pub async fn record_check_run(
-        &self,
-        repository_id: i64,
-        name: &str,
-        head_sha: &str,
-        conclusion: &str,
-        completed_at: i64,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO check_runs (repository_id, name, head_sha, conclusion, completed_at) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (repository_id, name, head_sha) DO UPDATE SET conclusion = $4, completed_at = $5",
-        )
-        .bind(repository_id)
-        .bind(name)
-        .bind(head_sha)
-        .bind(conclusion)
-        .bind(completed_at)
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-
-    /// The repository's check runs completed since `since`, whatever their conclusion;
-    /// `metrics::activity` decides which scanners they make active.
-    pub async fn check_runs(&self, repository_id: i64, since: i64) -> Result<Vec<CheckRun>> {
-        let rows = sqlx::query(
-            "SELECT name, conclusion, completed_at FROM check_runs \
-             WHERE repository_id = $1 AND completed_at >= $2 ORDER BY completed_at, name",
-        )
-        .bind(repository_id)
-        .bind(since)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(CheckRun {
-                    name: row.try_get("name")?,
-                    conclusion: row.try_get("conclusion")?,
-                    completed_at: row.try_get("completed_at")?,
-                })
-            })
-            .collect()
     }
 }

@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use super::repositories::ids;
 use super::{Result, Store, StoreError};
-use fullcover_core::metrics::{ACTIVE_WINDOW, PullPoint, Ratio, RepoHistory, ScanPoint};
+use fullcover_core::metrics::{PullPoint, Ratio, Reliance, RepoHistory, ScanPoint};
 use fullcover_core::report::ScanReport;
 
 /// One repository's full record, for its page.
@@ -55,7 +55,12 @@ impl Store {
                 left_scope_at: row.try_get("left_scope_at")?,
                 scans: self.scan_points(id).await?,
                 pulls: self.pull_points(id).await?,
-                check_runs: self.check_runs(id, now - ACTIVE_WINDOW).await?,
+                runs: self
+                    .runs(id)
+                    .await?
+                    .into_iter()
+                    .filter(|run| run.completed_at <= now)
+                    .collect(),
             });
         }
         Ok(Some(repos))
@@ -118,7 +123,7 @@ impl Store {
 
     async fn scan_points(&self, repository_id: i64) -> Result<Vec<ScanPoint>> {
         let rows = sqlx::query(
-            "SELECT scanned_at, required, satisfied, missing, categories FROM scans \
+            "SELECT scanned_at, required, satisfied, missing, categories, reliance, report FROM scans \
              WHERE repository_id = $1 ORDER BY scanned_at, id",
         )
         .bind(repository_id)
@@ -145,6 +150,16 @@ impl Store {
                         })
                         .collect();
                 let missing: String = row.try_get("missing")?;
+                let reliance = match row.try_get::<Option<String>, _>("reliance")? {
+                    Some(text) => serde_json::from_str::<Reliance>(&text).map_err(|err| {
+                        StoreError::Corrupt {
+                            what: "scan reliance",
+                            detail: err.to_string(),
+                        }
+                    })?,
+                    // Recorded before reliance was: read it from the scan's report.
+                    None => reliance_of(&row.try_get::<String, _>("report")?),
+                };
                 Ok(ScanPoint {
                     at: row.try_get("scanned_at")?,
                     ratio: Ratio {
@@ -153,6 +168,7 @@ impl Store {
                     },
                     missing: ids(&missing)?,
                     categories,
+                    reliance,
                 })
             })
             .collect()
@@ -179,6 +195,14 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// What a stored report's satisfied requirements rely on; nothing (the scan counts as
+/// recorded) when the report does not read as one.
+pub(super) fn reliance_of(report: &str) -> Reliance {
+    serde_json::from_str::<ScanReport>(report)
+        .map(|report| Reliance::from_report(&report))
+        .unwrap_or_default()
 }
 
 #[derive(serde::Deserialize)]

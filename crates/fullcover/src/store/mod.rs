@@ -7,6 +7,7 @@ mod access;
 mod history;
 mod jobs;
 mod repositories;
+mod runs;
 mod security;
 mod states;
 
@@ -22,6 +23,7 @@ pub use self::access::{Session, TokenInfo, digest};
 pub use self::history::RepoDetail;
 pub use self::jobs::{Job, NewJob};
 pub use self::repositories::{PullRequestRecord, RepositoryRecord, ScanRecord};
+pub use self::runs::RUNS_READ;
 pub use self::security::FindingRecord;
 pub use self::states::{
     InstallationState, JobKind, JobState, PullRequestEvent, PullRequestState, RepoState,
@@ -62,7 +64,7 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let files: [(&str, &'static str); 14] = match self {
+        let files: [(&str, &'static str); 15] = match self {
             Backend::Sqlite => [
                 (
                     "app",
@@ -119,6 +121,10 @@ impl Backend {
                 (
                     "token expiry",
                     include_str!("../../../../migrations/sqlite/0014_token_expiry.sql"),
+                ),
+                (
+                    "scanner runs",
+                    include_str!("../../../../migrations/sqlite/0015_scanner_runs.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -179,6 +185,10 @@ impl Backend {
                 (
                     "token expiry",
                     include_str!("../../../../migrations/postgres/0014_token_expiry.sql"),
+                ),
+                (
+                    "scanner runs",
+                    include_str!("../../../../migrations/postgres/0015_scanner_runs.sql"),
                 ),
             ],
         };

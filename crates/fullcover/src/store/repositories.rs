@@ -352,8 +352,8 @@ impl Store {
         let history = self.requirement_history(scan.repository_id).await?;
         let mut tx = self.pool().begin().await?;
         sqlx::query(
-            "INSERT INTO scans (repository_id, commit_sha, scanned_at, required, satisfied, missing, report, satisfied_ids, categories) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO scans (repository_id, commit_sha, scanned_at, required, satisfied, missing, report, satisfied_ids, categories, reliance) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(scan.repository_id)
         .bind(scan.commit_sha)
@@ -364,6 +364,14 @@ impl Store {
         .bind(scan.report)
         .bind(encode(scan.satisfied_ids)?)
         .bind(scan.categories)
+        .bind(
+            serde_json::to_string(&super::history::reliance_of(scan.report)).map_err(|err| {
+                StoreError::Corrupt {
+                    what: "scan reliance",
+                    detail: err.to_string(),
+                }
+            })?,
+        )
         .execute(&mut *tx)
         .await?;
         let (was_missing, was_satisfied) = previous

@@ -146,6 +146,8 @@ stored_enum! {
         /// Read what a repository's commits say that events do not: merged pull
         /// requests' commits, when a secret's commit was made.
         CommitFacts => "commit_facts",
+        /// Read the latest runs of the scanner workflows of quiet repositories.
+        CheckRuns => "check_runs",
     }
 }
 

@@ -13,7 +13,7 @@ use fullcover::store::{
     InstallationState, PullRequestEvent, PullRequestRecord, PullRequestState, RepoState,
     ScanRecord, Store,
 };
-use fullcover_core::metrics::{DAY, HOUR};
+use fullcover_core::metrics::{DAY, HOUR, RecordedRun, RunSource};
 use fullcover_fake_github::FakeGitHub;
 use serde_json::{Value, json};
 
@@ -103,6 +103,26 @@ async fn scan(store: &Store, repo: i64, at: i64, requirements: &[Requirement]) {
         })
         .await
         .unwrap();
+    // Each scanner it relies on runs weekly on schedule and succeeds, so what the scan
+    // found configured keeps counting (metrics::scanner_state).
+    let now = fullcover::store::now();
+    for id in &satisfied {
+        let mut when = at + HOUR;
+        while when <= now {
+            let run = RecordedRun {
+                source: RunSource::Workflow {
+                    path: format!(".github/workflows/{}.yml", scanner(id)),
+                    name: scanner(id).to_uppercase(),
+                },
+                conclusion: "success".into(),
+                completed_at: when,
+                event: Some("schedule".into()),
+                branch: "main".into(),
+            };
+            store.record_run(repo, &run).await.unwrap();
+            when += 7 * DAY;
+        }
+    }
 }
 
 async fn pull(
@@ -319,7 +339,16 @@ async fn seed(store: &Store, start: i64) {
         .unwrap();
     let now = fullcover::store::now();
     store
-        .record_check_run(api, "CodeQL", "abc", "success", now - DAY)
+        .record_run(
+            api,
+            &RecordedRun {
+                source: RunSource::Check("Analyze (python)".into()),
+                conclusion: "success".into(),
+                completed_at: now - DAY,
+                event: None,
+                branch: "main".into(),
+            },
+        )
         .await
         .unwrap();
 }
@@ -612,6 +641,10 @@ async fn the_dashboard_shows_the_record_in_a_browser() {
         "restored",
         "#2",
         "merged",
+        // Each requirement's scanner state, since when and why (headers in capitals).
+        "SCANNER STATE",
+        "running since",
+        "succeeded on main at",
     ] {
         assert!(text.contains(expected), "{expected} missing from:\n{text}");
     }

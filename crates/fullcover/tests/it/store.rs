@@ -6,6 +6,7 @@ use fullcover::store::{
     InstallationState, JobKind, NewDelivery, NewJob, PullRequestEvent, PullRequestRecord,
     PullRequestState, RepoState, ScanRecord, Store,
 };
+use fullcover_core::metrics::{RecordedRun, RunSource};
 
 pub const POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
@@ -271,24 +272,70 @@ async fn suite(store: Store) {
     assert_eq!(detail.report.unwrap().repository, "acme/api");
     // secrets 4, sca:npm 2, cicd:github-actions 2, iac:terraform 2.
     assert_eq!(detail.requirement_events.len(), 10);
-    store
-        .record_check_run(100, "CodeQL", "abc", "success", 9_000)
-        .await
-        .unwrap();
-    store
-        .record_check_run(100, "zizmor", "abc", "failure", 9_000)
-        .await
-        .unwrap();
-    let runs = store.check_runs(100, 5_000).await.unwrap();
-    let runs: Vec<(&str, &str, i64)> = runs
-        .iter()
-        .map(|run| (run.name.as_str(), run.conclusion.as_str(), run.completed_at))
-        .collect();
+    // Runs of the default branch: a streak of one verdict keeps its first and latest run.
+    let workflow = |conclusion: &str, at: i64, event: &str| RecordedRun {
+        source: RunSource::Workflow {
+            path: ".github/workflows/codeql.yml".into(),
+            name: "CodeQL".into(),
+        },
+        conclusion: conclusion.into(),
+        completed_at: at,
+        event: Some(event.into()),
+        branch: "main".into(),
+    };
+    for (run, changed) in [
+        (workflow("success", 9_000, "schedule"), true),
+        (workflow("success", 9_100, "push"), true),
+        (workflow("success", 9_200, "push"), true),
+        (workflow("success", 9_200, "push"), false),
+        (workflow("skipped", 9_250, "push"), false),
+        (workflow("failure", 9_300, "push"), true),
+    ] {
+        assert_eq!(
+            store.record_run(100, &run).await.unwrap(),
+            changed,
+            "{run:?}"
+        );
+    }
+    let check = RecordedRun {
+        source: RunSource::Check("Analyze (python)".into()),
+        conclusion: "success".into(),
+        completed_at: 9_050,
+        event: None,
+        branch: "main".into(),
+    };
+    assert!(store.record_run(100, &check).await.unwrap());
+    let runs = store.runs(100).await.unwrap();
     assert_eq!(
         runs,
-        [("CodeQL", "success", 9_000), ("zizmor", "failure", 9_000)]
+        [
+            workflow("success", 9_000, "schedule"),
+            check,
+            workflow("success", 9_200, "push"),
+            workflow("failure", 9_300, "push"),
+        ]
     );
-    assert!(store.check_runs(100, 9_001).await.unwrap().is_empty());
+    assert_eq!(store.last_run_at(100).await.unwrap(), Some(9_300));
+    // Every 5 days: rows only where dropping the runs between would open a 14-day gap.
+    let day = 86_400;
+    for days in [0, 5, 10, 15, 20] {
+        store
+            .record_run(101, &workflow("success", days * day, "schedule"))
+            .await
+            .unwrap();
+    }
+    let kept: Vec<i64> = store
+        .runs(101)
+        .await
+        .unwrap()
+        .iter()
+        .map(|run| run.completed_at / day)
+        .collect();
+    assert_eq!(kept, [0, 10, 20]);
+    assert_eq!(store.last_run_at(102).await.unwrap(), None);
+    // The latest scan's reliance names the workflows whose runs are kept: none here
+    // (the suite's reports are minimal).
+    assert!(store.scanner_workflows(100).await.unwrap().is_empty());
 
     // Tokens: shown once, kept as a digest, scoped to one org.
     let token = store.create_token("Acme", "ci").await.unwrap();

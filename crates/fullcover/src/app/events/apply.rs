@@ -1,6 +1,7 @@
 //! The I/O around a decision: [`load`] reads what [`super::decide`] needs from the
 //! record, [`apply`] writes its actions to the record and the queue.
 
+use fullcover_core::metrics::RecordedRun;
 use fullcover_core::metrics::security::{Family, LifecycleEvent};
 
 use super::decide::{Action, Current};
@@ -58,6 +59,10 @@ pub async fn load(app: &App, event: &Event) -> Result<Current> {
         Event::CheckRunCompleted { repository, .. } => {
             current.repository = store.repository(repository.id).await?;
             current.default_head = store.default_head(repository.id).await?;
+        }
+        Event::WorkflowRunCompleted { repository, .. } => {
+            current.repository = store.repository(repository.id).await?;
+            current.scanner_workflows = store.scanner_workflows(repository.id).await?;
         }
         Event::Ping | Event::InstallationRepositories { .. } | Event::Ignored { .. } => {}
     }
@@ -164,22 +169,22 @@ pub async fn apply(app: &App, actions: &[Action], source: &Provenance) -> Result
             } => {
                 store.rename_repository(*repository, full_name).await?;
             }
-            Action::RecordCheckRun {
+            Action::RecordRun {
                 repository,
-                name,
-                sha,
+                source,
+                branch,
+                event,
                 conclusion,
                 completed_at,
             } => {
-                store
-                    .record_check_run(
-                        *repository,
-                        name,
-                        sha,
-                        conclusion,
-                        completed_at.unwrap_or_else(now),
-                    )
-                    .await?;
+                let run = RecordedRun {
+                    source: source.clone(),
+                    conclusion: conclusion.clone(),
+                    completed_at: completed_at.unwrap_or_else(now),
+                    event: event.clone(),
+                    branch: branch.clone(),
+                };
+                store.record_run(*repository, &run).await?;
             }
             Action::SetInstallationPermissions { .. }
             | Action::UpsertFinding { .. }

@@ -7,15 +7,16 @@
 use std::collections::BTreeMap;
 
 use fullcover_core::detect::{self, Depth};
+use fullcover_core::metrics::RunSource;
 use fullcover_core::metrics::security::{Family, LifecycleKind, MergedPullRequest};
 use fullcover_core::rules::RuleSet;
 use fullcover_core::snapshot::Snapshot;
 
 use super::model::{
-    Account, CheckRun, Event, InstallationChange, PullRequest, PullRequestChange, Push,
-    RepositoryChange, RepositoryRef,
+    Account, Event, InstallationChange, PullRequest, PullRequestChange, Push, RepositoryChange,
+    RepositoryRef,
 };
-use super::security;
+use super::{runs, security};
 use crate::app::deliver::BRANCH;
 use crate::store::{
     FindingRecord, InstallationState, PullRequestEvent, PullRequestRecord, PullRequestState,
@@ -78,10 +79,12 @@ pub enum Action {
     WithdrawPublicViews {
         account: String,
     },
-    RecordCheckRun {
+    /// A completed run of the default branch: evidence of whether a scanner runs.
+    RecordRun {
         repository: i64,
-        name: String,
-        sha: String,
+        source: RunSource,
+        branch: String,
+        event: Option<String>,
         conclusion: String,
         /// When GitHub says it completed; the time of handling otherwise.
         completed_at: Option<i64>,
@@ -132,6 +135,8 @@ pub struct Current {
     /// The check runs completed on a merged pull request's head commit by its merge:
     /// (name, conclusion).
     pub head_checks: Vec<(String, String)>,
+    /// The workflow files that run the scanners the latest scan relies on.
+    pub scanner_workflows: Vec<String>,
 }
 
 /// The actions an event calls for, and a line for the delivery's record.
@@ -244,12 +249,16 @@ pub fn decide(event: &Event, current: &Current, rules: &RuleSet) -> Decision {
             repository,
             check_run,
         } => {
-            let mut decision = check_run_completed(repository, check_run, current);
+            let mut decision = runs::check_run_completed(repository, check_run, current, rules);
             if let Some(record) = security::commit_check(repository, check_run, current) {
                 decision.actions.insert(0, record);
             }
             decision
         }
+        Event::WorkflowRunCompleted {
+            repository,
+            workflow_run,
+        } => runs::workflow_run_completed(repository, workflow_run, current),
         Event::Ignored { event, action } => match action {
             Some(action) => Decision::nothing(format!("{event} {action}: not used")),
             None => Decision::nothing(format!("{event}: not used")),
@@ -527,45 +536,4 @@ fn repository_changed(
             }],
         ),
     }
-}
-
-/// A completed check run on the default branch's newest commit: evidence that a
-/// scanner runs.
-fn check_run_completed(
-    repository: &RepositoryRef,
-    check_run: &CheckRun,
-    current: &Current,
-) -> Decision {
-    let name = &check_run.name;
-    let Some(conclusion) = &check_run.conclusion else {
-        return Decision::nothing(format!("check run {name} without conclusion: ignored"));
-    };
-    let branch = check_run.check_suite.head_branch.as_deref();
-    if branch.is_none() || branch != repository.default_branch.as_deref() {
-        return Decision::nothing(format!(
-            "check run {name} not on the default branch: not used"
-        ));
-    }
-    // The head branch of a fork's pull request can bear the default branch's name; only
-    // the default branch's own newest commit counts.
-    if current.default_head.as_deref() != Some(check_run.head_sha.as_str()) {
-        return Decision::nothing(format!(
-            "check run {name} not on the default branch's head: not used"
-        ));
-    }
-    let completed_at = check_run
-        .completed_at
-        .as_deref()
-        .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
-        .map(|at| at.timestamp());
-    Decision::act(
-        format!("check run {name}: {conclusion}"),
-        vec![Action::RecordCheckRun {
-            repository: repository.id,
-            name: name.clone(),
-            sha: check_run.head_sha.clone(),
-            conclusion: conclusion.clone(),
-            completed_at,
-        }],
-    )
 }

@@ -6,6 +6,7 @@ pub(crate) mod apply;
 mod decide;
 pub(crate) mod findings;
 mod model;
+mod runs;
 pub(crate) mod security;
 #[cfg(test)]
 mod security_tests;

@@ -54,6 +54,11 @@ pub enum Event {
         repository: RepositoryRef,
         check_run: CheckRun,
     },
+    /// A workflow run completed (any branch; the decision keeps the default branch's).
+    WorkflowRunCompleted {
+        repository: RepositoryRef,
+        workflow_run: WorkflowRun,
+    },
     /// An event or action the App does not act on.
     Ignored {
         event: String,
@@ -197,6 +202,27 @@ pub struct CheckSuite {
     pub head_branch: Option<String>,
 }
 
+/// The fields of a `workflow_run` the App reads.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct WorkflowRun {
+    /// The workflow's display name.
+    pub name: String,
+    /// The workflow file, `.github/workflows/codeql.yml`.
+    pub path: String,
+    pub head_branch: Option<String>,
+    pub head_sha: String,
+    /// What triggered it: `push`, `schedule`, `pull_request`, ...
+    pub event: String,
+    /// Absent until the run completes.
+    #[serde(default)]
+    pub conclusion: Option<String>,
+    /// When it last changed; for a completed run, when it completed.
+    pub updated_at: String,
+    /// The repository the commit is in: a fork's for a pull request from a fork.
+    #[serde(default)]
+    pub head_repository: Option<IdOnly>,
+}
+
 /// A delivery whose payload lacks what its event needs.
 #[derive(Debug, thiserror::Error)]
 #[error("delivery {guid} ({event}): unreadable payload: {source}")]
@@ -258,6 +284,12 @@ struct RepositoryPayload {
 struct RepositoryChanges {
     #[serde(default)]
     default_branch: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct WorkflowRunPayload {
+    workflow_run: WorkflowRun,
+    repository: RepositoryRef,
 }
 
 #[derive(Deserialize)]
@@ -357,6 +389,13 @@ impl Event {
                 Event::CheckRunCompleted {
                     repository: body.repository,
                     check_run: body.check_run,
+                }
+            }
+            ("workflow_run", "completed") => {
+                let body: WorkflowRunPayload = serde_json::from_str(payload).map_err(error)?;
+                Event::WorkflowRunCompleted {
+                    repository: body.repository,
+                    workflow_run: body.workflow_run,
                 }
             }
             ("code_scanning_alert", _) => {

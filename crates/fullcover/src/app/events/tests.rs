@@ -4,12 +4,14 @@
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
+use fullcover_core::metrics::RunSource;
 use fullcover_core::rules::RuleSet;
 
 use super::decide::{Action, Current, decide};
 use super::model::{
     Account, AddedRepository, CheckRun, CheckSuite, Event, IdOnly, InstallationChange, PullRequest,
     PullRequestChange, PullRequestHead, Push, PushedCommit, RepositoryChange, RepositoryRef,
+    WorkflowRun,
 };
 use crate::app::deliver::BRANCH;
 use crate::store::{
@@ -583,10 +585,11 @@ fn check_runs_count_only_on_the_default_branch_head() {
         default_head: Some(head.clone()),
         ..Current::default()
     };
-    let recorded = Action::RecordCheckRun {
+    let recorded = Action::RecordRun {
         repository: REPO,
-        name: "Analyze (python)".into(),
-        sha: head.clone(),
+        source: RunSource::Check("Analyze (python)".into()),
+        branch: "main".into(),
+        event: None,
         conclusion: "success".into(),
         completed_at: Some(1_796_119_200),
     };
@@ -616,6 +619,132 @@ fn check_runs_count_only_on_the_default_branch_head() {
     for (case, event, expected) in table {
         assert_eq!(actions(&event, &current), expected, "{case}");
     }
+}
+
+fn workflow_run(
+    branch: &str,
+    event: &str,
+    head_repository: i64,
+    conclusion: Option<&str>,
+) -> Event {
+    Event::WorkflowRunCompleted {
+        repository: repository_ref(),
+        workflow_run: WorkflowRun {
+            name: "CodeQL".into(),
+            path: ".github/workflows/codeql.yml".into(),
+            head_branch: Some(branch.into()),
+            head_sha: "a".repeat(40),
+            event: event.into(),
+            conclusion: conclusion.map(str::to_owned),
+            updated_at: "2026-12-01T14:02:00Z".into(),
+            head_repository: Some(IdOnly {
+                id: head_repository,
+            }),
+        },
+    }
+}
+
+#[test]
+fn workflow_runs_count_on_the_default_branch_of_scanner_workflows() {
+    let current = Current {
+        repository: Some(record(RepoState::Covered, None)),
+        scanner_workflows: vec![".github/workflows/codeql.yml".into()],
+        ..Current::default()
+    };
+    let recorded = |event: &str, conclusion: &str| Action::RecordRun {
+        repository: REPO,
+        source: RunSource::Workflow {
+            path: ".github/workflows/codeql.yml".into(),
+            name: "CodeQL".into(),
+        },
+        branch: "main".into(),
+        event: Some(event.into()),
+        conclusion: conclusion.into(),
+        completed_at: Some(1_796_133_720),
+    };
+    let table: Vec<(&str, Event, Current, Vec<Action>)> = vec![
+        (
+            "scheduled, on main",
+            workflow_run("main", "schedule", REPO, Some("success")),
+            current.clone(),
+            vec![recorded("schedule", "success")],
+        ),
+        (
+            "failed after a push to main",
+            workflow_run("main", "push", REPO, Some("failure")),
+            current.clone(),
+            vec![recorded("push", "failure")],
+        ),
+        (
+            "another branch",
+            workflow_run("feature", "push", REPO, Some("failure")),
+            current.clone(),
+            vec![],
+        ),
+        (
+            "a fork's branch named main",
+            workflow_run("main", "pull_request", 99, Some("failure")),
+            current.clone(),
+            vec![],
+        ),
+        (
+            "a pull request from the repository's own main",
+            workflow_run("main", "pull_request", REPO, Some("failure")),
+            current.clone(),
+            vec![],
+        ),
+        (
+            "no conclusion",
+            workflow_run("main", "push", REPO, None),
+            current.clone(),
+            vec![],
+        ),
+        (
+            "a workflow that runs no scanner relied on",
+            workflow_run("main", "push", REPO, Some("failure")),
+            Current {
+                scanner_workflows: vec![".github/workflows/build.yml".into()],
+                ..current.clone()
+            },
+            vec![],
+        ),
+        (
+            "a repository not on record",
+            workflow_run("main", "push", REPO, Some("failure")),
+            Current {
+                repository: None,
+                ..current.clone()
+            },
+            vec![],
+        ),
+    ];
+    for (case, event, current, expected) in table {
+        assert_eq!(actions(&event, &current), expected, "{case}");
+    }
+}
+
+#[test]
+fn a_workflow_run_payload_reads_as_its_event() {
+    let payload = serde_json::json!({
+        "action": "completed",
+        "installation": {"id": 1},
+        "repository": {"id": REPO, "full_name": "acme/api", "default_branch": "main"},
+        "workflow_run": {
+            "name": "CodeQL", "path": ".github/workflows/codeql.yml", "head_branch": "main",
+            "head_sha": "a".repeat(40), "event": "schedule", "conclusion": "failure",
+            "updated_at": "2026-12-01T14:02:00Z", "head_repository": {"id": REPO}
+        }
+    });
+    let event = Event::parse("guid", "workflow_run", &payload.to_string()).unwrap();
+    assert_eq!(
+        event,
+        workflow_run("main", "schedule", REPO, Some("failure"))
+    );
+    let requested = serde_json::json!({"action": "requested", "installation": {"id": 1}});
+    assert!(matches!(
+        Event::parse("guid", "workflow_run", &requested.to_string()).unwrap(),
+        Event::Ignored { .. }
+    ));
 }
 
 #[test]

@@ -343,5 +343,18 @@ fn org_headline(report: &OrgReport) -> Vec<Stat> {
                 Tier::Low
             },
         ),
+        stat(
+            "Broken by a scanner",
+            report.repos_with_broken_scanners.to_string(),
+            format!(
+                "Repositories whose scanner fails, went stale or never ran · {} requirements",
+                report.requirements_broken
+            ),
+            if report.repos_with_broken_scanners == 0 {
+                Tier::Elite
+            } else {
+                Tier::Low
+            },
+        ),
     ]
 }

@@ -1,5 +1,5 @@
 //! The organisation's page: headline numbers, the coverage matrix (with the scanners
-//! active per repository), burn-up and distribution charts, the onboarding funnel and
+//! running per repository), burn-up and distribution charts, the onboarding funnel and
 //! pull requests, coverage incidents and the security outcomes.
 
 use serde::Serialize;
@@ -29,6 +29,7 @@ struct MatrixRow {
     uptime: String,
     missing: String,
     active: String,
+    broken: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -108,12 +109,8 @@ fn matrix_row(org: &str, repo: &RepoSummary) -> MatrixRow {
             .map_or_else(|| "not yet".to_owned(), human_duration),
         uptime: percent(repo.uptime_90d),
         missing: repo.missing.join(", "),
-        active: repo
-            .active_scanners
-            .iter()
-            .map(|scanner| scanner.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
+        active: repo.active_scanners.join(", "),
+        broken: repo.broken.join(", "),
     }
 }
 

@@ -1,5 +1,5 @@
 //! A repository's page, from its line of the organisation's report and its record: the
-//! stack, scanners (active or only configured) and requirements of the latest scan
+//! stack, scanners (with the state their runs give them) and requirements of the latest scan
 //! report, read as the typed [`ScanReport`], then onboarding pull requests, scans,
 //! requirement events and incidents.
 
@@ -13,7 +13,7 @@ use super::{
 use crate::dashboard::{date, date_time};
 use crate::store::RepoDetail;
 use fullcover_core::evaluate::Status;
-use fullcover_core::metrics::{RepoSummary, human_duration};
+use fullcover_core::metrics::{RepoSummary, ScannerState, human_duration};
 use fullcover_core::report::ScanReport;
 
 #[derive(Debug, Serialize)]
@@ -49,6 +49,11 @@ struct RequirementRow {
     status_class: &'static str,
     reason: String,
     satisfied_by: String,
+    /// The state of the scanner it relies on (`scanner_state`), since when, and why.
+    run_state: &'static str,
+    run_class: &'static str,
+    run_since: String,
+    run_why: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -147,26 +152,29 @@ fn stack(report: &ScanReport) -> (Vec<Language>, Vec<NamedFiles>, Vec<NamedFiles
     (languages, iac, ecosystems)
 }
 
-/// The scanners found, each active or only configured as `metrics::activity` decided
-/// for every page and the API; then the recent successful checks of no scanner shown.
+/// A scanner state's word and pill.
+fn state_pill(state: ScannerState) -> (&'static str, &'static str) {
+    match state {
+        ScannerState::Running => ("running", "pill-good"),
+        ScannerState::Configured => ("configured", "pill-neutral"),
+        ScannerState::Failing => ("failing", "pill-bad"),
+        ScannerState::Stale => ("stale", "pill-warn"),
+    }
+}
+
+/// The scanners found, each with the state `metrics::scanner_state` decided for every
+/// page and the API (a scanner no satisfied requirement relies on is only configured).
 fn scanners(report: &ScanReport, summary: &RepoSummary) -> (Vec<ScannerRow>, Vec<String>) {
-    let mut shown_checks: Vec<&str> = Vec::new();
     let rows = report
         .scanners
         .iter()
         .map(|scanner| {
-            let active = summary
-                .active_scanners
+            let status = summary
+                .scanner_states
                 .iter()
-                .find(|active| active.id == scanner.id);
-            if let Some(active) = active {
-                shown_checks.extend(active.checks.iter().map(String::as_str));
-            }
-            let (activity, activity_class) = if active.is_some() {
-                ("active", "pill-good")
-            } else {
-                ("configured", "pill-neutral")
-            };
+                .find(|status| status.id == scanner.id);
+            let (activity, activity_class) =
+                state_pill(status.map_or(ScannerState::Configured, |status| status.state));
             ScannerRow {
                 name: scanner.name.clone(),
                 category: scanner.category.as_str().to_owned(),
@@ -193,16 +201,10 @@ fn scanners(report: &ScanReport, summary: &RepoSummary) -> (Vec<ScannerRow>, Vec
             }
         })
         .collect();
-    let unmatched = summary
-        .active_checks
-        .iter()
-        .filter(|check| !shown_checks.contains(&check.as_str()))
-        .cloned()
-        .collect();
-    (rows, unmatched)
+    (rows, Vec::new())
 }
 
-fn requirements(report: &ScanReport) -> Vec<RequirementRow> {
+fn requirements(report: &ScanReport, summary: &RepoSummary) -> Vec<RequirementRow> {
     report
         .requirements
         .iter()
@@ -212,7 +214,16 @@ fn requirements(report: &ScanReport) -> Vec<RequirementRow> {
                 Status::Missing => ("missing", "pill-bad"),
                 Status::Skipped => ("skipped", "pill-neutral"),
             };
+            let run = summary
+                .requirement_states
+                .iter()
+                .find(|state| state.requirement == requirement.id);
+            let (run_state, run_class) = run.map_or(("", ""), |run| state_pill(run.state));
             RequirementRow {
+                run_state,
+                run_class,
+                run_since: run.map(|run| date_time(run.since)).unwrap_or_default(),
+                run_why: run.map(|run| run.why.clone()).unwrap_or_default(),
                 id: requirement.id.clone(),
                 category: requirement.category.as_str().to_owned(),
                 status: status.to_owned(),
@@ -367,7 +378,11 @@ pub(crate) fn page(
         Some(report) => scanners(report, summary),
         None => (Vec::new(), summary.active_checks.clone()),
     };
-    let requirements = detail.report.as_ref().map(requirements).unwrap_or_default();
+    let requirements = detail
+        .report
+        .as_ref()
+        .map(|report| requirements(report, summary))
+        .unwrap_or_default();
     let (pulls, scans, events) = history_rows(detail, now);
     let incidents = incident_rows(detail, now);
     let (state, state_class) = state_label(&summary.state);

@@ -42,6 +42,8 @@ pub struct Inventory {
     pub ecosystems: Vec<EcosystemFound>,
     pub scanners: Vec<ScannerFound>,
     pub warnings: Vec<Warning>,
+    /// GitHub's own controls as far as they are known (`crate::platform::apply`).
+    pub platform: crate::platform::PlatformControls,
 }
 
 /// One file as detection saw it.
@@ -539,6 +541,7 @@ fn aggregate(
         scanners: scanners_found(hits, rules),
         files,
         warnings,
+        platform: crate::platform::PlatformControls::default(),
     }
 }
 

@@ -16,6 +16,7 @@ pub use self::templates::{TemplateError, Templates};
 use crate::detect::Inventory;
 use crate::evaluate::{Assessment, CoverageSummary};
 use crate::formats::parse_yaml;
+use crate::platform::PlatformControls;
 use crate::rules::RuleSet;
 use crate::snapshot::{RepoPath, Snapshot};
 
@@ -57,6 +58,21 @@ pub struct PlanSettings {
     pub advanced_security: bool,
     /// The repository's (and its organisation's) `.github/fullcover.yml`.
     pub config: crate::config::Config,
+    /// GitHub's own controls, as far as they are known: the plan never adds what they
+    /// already do, and never an advanced CodeQL workflow beside default setup.
+    pub platform: PlatformControls,
+}
+
+/// Detection with the platform's answers added: the inventory evaluation and planning
+/// read.
+fn detect_with_platform(
+    snapshot: &Snapshot,
+    rules: &RuleSet,
+    settings: &PlanSettings,
+) -> Inventory {
+    let mut inventory = crate::detect::detect(snapshot, rules);
+    crate::platform::apply(&mut inventory, &settings.platform, rules);
+    inventory
 }
 
 /// What happens to one file.
@@ -138,7 +154,7 @@ pub fn onboarding(
     templates: &Templates,
     settings: &PlanSettings,
 ) -> Result<Onboarding, TemplateError> {
-    let inventory = crate::detect::detect(snapshot, rules);
+    let inventory = detect_with_platform(snapshot, rules, settings);
     let mut before = crate::evaluate::evaluate(&inventory, rules);
     before.skip(&settings.config.skip);
     let planned = plan(snapshot, &inventory, &before, rules, templates, settings)?;
@@ -147,7 +163,8 @@ pub fn onboarding(
             .changes()
             .map(|file| (file.path.clone(), file.content.clone())),
     );
-    let mut after = crate::evaluate::evaluate(&crate::detect::detect(&preview, rules), rules);
+    let mut after =
+        crate::evaluate::evaluate(&detect_with_platform(&preview, rules, settings), rules);
     after.skip(&settings.config.skip);
     Ok(Onboarding {
         inventory,
@@ -189,7 +206,7 @@ pub fn plan(
         let (inventory, assessment) = match &view {
             None => (inventory, assessment),
             Some(view) => {
-                found_inventory = crate::detect::detect(view, rules);
+                found_inventory = detect_with_platform(view, rules, settings);
                 found_assessment = crate::evaluate::evaluate(&found_inventory, rules);
                 (&found_inventory, &found_assessment)
             }

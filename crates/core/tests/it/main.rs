@@ -10,5 +10,6 @@
 mod bad_input;
 mod fixtures;
 mod plan;
+mod platform;
 mod remote;
 mod support;

@@ -32,6 +32,7 @@ fn settings(name: &str, visibility: Visibility) -> PlanSettings {
         visibility,
         advanced_security: false,
         config: fullcover_core::config::Config::default(),
+        platform: Default::default(),
     }
 }
 

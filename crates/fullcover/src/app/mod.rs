@@ -10,6 +10,7 @@ pub mod deliver;
 pub mod error;
 pub mod events;
 pub mod jobs;
+pub mod platform;
 pub mod remote;
 pub mod scan;
 pub mod server;

@@ -116,7 +116,10 @@ pub async fn scan_repository(
         ));
     }
     let client = app.github().installation(installation)?;
-    if let Some(unchanged) = unchanged(&client, &record).await? {
+    // GitHub's own controls can change with no commit: a changed answer rescans.
+    let (platform, platform_changed) =
+        super::platform::current(app, &client, record.id, &record.full_name).await?;
+    if !platform_changed && let Some(unchanged) = unchanged(&client, &record).await? {
         return Ok(unchanged);
     }
     let repository = match client.repository(&record.full_name).await {
@@ -180,6 +183,7 @@ pub async fn scan_repository(
         },
         advanced_security: false,
         config,
+        platform,
     };
     let snapshot = settings.config.apply(remote.snapshot);
     let work_app = app.clone();

@@ -37,7 +37,9 @@ async fn housekeeping(app: App) {
 }
 
 /// Once a day, reads every active installation's alerts again, so the record holds
-/// what webhooks missed (deliveries GitHub gave up on, downtime).
+/// what webhooks missed (deliveries GitHub gave up on, downtime), and rescans its
+/// repositories, which reads GitHub's own controls again (a reading is kept a day); an
+/// unchanged repository with unchanged controls costs its conditional ref request.
 async fn reconciliation(app: App) {
     const DAY: Duration = Duration::from_secs(24 * 3600);
     loop {
@@ -47,6 +49,9 @@ async fn reconciliation(app: App) {
                 for installation in installations {
                     if let Err(err) = super::jobs::queue_backfill(&app, installation).await {
                         tracing::warn!(error = %err, installation, "cannot queue the reconciliation");
+                    }
+                    if let Err(err) = super::jobs::queue_sync(&app, installation).await {
+                        tracing::warn!(error = %err, installation, "cannot queue the daily rescan");
                     }
                 }
                 app.wake();

@@ -6,6 +6,7 @@
 mod access;
 mod history;
 mod jobs;
+mod platform;
 mod repositories;
 mod security;
 mod states;
@@ -62,7 +63,7 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let files: [(&str, &'static str); 9] = match self {
+        let files: [(&str, &'static str); 10] = match self {
             Backend::Sqlite => [
                 (
                     "app",
@@ -99,6 +100,10 @@ impl Backend {
                 (
                     "onboarding commits",
                     include_str!("../../../../migrations/sqlite/0009_onboarding_commits.sql"),
+                ),
+                (
+                    "platform controls",
+                    include_str!("../../../../migrations/sqlite/0010_platform_controls.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -137,6 +142,10 @@ impl Backend {
                 (
                     "onboarding commits",
                     include_str!("../../../../migrations/postgres/0009_onboarding_commits.sql"),
+                ),
+                (
+                    "platform controls",
+                    include_str!("../../../../migrations/postgres/0010_platform_controls.sql"),
                 ),
             ],
         };

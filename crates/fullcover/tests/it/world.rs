@@ -384,6 +384,7 @@ pub fn expected_changes(
         },
         advanced_security: false,
         config,
+        platform: Default::default(),
     };
     let onboarding = plan::onboarding(&snapshot, &rules, &templates, &settings).unwrap();
     onboarding

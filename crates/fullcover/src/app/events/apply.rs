@@ -121,6 +121,9 @@ pub async fn apply(app: &App, actions: &[Action], source: &Provenance) -> Result
             } => {
                 queue_scan(app, *installation, *repository).await?;
             }
+            Action::RefreshPlatform { repository } => {
+                store.mark_platform_stale(*repository).await?;
+            }
             Action::SetDefaultHead { repository, sha } => {
                 store.set_default_head(*repository, sha).await?;
             }

@@ -52,6 +52,10 @@ pub enum Action {
         installation: i64,
         repository: i64,
     },
+    /// Read GitHub's own controls again at the repository's next scan.
+    RefreshPlatform {
+        repository: i64,
+    },
     SetDefaultHead {
         repository: i64,
         sha: String,
@@ -229,8 +233,17 @@ pub fn decide(event: &Event, current: &Current, rules: &RuleSet) -> Decision {
             decision
         }
         Event::Alert {
-            repository, change, ..
-        } => security::alert_changed(repository, change, current),
+            installation,
+            repository,
+            change,
+        } => {
+            let mut decision = security::alert_changed(repository, change, current);
+            // An alert from a feature the record thinks off means it is on now.
+            if current.repository.is_some() {
+                decision.actions.extend(refresh_platform(*installation, repository.id));
+            }
+            decision
+        }
         Event::Repository {
             installation,
             repository,
@@ -459,6 +472,18 @@ fn pull_request_changed(
     }
 }
 
+/// A new reading of GitHub's own controls and the scan that counts it (queued once however
+/// many events ask).
+fn refresh_platform(installation: i64, repository: i64) -> [Action; 2] {
+    [
+        Action::RefreshPlatform { repository },
+        Action::QueueScan {
+            installation,
+            repository,
+        },
+    ]
+}
+
 fn repository_changed(
     installation: i64,
     repository: &RepositoryRef,
@@ -491,6 +516,10 @@ fn repository_changed(
         }
         RepositoryChange::Unarchived => rescan("repository unarchived: rescan queued"),
         RepositoryChange::DefaultBranchChanged => rescan("default branch changed: rescan queued"),
+        RepositoryChange::SecurityAndAnalysis | RepositoryChange::Edited => Decision::act(
+            "repository settings changed: GitHub's own controls read again",
+            refresh_platform(installation, id).to_vec(),
+        ),
         RepositoryChange::Visibility(private) => Decision::act(
             if private {
                 "repository made private: out of public views"

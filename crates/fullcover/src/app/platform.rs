@@ -77,7 +77,9 @@ pub async fn read(client: &GitHubClient, full_name: &str) -> Result<PlatformCont
         default_setup(client, full_name).await?,
     );
     let secrets = client
-        .get_json(&format!("/repos/{full_name}/secret-scanning/alerts?per_page=1"))
+        .get_json(&format!(
+            "/repos/{full_name}/secret-scanning/alerts?per_page=1"
+        ))
         .await;
     controls.answers.insert(
         Control::SecretScanning,
@@ -143,8 +145,7 @@ fn unknown(err: GitHubError) -> Result<Answer, JobError> {
     let Some(status) = err.status() else {
         return Err(err.into());
     };
-    if status.as_u16() == 429 || (status.as_u16() == 403 && err.message().contains("rate limit"))
-    {
+    if status.as_u16() == 429 || (status.as_u16() == 403 && err.message().contains("rate limit")) {
         return Err(err.into());
     }
     let detail = if is_no_permission(&err) {
@@ -163,7 +164,9 @@ fn is_no_permission(err: &GitHubError) -> bool {
 
 fn is_code_scanning_off(err: &GitHubError) -> bool {
     !is_no_permission(err)
-        && err.status().is_some_and(|s| matches!(s.as_u16(), 403 | 404))
+        && err
+            .status()
+            .is_some_and(|s| matches!(s.as_u16(), 403 | 404))
         && CODE_SCANNING_OFF.iter().any(|m| err.message().contains(m))
 }
 

@@ -61,6 +61,14 @@ impl Store {
         Ok(())
     }
 
+    /// Asks for a new reading of every repository's controls (the daily reconciliation).
+    pub async fn mark_all_platform_stale(&self) -> Result<()> {
+        sqlx::query("UPDATE platform_controls SET stale = 1")
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// Asks for a new reading of one repository's controls at its next scan.
     pub async fn mark_platform_stale(&self, repository_id: i64) -> Result<()> {
         sqlx::query("UPDATE platform_controls SET stale = 1 WHERE repository_id = $1")

@@ -362,6 +362,31 @@ pub async fn start_app(
     )
 }
 
+/// GitHub's own controls as the App reads them from a fake repository left as created:
+/// secret scanning and Dependabot alerts on, default setup not configured.
+pub fn fake_default_platform() -> fullcover_core::platform::PlatformControls {
+    use fullcover_core::platform::{Answer, Control, PlatformControls, Source};
+    let on = Answer::Enabled {
+        languages: Vec::new(),
+    };
+    PlatformControls {
+        source: Source::Api,
+        seen: None,
+        answers: [
+            (
+                Control::CodeqlDefaultSetup,
+                Answer::Disabled {
+                    detail: "no analysis found".to_owned(),
+                },
+            ),
+            (Control::SecretScanning, on.clone()),
+            (Control::DependabotAlerts, on),
+        ]
+        .into_iter()
+        .collect(),
+    }
+}
+
 /// The files the plan adds to `files`, worked out locally by the same pipeline.
 pub fn expected_changes(
     files: &[(String, Vec<u8>)],
@@ -384,7 +409,7 @@ pub fn expected_changes(
         },
         advanced_security: false,
         config,
-        platform: Default::default(),
+        platform: fake_default_platform(),
     };
     let onboarding = plan::onboarding(&snapshot, &rules, &templates, &settings).unwrap();
     onboarding

@@ -240,7 +240,9 @@ pub fn decide(event: &Event, current: &Current, rules: &RuleSet) -> Decision {
             let mut decision = security::alert_changed(repository, change, current);
             // An alert from a feature the record thinks off means it is on now.
             if current.repository.is_some() {
-                decision.actions.extend(refresh_platform(*installation, repository.id));
+                decision
+                    .actions
+                    .extend(refresh_platform(*installation, repository.id));
             }
             decision
         }

@@ -46,6 +46,10 @@ pub async fn load(app: &App, event: &Event) -> Result<Current> {
         }
         Event::Alert { repository, .. } => {
             current.repository = store.repository(repository.id).await?;
+            current.platform = store
+                .platform_controls(repository.id)
+                .await?
+                .map(|record| record.controls);
         }
         Event::Repository { repository, .. } => {
             current.repository = store.repository(repository.id).await?;

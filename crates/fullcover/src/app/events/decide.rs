@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use fullcover_core::detect::{self, Depth};
 use fullcover_core::metrics::security::{Family, LifecycleKind, MergedPullRequest};
+use fullcover_core::platform::Control;
 use fullcover_core::rules::RuleSet;
 use fullcover_core::snapshot::Snapshot;
 
@@ -132,6 +133,8 @@ pub struct Current {
     /// The check runs completed on a merged pull request's head commit by its merge:
     /// (name, conclusion).
     pub head_checks: Vec<(String, String)>,
+    /// GitHub's own controls of the repository as last read, if ever.
+    pub platform: Option<fullcover_core::platform::PlatformControls>,
 }
 
 /// The actions an event calls for, and a line for the delivery's record.
@@ -238,8 +241,19 @@ pub fn decide(event: &Event, current: &Current, rules: &RuleSet) -> Decision {
             change,
         } => {
             let mut decision = security::alert_changed(repository, change, current);
-            // An alert from a feature the record thinks off means it is on now.
-            if current.repository.is_some() {
+            // An alert from a feature the last reading found off (or could not tell)
+            // means it is on now: read again. A repository never read is read at its scan.
+            let control = match change.family {
+                Family::CodeScanning => Control::CodeqlDefaultSetup,
+                Family::Dependabot => Control::DependabotAlerts,
+                Family::SecretScanning => Control::SecretScanning,
+            };
+            if current.repository.is_some()
+                && current
+                    .platform
+                    .as_ref()
+                    .is_some_and(|platform| !platform.enabled(control))
+            {
                 decision
                     .actions
                     .extend(refresh_platform(*installation, repository.id));

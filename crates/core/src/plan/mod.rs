@@ -63,6 +63,28 @@ pub struct PlanSettings {
     pub platform: PlatformControls,
 }
 
+/// "GitHub secret scanning: enabled, ..." for the pull request, when anything is known.
+fn platform_line(controls: &PlatformControls) -> String {
+    if controls.source == crate::platform::Source::None {
+        return String::new();
+    }
+    crate::platform::Control::ALL
+        .into_iter()
+        .map(|control| {
+            let state = controls
+                .answer(control)
+                .map_or_else(|| "not checked".to_owned(), ToString::to_string);
+            let name = match control {
+                crate::platform::Control::CodeqlDefaultSetup => "code scanning default setup",
+                crate::platform::Control::SecretScanning => "secret scanning",
+                crate::platform::Control::DependabotAlerts => "Dependabot alerts",
+            };
+            format!("{name} {state}")
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// Detection with the platform's answers added: the inventory evaluation and planning
 /// read.
 fn detect_with_platform(
@@ -486,6 +508,7 @@ pub fn pull_request(
         "iac": inventory.iac.iter().map(|k| k.name.clone()).collect::<Vec<_>>().join(", "),
         "ecosystems": inventory.ecosystems.iter().map(|e| e.id.clone()).collect::<Vec<_>>().join(", "),
         "scanners": inventory.scanners.iter().filter(|s| s.claim.is_some()).map(|s| s.name.clone()).collect::<Vec<_>>().join(", "),
+        "platform": platform_line(&inventory.platform),
         "before": before,
         "after": after,
         "categories": categories,

@@ -144,6 +144,14 @@ fn default_setup_for_python_and_js_ts_gets_no_codeql_workflow_and_go_goes_to_sem
         fullcover_core::report::markdown(&report)
             .contains("GitHub code scanning default setup: python")
     );
+    let pull = onboarding
+        .pull_request(&Templates::embedded().unwrap())
+        .unwrap();
+    assert!(
+        pull.body.contains("**GitHub's own controls:** code scanning default setup enabled: python, javascript-typescript; secret scanning not checked"),
+        "{}",
+        pull.body
+    );
 }
 
 #[test]

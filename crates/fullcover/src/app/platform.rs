@@ -145,7 +145,12 @@ fn unknown(err: GitHubError) -> Result<Answer, JobError> {
     let Some(status) = err.status() else {
         return Err(err.into());
     };
-    if status.as_u16() == 429 || (status.as_u16() == 403 && err.message().contains("rate limit")) {
+    // A rate limit or a server error (other than 503, which GitHub documents for the
+    // feature being unavailable) is retried by the job, not cached as unknown for a day.
+    if status.as_u16() == 429
+        || (status.as_u16() == 403 && err.message().contains("rate limit"))
+        || (status.is_server_error() && status.as_u16() != 503)
+    {
         return Err(err.into());
     }
     let detail = if is_no_permission(&err) {

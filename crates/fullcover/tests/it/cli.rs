@@ -88,6 +88,7 @@ fn scan_prints_json_that_follows_the_contract() {
         "requirements",
         "coverage",
         "warnings",
+        "platform",
     ];
     expected.sort_unstable();
     let mut keys = keys;

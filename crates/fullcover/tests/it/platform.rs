@@ -109,3 +109,59 @@ async fn default_setup_switched_on_after_onboarding_is_recorded_by_the_next_scan
     assert!(files.contains_key(".github/workflows/fullcover-semgrep.yml"));
     assert!(files.contains_key(".github/workflows/fullcover-trufflehog.yml"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_permission_a_control_is_unknown_and_planned_from_files() {
+    let world = World::with(
+        vec![polyglot("app")],
+        fake_options(),
+        crate::world::client_options(),
+        |fake, credentials| {
+            // The App before the security-metrics permissions: no secret-scanning read.
+            let permissions = [
+                ("metadata", "read"),
+                ("contents", "write"),
+                ("pull_requests", "write"),
+                ("workflows", "write"),
+                ("checks", "read"),
+                ("security_events", "read"),
+                ("vulnerability_alerts", "read"),
+            ]
+            .into_iter()
+            .map(|(name, level)| (name.to_owned(), level.to_owned()))
+            .collect();
+            fake.set_app_permissions(credentials.app_id, permissions);
+        },
+    )
+    .await;
+    world.install().await;
+    world.settle().await;
+    let id = world.repository_id("app").await;
+    let report: ScanReport =
+        serde_json::from_str(&world.store().latest_report(id).await.unwrap().unwrap()).unwrap();
+    let state = |control: &str| {
+        report
+            .platform
+            .controls
+            .iter()
+            .find(|c| c.id == control)
+            .unwrap()
+            .describe()
+    };
+    // Secret scanning is on at GitHub, but the App cannot tell: unknown, never covered.
+    assert_eq!(state("secret-scanning"), "unknown (no permission)");
+    assert_eq!(state("dependabot-alerts"), "enabled");
+    let secrets = report
+        .requirements
+        .iter()
+        .find(|r| r.id == "secrets")
+        .unwrap();
+    assert!(secrets.satisfied_by.is_empty());
+    let pulls = world.pulls("app");
+    assert_eq!(pulls.len(), 1);
+    assert!(
+        pulls[0]
+            .files
+            .contains_key(".github/workflows/fullcover-trufflehog.yml")
+    );
+}

@@ -362,6 +362,22 @@ pub async fn start_app(
     )
 }
 
+impl World {
+    /// Switches secret scanning and Dependabot alerts off for these repositories (before
+    /// the App reads them): their requirements are then the files' to meet.
+    pub fn platform_off<'a>(&self, names: impl IntoIterator<Item = &'a str>) {
+        for name in names {
+            for feature in [
+                fullcover_fake_github::SecurityFeature::SecretScanning,
+                fullcover_fake_github::SecurityFeature::DependabotAlerts,
+            ] {
+                // A name this world does not have is nothing to switch off.
+                let _ = self.fake.set_security_feature(ORG, name, feature, false);
+            }
+        }
+    }
+}
+
 /// GitHub's own controls as the App reads them from a fake repository left as created:
 /// secret scanning and Dependabot alerts on, default setup not configured.
 pub fn fake_default_platform() -> fullcover_core::platform::PlatformControls {

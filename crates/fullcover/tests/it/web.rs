@@ -728,6 +728,16 @@ async fn the_api_answers_as_its_openapi_document_says() {
         .await
         .unwrap();
     world.fake.set_alert_clock(days_ago(2));
+    // Dependabot alerts switched on (the organisation started with them off).
+    world
+        .fake
+        .set_security_feature(
+            ORG,
+            "api",
+            fullcover_fake_github::SecurityFeature::DependabotAlerts,
+            true,
+        )
+        .unwrap();
     world
         .fake
         .create_alert(

@@ -9,6 +9,8 @@
 //!   "iac:kubernetes": "manifests are rendered and scanned in the platform repo"
 //! scanners:               # scanner choice per control category
 //!   sast: semgrep
+//!   secrets: trufflehog   # also beside GitHub secret scanning
+//!   sca: osv-scanner      # also beside Dependabot alerts
 //! schedule: "30 3 * * 1"  # cron for the weekly scans
 //! onboarding: false       # no onboarding pull request (true: opt in again after
 //!                         # closing one)
@@ -211,11 +213,17 @@ impl Config {
         for (category, scanner) in &self.scanners {
             let allowed: &[&str] = match category.as_str() {
                 "sast" => &["codeql", "semgrep"],
+                // Added even where GitHub's own control (secret scanning, Dependabot
+                // alerts) already satisfies the requirement.
+                "secrets" => &["trufflehog"],
+                "sca" => &["osv-scanner"],
                 _ => &[],
             };
             if !allowed.contains(&scanner.as_str()) {
                 let message = if allowed.is_empty() {
-                    format!("scanners: `{category}` cannot be chosen yet; only `sast` can")
+                    format!(
+                        "scanners: `{category}` cannot be chosen yet; only `sast`, `secrets` and `sca` can"
+                    )
                 } else {
                     format!(
                         "scanners: `{category}` must be one of {}",

@@ -15,6 +15,7 @@ pub mod evaluate;
 pub mod formats;
 pub mod metrics;
 pub mod plan;
+pub mod platform;
 pub mod report;
 pub mod rules;
 pub mod snapshot;

@@ -673,6 +673,14 @@ async fn read_alerts(
         None,
     )
     .await;
+    // Default setup's analyses, under its analysis key.
+    r.call(
+        Method::GET,
+        "/repos/acme/web/code-scanning/analyses",
+        &admin,
+        None,
+    )
+    .await;
     // Back to the app's permissions for the rest of the run.
     for name in [
         "workflows",

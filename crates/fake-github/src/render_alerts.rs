@@ -303,3 +303,32 @@ pub fn default_setup(setup: &DefaultSetup) -> Value {
         "schedule": "weekly",
     })
 }
+
+/// A `code-scanning-analysis` uploaded by default setup for one language.
+pub fn default_setup_analysis(
+    base: &str,
+    full_name: &str,
+    repo: &crate::state::Repo,
+    index: usize,
+    language: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Value {
+    let id = repo.id * 1000 + index as u64 + 1;
+    json!({
+        "ref": format!("refs/heads/{}", repo.default_branch),
+        "commit_sha": "0".repeat(40),
+        "analysis_key": "dynamic/github-code-scanning/codeql:analyze",
+        "environment": json!({"language": language}).to_string(),
+        "category": format!("/language:{language}"),
+        "error": "",
+        "created_at": crate::render::time(at),
+        "results_count": 0,
+        "rules_count": 0,
+        "id": id,
+        "url": format!("{base}/repos/{full_name}/code-scanning/analyses/{id}"),
+        "sarif_id": format!("{id:08x}-0000-0000-0000-000000000000"),
+        "tool": {"name": "CodeQL", "guid": null, "version": "2.20.0"},
+        "deletable": true,
+        "warning": "",
+    })
+}

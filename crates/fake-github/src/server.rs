@@ -190,6 +190,10 @@ fn alert_routes(routes: Router<Arc<Inner>>) -> Router<Arc<Inner>> {
             get(routes::alerts::default_setup),
         )
         .route(
+            "/repos/{owner}/{repo}/code-scanning/analyses",
+            get(routes::alerts::list_analyses),
+        )
+        .route(
             "/repos/{owner}/{repo}/dependabot/alerts",
             get(routes::alerts::list_dependabot),
         )

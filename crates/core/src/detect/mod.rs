@@ -47,6 +47,8 @@ pub struct Inventory {
     /// One per Dockerfile: how its image is built, or why it cannot be from the repository.
     pub images: Vec<ImageFound>,
     pub warnings: Vec<Warning>,
+    /// GitHub's own controls as far as they are known (`crate::platform::apply`).
+    pub platform: crate::platform::PlatformControls,
 }
 
 /// One file as detection saw it.
@@ -592,6 +594,7 @@ fn aggregate(
         images,
         files,
         warnings,
+        platform: crate::platform::PlatformControls::default(),
     }
 }
 

@@ -19,10 +19,41 @@ use crate::snapshot::Warning;
 /// Where a scanner was found.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Evidence {
+    /// Empty for platform evidence.
     pub path: String,
+    /// 0 for platform evidence.
     pub line: usize,
-    /// What matched, as written in the file.
+    /// What matched, as written in the file; for platform evidence, GitHub's answer.
     pub signal: String,
+    #[serde(default, skip_serializing_if = "EvidenceKind::is_file")]
+    pub kind: EvidenceKind,
+}
+
+/// What proves a scanner: a file in the repository, or GitHub's API answering for a
+/// control it runs itself (`crate::platform`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum EvidenceKind {
+    #[default]
+    File,
+    Platform,
+}
+
+impl EvidenceKind {
+    pub fn is_file(&self) -> bool {
+        *self == EvidenceKind::File
+    }
 }
 
 /// Which directories of an ecosystem a scanner covers.
@@ -181,6 +212,7 @@ pub fn examine(
                 path: path.to_owned(),
                 line: 1,
                 signal,
+                kind: EvidenceKind::File,
             },
             claim,
             pre_commit_hook: false,
@@ -196,6 +228,7 @@ pub fn examine(
                         path: path.to_owned(),
                         line: index + 1,
                         signal: format!("{needle} configures it"),
+                        kind: EvidenceKind::File,
                     },
                     claim: None,
                     pre_commit_hook: false,
@@ -313,6 +346,7 @@ impl<'a> Finder<'a> {
                 path: self.path.to_owned(),
                 line,
                 signal,
+                kind: EvidenceKind::File,
             },
             claim: Some(claim),
             pre_commit_hook: false,

@@ -17,6 +17,7 @@ pub use self::templates::{TemplateError, Templates};
 use crate::detect::Inventory;
 use crate::evaluate::{Assessment, CoverageSummary};
 use crate::formats::parse_yaml;
+use crate::platform::PlatformControls;
 use crate::rules::RuleSet;
 use crate::snapshot::{Presence, RepoPath, Snapshot, Warning};
 
@@ -58,6 +59,43 @@ pub struct PlanSettings {
     pub advanced_security: bool,
     /// The repository's (and its organisation's) `.github/fullcover.yml`.
     pub config: crate::config::Config,
+    /// GitHub's own controls, as far as they are known: the plan never adds what they
+    /// already do, and never an advanced CodeQL workflow beside default setup.
+    pub platform: PlatformControls,
+}
+
+/// "GitHub secret scanning: enabled, ..." for the pull request, when anything is known.
+fn platform_line(controls: &PlatformControls) -> String {
+    if controls.source == crate::platform::Source::None {
+        return String::new();
+    }
+    crate::platform::Control::ALL
+        .into_iter()
+        .map(|control| {
+            let state = controls
+                .answer(control)
+                .map_or_else(|| "not checked".to_owned(), ToString::to_string);
+            let name = match control {
+                crate::platform::Control::CodeqlDefaultSetup => "code scanning default setup",
+                crate::platform::Control::SecretScanning => "secret scanning",
+                crate::platform::Control::DependabotAlerts => "Dependabot alerts",
+            };
+            format!("{name} {state}")
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Detection with the platform's answers added: the inventory evaluation and planning
+/// read.
+fn detect_with_platform(
+    snapshot: &Snapshot,
+    rules: &RuleSet,
+    settings: &PlanSettings,
+) -> Inventory {
+    let mut inventory = crate::detect::detect(snapshot, rules);
+    crate::platform::apply(&mut inventory, &settings.platform, rules);
+    inventory
 }
 
 /// What happens to one file.
@@ -145,7 +183,7 @@ pub fn onboarding(
     templates: &Templates,
     settings: &PlanSettings,
 ) -> Result<Onboarding, TemplateError> {
-    let inventory = crate::detect::detect(snapshot, rules);
+    let inventory = detect_with_platform(snapshot, rules, settings);
     let mut before = crate::evaluate::evaluate(&inventory, rules);
     before.skip(&settings.config.skip);
     let planned = plan(snapshot, &inventory, &before, rules, templates, settings)?;
@@ -154,7 +192,8 @@ pub fn onboarding(
             .changes()
             .map(|file| (file.path.clone(), file.content.clone())),
     );
-    let mut after = crate::evaluate::evaluate(&crate::detect::detect(&preview, rules), rules);
+    let mut after =
+        crate::evaluate::evaluate(&detect_with_platform(&preview, rules, settings), rules);
     after.skip(&settings.config.skip);
     Ok(Onboarding {
         inventory,
@@ -197,7 +236,7 @@ pub fn plan(
         let (inventory, assessment) = match &view {
             None => (inventory, assessment),
             Some(view) => {
-                found_inventory = crate::detect::detect(view, rules);
+                found_inventory = detect_with_platform(view, rules, settings);
                 found_assessment = crate::evaluate::evaluate(&found_inventory, rules);
                 (&found_inventory, &found_assessment)
             }
@@ -575,6 +614,7 @@ pub fn pull_request(
         "iac": inventory.iac.iter().map(|k| k.name.clone()).collect::<Vec<_>>().join(", "),
         "ecosystems": inventory.ecosystems.iter().map(|e| e.id.clone()).collect::<Vec<_>>().join(", "),
         "scanners": inventory.scanners.iter().filter(|s| s.claim.is_some()).map(|s| s.name.clone()).collect::<Vec<_>>().join(", "),
+        "platform": platform_line(&inventory.platform),
         "before": before,
         "after": after,
         "categories": categories,

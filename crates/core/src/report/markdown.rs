@@ -3,7 +3,9 @@
 use std::fmt::Write as _;
 
 use super::ScanReport;
+use crate::detect::scanners::EvidenceKind;
 use crate::evaluate::Status;
+use crate::platform::Source;
 use crate::units::human_bytes;
 
 /// Renders the report as Markdown.
@@ -82,7 +84,10 @@ pub fn render(report: &ScanReport) -> String {
             let at = s
                 .evidence
                 .first()
-                .map(|e| format!(" (`{}:{}`)", e.path, e.line))
+                .map(|e| match e.kind {
+                    EvidenceKind::File => format!(" (`{}:{}`)", e.path, e.line),
+                    EvidenceKind::Platform => format!(": {}", e.signal),
+                })
                 .unwrap_or_default();
             let state = if s.running {
                 ""
@@ -93,6 +98,15 @@ pub fn render(report: &ScanReport) -> String {
         })
         .collect();
     line(&mut out, "Scanners", &scanners);
+    if report.platform.source != Source::None {
+        let platform: Vec<String> = report
+            .platform
+            .controls
+            .iter()
+            .map(|c| format!("{}: {}", c.name, c.describe()))
+            .collect();
+        line(&mut out, "GitHub platform controls", &platform);
+    }
 
     if !report.warnings.is_empty() {
         let _ = writeln!(

@@ -14,6 +14,7 @@ use crate::detect::Inventory;
 use crate::detect::languages::Exclusion;
 use crate::detect::scanners::Evidence;
 use crate::evaluate::{Assessment, CoverageSummary, Requirement};
+use crate::platform::{Answer, Control, PlatformControls, Source};
 use crate::rules::RuleSet;
 use crate::rules::schema::{Category, LanguageType};
 use crate::snapshot::Warning;
@@ -32,6 +33,77 @@ pub struct ScanReport {
     pub warnings: Vec<Warning>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub files: Option<Vec<FileEntry>>,
+    /// GitHub's own controls and what is known of each; absent from reports written
+    /// before they were read.
+    #[serde(default)]
+    pub platform: PlatformReport,
+}
+
+/// `platform` in the report: how the answers were obtained and one entry per control.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct PlatformReport {
+    pub source: Source,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen: Option<String>,
+    pub controls: Vec<PlatformEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PlatformEntry {
+    pub id: String,
+    pub name: String,
+    /// `enabled`, `disabled`, `unknown`, or `not_checked` (offline, not declared).
+    pub state: String,
+    /// GitHub language ids, for default setup.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<String>,
+    /// GitHub's message for `disabled`, why it cannot be told for `unknown`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl PlatformEntry {
+    /// "enabled: python, go", "disabled", "unknown (no permission)", "not checked".
+    pub fn describe(&self) -> String {
+        match self.state.as_str() {
+            "enabled" if self.languages.is_empty() => "enabled".to_owned(),
+            "enabled" => format!("enabled: {}", self.languages.join(", ")),
+            "unknown" => format!(
+                "unknown ({})",
+                self.detail.as_deref().unwrap_or("not readable")
+            ),
+            "not_checked" => "not checked".to_owned(),
+            other => other.to_owned(),
+        }
+    }
+}
+
+fn platform_report(controls: &PlatformControls, rules: &RuleSet) -> PlatformReport {
+    let entries = Control::ALL
+        .into_iter()
+        .map(|control| {
+            let name = crate::platform::rule(rules, control)
+                .map_or_else(|| control.id().to_owned(), |rule| rule.name.clone());
+            let (state, languages, detail) = match controls.answer(control) {
+                None => ("not_checked", Vec::new(), None),
+                Some(Answer::Enabled { languages }) => ("enabled", languages.clone(), None),
+                Some(Answer::Disabled { detail }) => ("disabled", Vec::new(), Some(detail.clone())),
+                Some(Answer::Unknown { detail }) => ("unknown", Vec::new(), Some(detail.clone())),
+            };
+            PlatformEntry {
+                id: control.id().to_owned(),
+                name,
+                state: state.to_owned(),
+                languages,
+                detail,
+            }
+        })
+        .collect();
+    PlatformReport {
+        source: controls.source,
+        seen: controls.seen.clone(),
+        controls: entries,
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -172,6 +244,7 @@ impl ScanReport {
                     })
                     .collect()
             }),
+            platform: platform_report(&inventory.platform, rules),
         }
     }
 

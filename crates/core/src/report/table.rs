@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Style};
 
 use super::ScanReport;
+use crate::detect::scanners::EvidenceKind;
 use crate::evaluate::Status;
+use crate::platform::Source;
 use crate::units::{human_bytes, sample};
 
 const BOLD: Style = Style::new().bold();
@@ -108,7 +110,10 @@ pub fn render(report: &ScanReport) -> String {
                 let at = s
                     .evidence
                     .first()
-                    .map(|e| format!("{}:{}", printable(&e.path), e.line))
+                    .map(|e| match e.kind {
+                        EvidenceKind::File => format!("{}:{}", printable(&e.path), e.line),
+                        EvidenceKind::Platform => printable(&e.signal),
+                    })
                     .unwrap_or_default();
                 let state = if s.running {
                     String::new()
@@ -120,6 +125,25 @@ pub fn render(report: &ScanReport) -> String {
             .collect(),
         "none",
     );
+
+    section(&mut out, "GitHub platform controls");
+    if report.platform.source == Source::None {
+        let _ = writeln!(
+            out,
+            "  {DIM}not visible offline; pass --platform for the ones that are on{DIM:#}"
+        );
+    } else {
+        rows(
+            &mut out,
+            report
+                .platform
+                .controls
+                .iter()
+                .map(|c| vec![c.name.clone(), printable(&c.describe())])
+                .collect(),
+            "none",
+        );
+    }
 
     section(&mut out, "Required controls");
     if report.requirements.is_empty() {

@@ -216,6 +216,34 @@ pub struct LockfileRule {
 #[serde(deny_unknown_fields)]
 pub struct ScannersFile {
     pub scanner: Vec<ScannerRule>,
+    /// Controls GitHub runs itself, switched on in settings (no file in the repository).
+    #[serde(default)]
+    pub platform: Vec<PlatformRule>,
+}
+
+/// `[[platform]]` in `scanners.toml`: a GitHub control read through the API and what it
+/// covers when it is on.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformRule {
+    /// One of `crate::platform::Control`'s ids.
+    pub id: String,
+    pub name: String,
+    pub category: Category,
+    /// For a control that analyses languages GitHub names itself (default setup): each
+    /// GitHub language id and the linguist languages it analyses. The control covers
+    /// `sast` only for the languages GitHub says it analyses.
+    #[serde(default)]
+    pub languages: std::collections::BTreeMap<String, Vec<String>>,
+    /// The GitHub language id whose analysis covers `cicd` (default setup's `actions`).
+    #[serde(default)]
+    pub cicd_language: Option<String>,
+    /// What the control covers when on (for `languages` controls, the `secrets`, `sca`
+    /// and other parts; `sast` comes from `languages`).
+    #[serde(default)]
+    pub covers: Coverage,
+    /// Where the facts come from.
+    pub source: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

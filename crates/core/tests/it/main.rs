@@ -13,5 +13,6 @@ mod first_run;
 mod fixtures;
 mod gaps;
 mod plan;
+mod platform;
 mod remote;
 mod support;

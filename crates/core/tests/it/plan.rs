@@ -34,6 +34,7 @@ pub(crate) fn settings(name: &str, visibility: Visibility) -> PlanSettings {
         visibility,
         advanced_security: false,
         config: fullcover_core::config::Config::default(),
+        platform: Default::default(),
     }
 }
 

@@ -645,3 +645,40 @@ pub async fn default_setup(
     let setup = &world.repos[&id].security.default_setup;
     Ok(json(StatusCode::OK, render_alerts::default_setup(setup)))
 }
+
+/// `GET .../code-scanning/analyses`: default setup's analyses (one per language, under
+/// its analysis key), newest first; 404 "no analysis found" when there is none.
+pub async fn list_analyses(
+    State(inner): State<Arc<Inner>>,
+    Extension(caller): Extension<Caller>,
+    Path((owner, name)): Path<(String, String)>,
+) -> ApiResult {
+    let world = inner.world();
+    let repo = alert_repo(&world, &caller, &owner, &name, AlertFamily::CodeScanning)?;
+    let setup = &repo.security.default_setup;
+    if !setup.configured || setup.languages.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no analysis found",
+            DOC_CODE,
+        ));
+    }
+    let full_name = render::repo_full_name(&world, repo);
+    let at = setup.updated_at.unwrap_or_else(|| world.now());
+    let analyses: Vec<Value> = setup
+        .languages
+        .iter()
+        .enumerate()
+        .map(|(index, language)| {
+            render_alerts::default_setup_analysis(
+                &inner.base,
+                &full_name,
+                repo,
+                index,
+                language,
+                at,
+            )
+        })
+        .collect();
+    Ok(json(StatusCode::OK, Value::Array(analyses)))
+}

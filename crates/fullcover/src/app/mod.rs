@@ -12,6 +12,7 @@ pub mod error;
 pub mod events;
 pub mod jobs;
 pub mod org_config;
+pub mod platform;
 pub mod remote;
 pub mod run_check;
 pub mod scan;

@@ -119,6 +119,9 @@ pub async fn scan_repository(
     // Read on every scan, even of an unchanged branch (visibility, archiving and the
     // default branch can change without a delivery reaching the App), conditionally: a
     // repository unchanged since its last scan answers 304, which GitHub does not count.
+    // GitHub's own controls can change with no commit: a changed answer rescans.
+    let (platform, platform_changed) =
+        super::platform::current(app, &client, record.id, &record.full_name).await?;
     let known_etag = store.repository_etag(record.id).await?;
     let mut branch_moved = false;
     let repository = match client
@@ -132,7 +135,7 @@ pub async fn scan_repository(
             repository
         }
         Ok(None) => {
-            if let Some(unchanged) = unchanged(&client, &record).await? {
+            if !platform_changed && let Some(unchanged) = unchanged(&client, &record).await? {
                 return Ok(unchanged);
             }
             branch_moved = true;
@@ -173,7 +176,10 @@ pub async fn scan_repository(
         );
     }
     let record = store.repository(repository_id).await?.unwrap_or(record);
-    if !branch_moved && let Some(unchanged) = unchanged(&client, &record).await? {
+    if !branch_moved
+        && !platform_changed
+        && let Some(unchanged) = unchanged(&client, &record).await?
+    {
         return Ok(unchanged);
     }
     let (head, etag) = match default_head(&client, &repository.full_name, &branch).await? {
@@ -223,6 +229,7 @@ pub async fn scan_repository(
         },
         advanced_security: false,
         config,
+        platform,
     };
     let snapshot = settings.config.apply(remote.snapshot);
     let work_app = app.clone();

@@ -36,27 +36,41 @@ async fn housekeeping(app: App) {
     }
 }
 
-/// Once a day, reads every active installation's alerts again, so the record holds
-/// what webhooks missed (deliveries GitHub gave up on, downtime), and the latest runs of
-/// the scanner workflows of repositories that sent none.
+/// Once a day, [`reconcile`].
 async fn reconciliation(app: App) {
     const DAY: Duration = Duration::from_secs(24 * 3600);
     loop {
         tokio::time::sleep(DAY).await;
-        match app.store().active_installations().await {
-            Ok(installations) => {
-                for installation in installations {
-                    if let Err(err) = super::jobs::queue_backfill(&app, installation).await {
-                        tracing::warn!(error = %err, installation, "cannot queue the reconciliation");
-                    }
-                    if let Err(err) = super::jobs::queue_run_check(&app, installation).await {
-                        tracing::warn!(error = %err, installation, "cannot queue the run check");
-                    }
+        reconcile(&app).await;
+    }
+}
+
+/// Reads every active installation's alerts again, so the record holds what webhooks
+/// missed (deliveries GitHub gave up on, downtime), checks the latest runs of the scanner
+/// workflows of repositories that sent none, and rescans its repositories with GitHub's
+/// own controls read again (they change in settings, often with no webhook); an
+/// unchanged repository with unchanged controls costs its conditional requests and the
+/// (at most four) reads of its controls.
+pub async fn reconcile(app: &App) {
+    if let Err(err) = app.store().mark_all_platform_stale().await {
+        tracing::warn!(error = %err, "cannot ask for GitHub's own controls to be read again");
+    }
+    match app.store().active_installations().await {
+        Ok(installations) => {
+            for installation in installations {
+                if let Err(err) = super::jobs::queue_backfill(app, installation).await {
+                    tracing::warn!(error = %err, installation, "cannot queue the reconciliation");
                 }
-                app.wake();
+                if let Err(err) = super::jobs::queue_run_check(app, installation).await {
+                    tracing::warn!(error = %err, installation, "cannot queue the run check");
+                }
+                if let Err(err) = super::jobs::queue_sync(app, installation).await {
+                    tracing::warn!(error = %err, installation, "cannot queue the daily rescan");
+                }
             }
-            Err(err) => tracing::warn!(error = %err, "reconciliation failed"),
+            app.wake();
         }
+        Err(err) => tracing::warn!(error = %err, "reconciliation failed"),
     }
 }
 

@@ -77,6 +77,11 @@ pub struct ScanArgs {
     /// The organisation's `.github/fullcover.yml`; the repository's own file overrides it.
     #[arg(long, value_name = "FILE")]
     pub org_config: Option<PathBuf>,
+    /// A GitHub control that is on, which a checkout cannot show:
+    /// `codeql-default-setup=python,go`, `secret-scanning`, `dependabot-alerts`
+    /// (repeatable).
+    #[arg(long = "platform", value_name = "CONTROL")]
+    pub platform: Vec<String>,
     /// Exit with status 1 when coverage is below this percentage.
     #[arg(long, value_name = "PCT", value_parser = parse_percent)]
     pub fail_under: Option<f64>,
@@ -125,6 +130,11 @@ pub struct PlanArgs {
     /// repository's own file overrides it.
     #[arg(long, value_name = "FILE")]
     pub org_config: Option<PathBuf>,
+    /// A GitHub control that is on, which a checkout cannot show:
+    /// `codeql-default-setup=python,go`, `secret-scanning`, `dependabot-alerts`
+    /// (repeatable).
+    #[arg(long = "platform", value_name = "CONTROL")]
+    pub platform: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -190,7 +200,9 @@ fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let config = load_config(&listed, args.org_config.as_deref())?;
     let snapshot = config.apply(listed);
     tracing::debug!(elapsed = ?started.elapsed(), files = snapshot.files().len(), "listed");
-    let inventory = detect::detect(&snapshot, &rules);
+    let platform = declared_platform(&args.platform, &rules)?;
+    let mut inventory = detect::detect(&snapshot, &rules);
+    fullcover_core::platform::apply(&mut inventory, &platform, &rules);
     tracing::debug!(elapsed = ?started.elapsed(), "detected");
     let mut assessment = evaluate::evaluate(&inventory, &rules);
     assessment.skip(&config.skip);
@@ -233,6 +245,25 @@ fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The controls declared with `--platform`; without any, says once that a checkout does
+/// not show them.
+fn declared_platform(
+    values: &[String],
+    rules: &RuleSet,
+) -> anyhow::Result<fullcover_core::platform::PlatformControls> {
+    let mut controls = fullcover_core::platform::PlatformControls::default();
+    for value in values {
+        controls.declare(value)?;
+    }
+    fullcover_core::platform::check_languages(&controls, rules)?;
+    if values.is_empty() {
+        eprintln!(
+            "note: GitHub's own controls (code scanning default setup, secret scanning, Dependabot alerts) are not visible offline; pass --platform codeql-default-setup=LANGS, --platform secret-scanning or --platform dependabot-alerts for the ones that are on"
+        );
+    }
+    Ok(controls)
+}
+
 fn plan_command(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let rules = RuleSet::from_dir_or_embedded(args.rules.as_deref())?;
     let templates = match &args.templates {
@@ -248,6 +279,7 @@ fn plan_command(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         visibility: args.visibility,
         advanced_security: args.advanced_security,
         config,
+        platform: declared_platform(&args.platform, &rules)?,
     };
     let onboarding = plan::onboarding(&snapshot, &rules, &templates, &settings)?;
     let plan::Onboarding {

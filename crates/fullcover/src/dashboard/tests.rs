@@ -585,3 +585,51 @@ fn status_page_security_aggregates_name_no_repository() {
     assert!(!html.contains("Overdue severe findings"));
     assert!(!html.contains(">#3<"));
 }
+
+#[test]
+fn repo_page_shows_platform_evidence_and_unknown_controls() {
+    let repos = vec![repo("api", "covered", Vec::new())];
+    let report = org_report("acme", &repos, &rules().scanners, NOW);
+    let detail = RepoDetail {
+        history: repos[0].clone(),
+        report: Some(serde_json::from_value(serde_json::json!({
+            "repository": "acme/api",
+            "languages": [{"name": "Python", "type": "programming", "bytes": 9150, "share": 100.0, "files": 12}],
+            "iac": [], "ecosystems": [],
+            "scanners": [
+                {"id": "codeql-default-setup", "name": "GitHub code scanning default setup", "category": "sast", "running": true,
+                 "evidence": [{"path": "", "line": 0, "kind": "platform",
+                               "signal": "GitHub code scanning default setup: python (API, seen 2026-12-03)"}],
+                 "covers": ["sast:python"]}
+            ],
+            "requirements": [
+                {"id": "sast:python", "category": "sast", "reason": "Python", "status": "satisfied", "satisfied_by": ["codeql-default-setup"]},
+                {"id": "secrets", "category": "secrets", "reason": "files", "status": "missing", "satisfied_by": []}
+            ],
+            "coverage": {"required": 2, "satisfied": 1, "percent": 50.0, "by_category": {}},
+            "warnings": [],
+            "platform": {"source": "api", "seen": "2026-12-03", "controls": [
+                {"id": "codeql-default-setup", "name": "GitHub code scanning default setup", "state": "enabled", "languages": ["python"]},
+                {"id": "secret-scanning", "name": "GitHub secret scanning", "state": "unknown", "detail": "no permission"},
+                {"id": "dependabot-alerts", "name": "GitHub Dependabot alerts", "state": "disabled", "detail": "Dependabot alerts are disabled for this repository."}
+            ]}
+        }))
+        .unwrap()),
+        requirement_events: Vec::new(),
+    };
+    let html = pages()
+        .repo("acme", &report.repos[0], &detail, NOW, &octocat(), None)
+        .unwrap();
+    for expected in [
+        "GitHub code scanning default setup: python (API, seen 2026-12-03)",
+        "GitHub runs it",
+        "unknown (no permission)",
+        "GitHub Dependabot alerts",
+    ] {
+        assert!(html.contains(expected), "missing {expected}");
+    }
+    // Platform evidence is not a file: no ":0" place.
+    assert!(!html.contains(":0 —"));
+    let scanner = html.find(">GitHub code scanning default setup<").unwrap();
+    assert!(html[scanner..].contains(">active<"));
+}

@@ -168,6 +168,14 @@ pub async fn run(options: &DemoOptions, out: &mut dyn Write) -> anyhow::Result<D
     let specs = org::repositories();
     for spec in &specs {
         fake.create_repo(org::ORG, spec.clone());
+        // The demo organisation starts with none of GitHub's own controls switched on,
+        // so its onboarding closes every gap with files.
+        for feature in [
+            fullcover_fake_github::SecurityFeature::SecretScanning,
+            fullcover_fake_github::SecurityFeature::DependabotAlerts,
+        ] {
+            fake.set_security_feature(org::ORG, &spec.name, feature, false)?;
+        }
     }
     render::intro(out, &fake.url(), &specs, options.fast)?;
 

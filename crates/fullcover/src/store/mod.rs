@@ -6,6 +6,7 @@
 mod access;
 mod history;
 mod jobs;
+mod platform;
 mod repositories;
 mod runs;
 mod security;
@@ -64,7 +65,7 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let files: [(&str, &'static str); 15] = match self {
+        let files: [(&str, &'static str); 16] = match self {
             Backend::Sqlite => [
                 (
                     "app",
@@ -125,6 +126,10 @@ impl Backend {
                 (
                     "scanner runs",
                     include_str!("../../../../migrations/sqlite/0015_scanner_runs.sql"),
+                ),
+                (
+                    "platform controls",
+                    include_str!("../../../../migrations/sqlite/0016_platform_controls.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -189,6 +194,10 @@ impl Backend {
                 (
                     "scanner runs",
                     include_str!("../../../../migrations/postgres/0015_scanner_runs.sql"),
+                ),
+                (
+                    "platform controls",
+                    include_str!("../../../../migrations/postgres/0016_platform_controls.sql"),
                 ),
             ],
         };

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use fullcover::app::deliver::BRANCH;
 use fullcover::store::{InstallationState, RepoState};
-use fullcover_fake_github::{FakeOptions, Faults, RepoSpec};
+use fullcover_fake_github::{FakeOptions, Faults, RepoSpec, SecurityFeature};
 
 use crate::world::{
     ORG, World, expected_changes, fake_options, fixture_files, organisation, small_service,
@@ -496,6 +496,11 @@ async fn a_conflicting_branch_is_rebuilt_on_the_new_head() {
         fake_options(),
     )
     .await;
+    // Dependabot alerts would satisfy npm without a dependabot.yml entry.
+    world
+        .fake
+        .set_security_feature(ORG, "api", SecurityFeature::DependabotAlerts, false)
+        .unwrap();
     world.install().await;
     world.settle().await;
     let first = world.pulls("api");
@@ -727,7 +732,19 @@ async fn repositories_come_back_into_scope() {
         world.store().repository(api).await.unwrap().unwrap().state,
         RepoState::Onboarding
     );
-    // An empty repository's first push brings it in.
+    // An empty repository's first push brings it in (with GitHub's own controls off,
+    // which would otherwise satisfy all a lone requirements.txt needs).
+    for feature in [
+        SecurityFeature::DependabotAlerts,
+        SecurityFeature::SecretScanning,
+    ] {
+        world
+            .fake
+            .set_security_feature(ORG, "later", feature, false)
+            .unwrap();
+    }
+    fullcover::app::worker::reconcile(&world.app).await;
+    world.settle().await;
     assert_eq!(
         world
             .store()

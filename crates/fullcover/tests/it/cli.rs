@@ -88,6 +88,7 @@ fn scan_prints_json_that_follows_the_contract() {
         "requirements",
         "coverage",
         "warnings",
+        "platform",
     ];
     expected.sort_unstable();
     let mut keys = keys;
@@ -792,4 +793,62 @@ fn plan_runs_the_workflows_on_the_branch_the_checkout_is_on() {
         path,
     ]);
     assert!(stdout(&chosen).contains("branches: [\"trunk\"]"));
+}
+
+#[test]
+fn platform_controls_are_unknown_offline_and_declared_with_platform() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.py"),
+        "def main():\n    return 1\n".repeat(200),
+    )
+    .unwrap();
+    let path = dir.path().to_str().unwrap();
+    let output = fullcover(&["scan", path, "--format", "json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output).matches("not visible offline").count(),
+        1,
+        "{}",
+        stderr(&output)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["platform"]["source"], "none");
+    assert_eq!(json["coverage"]["satisfied"], 0);
+
+    let output = fullcover(&[
+        "scan",
+        path,
+        "--format",
+        "json",
+        "--platform",
+        "codeql-default-setup=python",
+        "--platform",
+        "secret-scanning",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("not visible offline"));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["platform"]["source"], "declared");
+    assert_eq!(json["coverage"]["satisfied"], 2, "{json}");
+
+    // The local plan matches the App's: no CodeQL, no TruffleHog.
+    let output = fullcover(&[
+        "plan",
+        path,
+        "--format",
+        "json",
+        "--platform",
+        "codeql-default-setup=python",
+        "--platform",
+        "secret-scanning",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(!text.contains("fullcover-codeql.yml"), "{text}");
+    assert!(!text.contains("fullcover-trufflehog.yml"), "{text}");
+
+    let output = fullcover(&["scan", path, "--platform", "codeql-default-setup=cobol"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("`cobol`"), "{}", stderr(&output));
 }

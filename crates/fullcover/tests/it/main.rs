@@ -11,6 +11,7 @@ mod cli;
 mod dashboard;
 mod demo;
 mod org_config;
+mod platform;
 mod runs;
 mod security;
 mod serve;

@@ -24,7 +24,11 @@ async fn onboarded_world() -> World {
     onboard(World::new(organisation(), fake_options()).await).await
 }
 
+/// Installs the App on the organisation, whose repositories have none of GitHub's own
+/// controls on: every gap is the files' to close.
 async fn onboard(world: World) -> World {
+    let names: Vec<String> = organisation().into_iter().map(|spec| spec.name).collect();
+    world.platform_off(names.iter().map(String::as_str));
     world.install().await;
     world.settle().await;
     world
@@ -769,6 +773,16 @@ async fn the_api_answers_as_its_openapi_document_says() {
         .await
         .unwrap();
     world.fake.set_alert_clock(days_ago(2));
+    // Dependabot alerts switched on (the organisation started with them off).
+    world
+        .fake
+        .set_security_feature(
+            ORG,
+            "api",
+            fullcover_fake_github::SecurityFeature::DependabotAlerts,
+            true,
+        )
+        .unwrap();
     world
         .fake
         .create_alert(

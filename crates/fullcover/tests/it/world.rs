@@ -363,6 +363,47 @@ pub async fn start_app(
     )
 }
 
+impl World {
+    /// Switches secret scanning and Dependabot alerts off for these repositories (before
+    /// the App reads them): their requirements are then the files' to meet.
+    pub fn platform_off<'a>(&self, names: impl IntoIterator<Item = &'a str>) {
+        for name in names {
+            for feature in [
+                fullcover_fake_github::SecurityFeature::SecretScanning,
+                fullcover_fake_github::SecurityFeature::DependabotAlerts,
+            ] {
+                // A name this world does not have is nothing to switch off.
+                let _ = self.fake.set_security_feature(ORG, name, feature, false);
+            }
+        }
+    }
+}
+
+/// GitHub's own controls as the App reads them from a fake repository left as created:
+/// secret scanning and Dependabot alerts on, default setup not configured.
+pub fn fake_default_platform() -> fullcover_core::platform::PlatformControls {
+    use fullcover_core::platform::{Answer, Control, PlatformControls, Source};
+    let on = Answer::Enabled {
+        languages: Vec::new(),
+    };
+    PlatformControls {
+        source: Source::Api,
+        seen: None,
+        answers: [
+            (
+                Control::CodeqlDefaultSetup,
+                Answer::Disabled {
+                    detail: "no analysis found".to_owned(),
+                },
+            ),
+            (Control::SecretScanning, on.clone()),
+            (Control::DependabotAlerts, on),
+        ]
+        .into_iter()
+        .collect(),
+    }
+}
+
 /// The files the plan adds to `files`, worked out locally by the same pipeline.
 pub fn expected_changes(
     files: &[(String, Vec<u8>)],
@@ -385,6 +426,7 @@ pub fn expected_changes(
         },
         advanced_security: false,
         config,
+        platform: fake_default_platform(),
     };
     let onboarding = plan::onboarding(&snapshot, &rules, &templates, &settings).unwrap();
     onboarding

@@ -19,7 +19,10 @@ pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
         .scanners
         .index_of(&context.onboarding.sca.pull_requests)
         .map(|i| &context.rules.scanners.scanners[i].covers);
-    for requirement in context.of(Category::Sca) {
+    let platform_covered = |id: &str| context.platform_only.iter().any(|r| r.id == id);
+    for requirement in context.wanted(Category::Sca, &context.onboarding.sca.default) {
+        // Asked for beside Dependabot alerts: OSV-Scanner only, no version updates.
+        let beside_platform = platform_covered(&requirement.id);
         let Some(ecosystem) = context
             .inventory
             .ecosystems
@@ -29,7 +32,7 @@ pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
             continue;
         };
         let mut covered = false;
-        if ecosystem.dependabot {
+        if ecosystem.dependabot && !beside_platform {
             choices
                 .updates
                 .entries
@@ -46,6 +49,9 @@ pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
         {
             osv.push(requirement.id.clone());
             covered = true;
+        }
+        if beside_platform {
+            continue;
         }
         if context.code_scanning && review_rule.is_some_and(|c| c.sca.contains(&ecosystem.id)) {
             review.push(requirement.id.clone());

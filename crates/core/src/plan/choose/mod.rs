@@ -86,6 +86,18 @@ pub fn choose(
             .iter()
             .filter(|r| r.status == Status::Missing && !settings.config.skip.contains_key(&r.id))
             .collect(),
+        platform_only: assessment
+            .requirements
+            .iter()
+            .filter(|r| {
+                r.status == Status::Satisfied
+                    && r.satisfied_by
+                        .iter()
+                        .all(|id| crate::platform::is_platform(id))
+            })
+            .collect(),
+        platform: &settings.platform,
+        config: &settings.config,
     };
     let mut choices = Choices::default();
     sast::choose(&context, &mut choices);
@@ -111,6 +123,10 @@ struct Context<'a> {
     /// The repository's configuration leaves SAST to CodeQL.
     codeql_wanted: bool,
     missing: Vec<&'a Requirement>,
+    /// Requirements only a GitHub platform control satisfies.
+    platform_only: Vec<&'a Requirement>,
+    platform: &'a crate::platform::PlatformControls,
+    config: &'a crate::config::Config,
 }
 
 impl Context<'_> {
@@ -120,6 +136,27 @@ impl Context<'_> {
             .iter()
             .copied()
             .filter(move |r| r.category == category)
+    }
+
+    /// The missing requirements of a category, and those only a platform control
+    /// satisfies when `.github/fullcover.yml` asks for `scanner` in that category too.
+    fn wanted(&self, category: Category, scanner: &str) -> Vec<&Requirement> {
+        let mut wanted: Vec<&Requirement> = self.of(category).collect();
+        if self
+            .config
+            .scanners
+            .get(category.as_str())
+            .map(String::as_str)
+            == Some(scanner)
+        {
+            wanted.extend(
+                self.platform_only
+                    .iter()
+                    .copied()
+                    .filter(|r| r.category == category),
+            );
+        }
+        wanted
     }
 
     /// A template context with `upload_sarif` and the given entries.

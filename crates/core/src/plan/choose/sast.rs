@@ -1,10 +1,15 @@
-//! SAST: CodeQL where code scanning is available, Semgrep for the rest.
+//! SAST: CodeQL where code scanning is available, Semgrep for the rest. Never an
+//! advanced CodeQL workflow beside code scanning default setup: GitHub refuses its SARIF
+//! ("CodeQL analyses from advanced configurations cannot be processed when the default
+//! setup is enabled"), so the languages default setup leaves out go to Semgrep (which
+//! uploads under its own tool name) or to a person.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use super::{Choices, Context, addition};
+use super::{Choices, Context, ManualStep, addition};
+use crate::platform::Control;
 use crate::rules::schema::Category;
 
 pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
@@ -23,9 +28,27 @@ pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
     let mut needs_build: BTreeSet<String> = BTreeSet::new();
     let mut semgrep: Vec<String> = Vec::new();
     let mut specific: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let default_setup = context.platform.enabled(Control::CodeqlDefaultSetup);
+    let codeql_chosen = context.config.scanners.get("sast").map(String::as_str) == Some("codeql");
+    let mut beside_default_setup: Vec<String> = Vec::new();
     for requirement in context.of(Category::Sast) {
         let language = requirement.subject.as_str();
-        match context.onboarding.sast.codeql_languages.get(language) {
+        let codeql_language = context.onboarding.sast.codeql_languages.get(language);
+        if default_setup && codeql_language.is_some() {
+            if codeql_chosen || !covers_language(&context.onboarding.sast.fallback, language) {
+                choices.manual.push(ManualStep {
+                    requirement: requirement.id.clone(),
+                    action: format!(
+                        "code scanning default setup is on and does not analyse {language}: enable {language} in default setup (Settings, Code security); an advanced CodeQL workflow beside it would be refused"
+                    ),
+                });
+            } else {
+                beside_default_setup.push(language.to_owned());
+                semgrep.push(requirement.id.clone());
+            }
+            continue;
+        }
+        match codeql_language {
             Some(id) if context.code_scanning && context.codeql_wanted => {
                 if context
                     .onboarding
@@ -99,7 +122,23 @@ pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
         ));
     }
     if !semgrep.is_empty() {
-        let reason = if !context.codeql_wanted {
+        let reason = if !beside_default_setup.is_empty() {
+            format!(
+                "{}; code scanning default setup is on, and GitHub refuses an advanced CodeQL workflow beside it, so {} {} analysed by Semgrep (or enable {} in default setup and drop this workflow)",
+                context.onboarding.sast.fallback_reason,
+                beside_default_setup.join(", "),
+                if beside_default_setup.len() == 1 {
+                    "is"
+                } else {
+                    "are"
+                },
+                if beside_default_setup.len() == 1 {
+                    "it"
+                } else {
+                    "them"
+                },
+            )
+        } else if !context.codeql_wanted {
             format!(
                 "{}; chosen in {}",
                 context.onboarding.sast.fallback_reason,

@@ -6,9 +6,10 @@ use super::{Choices, Context, addition};
 use crate::rules::schema::Category;
 
 pub(super) fn choose(context: &Context<'_>, choices: &mut Choices) {
-    // Secrets.
+    // Secrets; GitHub's secret scanning, where on, already satisfies it.
     let secrets: Vec<String> = context
-        .of(Category::Secrets)
+        .wanted(Category::Secrets, &context.onboarding.secrets.default)
+        .into_iter()
         .map(|r| r.id.clone())
         .collect();
     if !secrets.is_empty() {

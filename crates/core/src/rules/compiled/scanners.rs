@@ -10,7 +10,7 @@ use super::ecosystems::EcosystemRules;
 use super::globs::{Candidate, OwnedGlobs};
 use super::iac::IacRules;
 use super::languages::Languages;
-use crate::rules::schema::{Coverage, ScannerRule, ScannersFile};
+use crate::rules::schema::{Category, Coverage, PlatformRule, ScannerRule, ScannersFile};
 
 /// How a scanner file signature counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +24,8 @@ pub enum ScannerFileRole {
 #[derive(Debug)]
 pub struct ScannerRules {
     pub scanners: Vec<ScannerRule>,
+    /// GitHub's own controls (`[[platform]]`).
+    pub platform: Vec<PlatformRule>,
     actions: HashMap<String, usize>,
     action_prefixes: Vec<(String, usize)>,
     reusable_workflows: HashMap<String, usize>,
@@ -68,6 +70,7 @@ impl ScannerRules {
         check.unique(file, "scanner", data.scanner.iter().map(|s| s.id.as_str()));
         let mut rules = Self {
             scanners: Vec::new(),
+            platform: Vec::new(),
             actions: HashMap::new(),
             action_prefixes: Vec::new(),
             reusable_workflows: HashMap::new(),
@@ -148,7 +151,9 @@ impl ScannerRules {
         rules.files = OwnedGlobs::build(file, file_globs, check);
         rules.content = OwnedGlobs::build(file, content_globs, check);
         rules.checks = OwnedGlobs::build(file, check_globs, check);
+        check_platform(file, &data, refs, check);
         rules.scanners = data.scanner;
+        rules.platform = data.platform;
         rules
     }
 
@@ -211,6 +216,67 @@ impl ScannerRules {
                     .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '@']))
             })
             .map(|&(_, index)| index)
+    }
+}
+
+/// Every platform control is one Fullcover reads, once, under an id no scanner uses, and
+/// covers only what exists.
+fn check_platform(file: &str, data: &ScannersFile, refs: &References<'_>, check: &mut Checker<'_>) {
+    check.unique(
+        file,
+        "platform",
+        data.platform.iter().map(|p| p.id.as_str()),
+    );
+    for platform in &data.platform {
+        let owner = &platform.id;
+        if crate::platform::Control::from_id(owner).is_none() {
+            check.fail(
+                file,
+                format!("platform `{owner}`: Fullcover cannot read this control"),
+            );
+        }
+        if data.scanner.iter().any(|s| &s.id == owner) {
+            check.fail(
+                file,
+                format!("platform `{owner}`: a scanner has the same id"),
+            );
+        }
+        if !platform.covers.sast.is_empty() {
+            check.fail(
+                file,
+                format!("{owner}: a platform control covers `sast` through `languages`"),
+            );
+        }
+        if !platform.languages.is_empty() && platform.category != Category::Sast {
+            check.fail(file, format!("{owner}: `languages` needs category `sast`"));
+        }
+        if let Some(language) = &platform.cicd_language
+            && !platform.languages.contains_key(language)
+        {
+            check.fail(
+                file,
+                format!("{owner}: cicd_language `{language}` is not in `languages`"),
+            );
+        }
+        for names in platform.languages.values() {
+            for name in names {
+                if refs.languages.by_name(name).is_none() {
+                    check.fail(file, format!("{owner}: covers unknown language `{name}`"));
+                }
+            }
+        }
+        check_coverage(file, owner, &platform.covers, refs, check);
+    }
+    for control in crate::platform::Control::ALL {
+        if !data.platform.iter().any(|p| p.id == control.id()) {
+            check.fail(
+                file,
+                format!(
+                    "platform `{}`: no `[[platform]]` says what it covers",
+                    control.id()
+                ),
+            );
+        }
     }
 }
 

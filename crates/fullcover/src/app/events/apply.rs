@@ -52,6 +52,10 @@ pub async fn load(app: &App, event: &Event) -> Result<Current> {
         }
         Event::Alert { repository, .. } => {
             current.repository = store.repository(repository.id).await?;
+            current.platform = store
+                .platform_controls(repository.id)
+                .await?
+                .map(|record| record.controls);
         }
         Event::Repository { repository, .. } => {
             current.repository = store.repository(repository.id).await?;
@@ -130,6 +134,9 @@ pub async fn apply(app: &App, actions: &[Action], source: &Provenance) -> Result
                 repository,
             } => {
                 queue_scan(app, *installation, *repository).await?;
+            }
+            Action::RefreshPlatform { repository } => {
+                store.mark_platform_stale(*repository).await?;
             }
             Action::SetDefaultHead { repository, sha } => {
                 store.set_default_head(*repository, sha).await?;

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use fullcover_core::detect::{self, Depth};
 use fullcover_core::metrics::RunSource;
 use fullcover_core::metrics::security::{Family, LifecycleKind, MergedPullRequest};
+use fullcover_core::platform::Control;
 use fullcover_core::rules::RuleSet;
 use fullcover_core::snapshot::Snapshot;
 
@@ -51,6 +52,10 @@ pub enum Action {
     },
     QueueScan {
         installation: i64,
+        repository: i64,
+    },
+    /// Read GitHub's own controls again at the repository's next scan.
+    RefreshPlatform {
         repository: i64,
     },
     SetDefaultHead {
@@ -137,6 +142,8 @@ pub struct Current {
     pub head_checks: Vec<(String, String)>,
     /// The workflow files that run the scanners the latest scan relies on.
     pub scanner_workflows: Vec<String>,
+    /// GitHub's own controls of the repository as last read, if ever.
+    pub platform: Option<fullcover_core::platform::PlatformControls>,
 }
 
 /// The actions an event calls for, and a line for the delivery's record.
@@ -238,8 +245,30 @@ pub fn decide(event: &Event, current: &Current, rules: &RuleSet) -> Decision {
             decision
         }
         Event::Alert {
-            repository, change, ..
-        } => security::alert_changed(repository, change, current),
+            installation,
+            repository,
+            change,
+        } => {
+            let mut decision = security::alert_changed(repository, change, current);
+            // An alert from a feature the last reading found off (or could not tell)
+            // means it is on now: read again. A repository never read is read at its scan.
+            let control = match change.family {
+                Family::CodeScanning => Control::CodeqlDefaultSetup,
+                Family::Dependabot => Control::DependabotAlerts,
+                Family::SecretScanning => Control::SecretScanning,
+            };
+            if current.repository.is_some()
+                && current
+                    .platform
+                    .as_ref()
+                    .is_some_and(|platform| !platform.enabled(control))
+            {
+                decision
+                    .actions
+                    .extend(refresh_platform(*installation, repository.id));
+            }
+            decision
+        }
         Event::Repository {
             installation,
             repository,
@@ -485,6 +514,18 @@ fn pull_request_changed(
     }
 }
 
+/// A new reading of GitHub's own controls and the scan that counts it (queued once however
+/// many events ask).
+fn refresh_platform(installation: i64, repository: i64) -> [Action; 2] {
+    [
+        Action::RefreshPlatform { repository },
+        Action::QueueScan {
+            installation,
+            repository,
+        },
+    ]
+}
+
 fn repository_changed(
     installation: i64,
     repository: &RepositoryRef,
@@ -517,6 +558,10 @@ fn repository_changed(
         }
         RepositoryChange::Unarchived => rescan("repository unarchived: rescan queued"),
         RepositoryChange::DefaultBranchChanged => rescan("default branch changed: rescan queued"),
+        RepositoryChange::SecurityAndAnalysis | RepositoryChange::Edited => Decision::act(
+            "repository settings changed: GitHub's own controls read again",
+            refresh_platform(installation, id).to_vec(),
+        ),
         RepositoryChange::Visibility(private) => Decision::act(
             if private {
                 "repository made private: out of public views"

@@ -91,6 +91,12 @@ pub enum RepositoryChange {
     DefaultBranchChanged,
     /// Made private (`true`) or public (`false`).
     Visibility(bool),
+    /// `security_and_analysis` changed (secret scanning, Dependabot alerts, ...): GitHub's
+    /// own controls are read again.
+    SecurityAndAnalysis,
+    /// Any other edit of the repository's settings: GitHub's own controls may have
+    /// changed with it.
+    Edited,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -376,12 +382,21 @@ impl Event {
                     "privatized" => RepositoryChange::Visibility(true),
                     "publicized" => RepositoryChange::Visibility(false),
                     "edited" if default_branch_changed => RepositoryChange::DefaultBranchChanged,
+                    "edited" => RepositoryChange::Edited,
                     _ => return Ok(ignored()),
                 };
                 Event::Repository {
                     installation,
                     repository: body.repository,
                     change,
+                }
+            }
+            ("security_and_analysis", _) => {
+                let body: RepositoryPayload = serde_json::from_str(payload).map_err(error)?;
+                Event::Repository {
+                    installation,
+                    repository: body.repository,
+                    change: RepositoryChange::SecurityAndAnalysis,
                 }
             }
             ("check_run", "completed") => {

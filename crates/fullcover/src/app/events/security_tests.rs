@@ -437,3 +437,44 @@ fn an_alert_without_a_creation_time_is_an_error_naming_the_delivery() {
     assert!(err.to_string().contains("guid-9"), "{err}");
     assert!(err.to_string().contains("created_at"), "{err}");
 }
+
+#[test]
+fn an_alert_from_a_control_last_read_as_off_reads_the_controls_again() {
+    use fullcover_core::platform::{Answer, Control, PlatformControls};
+    let with = |answer: Answer| {
+        let mut current = known(RepoState::Covered);
+        let mut platform = PlatformControls::default();
+        platform.answers.insert(Control::CodeqlDefaultSetup, answer);
+        current.platform = Some(platform);
+        current
+    };
+    let refresh = [
+        Action::RefreshPlatform { repository: REPO },
+        Action::QueueScan {
+            installation: 7,
+            repository: REPO,
+        },
+    ];
+    let actions = |current: &Current| {
+        decide_payload(
+            "code_scanning_alert",
+            code_alert("created", "refs/heads/main", json!({})),
+            current,
+        )
+    };
+    let off = actions(&with(Answer::Disabled {
+        detail: "no analysis found".into(),
+    }));
+    assert!(off.ends_with(&refresh), "{off:?}");
+    let unknown = actions(&with(Answer::Unknown {
+        detail: "no permission".into(),
+    }));
+    assert!(unknown.ends_with(&refresh), "{unknown:?}");
+    let on = actions(&with(Answer::Enabled {
+        languages: vec!["python".into()],
+    }));
+    assert!(!on.contains(&refresh[0]), "{on:?}");
+    // Never read: the next scan reads them anyway.
+    let never = actions(&known(RepoState::Covered));
+    assert!(!never.contains(&refresh[0]), "{never:?}");
+}

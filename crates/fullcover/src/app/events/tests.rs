@@ -515,6 +515,15 @@ fn repository_events() {
         ),
         (RepositoryChange::Renamed, vec![rename.clone()]),
         (RepositoryChange::Transferred, vec![rename]),
+        // GitHub's own controls may have changed: read again, rescan.
+        (
+            RepositoryChange::SecurityAndAnalysis,
+            vec![Action::RefreshPlatform { repository: REPO }, scan()],
+        ),
+        (
+            RepositoryChange::Edited,
+            vec![Action::RefreshPlatform { repository: REPO }, scan()],
+        ),
     ];
     for (change, expected) in table {
         assert_eq!(
@@ -792,14 +801,31 @@ fn payloads_parse_into_events() {
             change: RepositoryChange::DefaultBranchChanged
         }
     );
-    assert!(matches!(
+    assert_eq!(
         parse(
             "repository",
             serde_json::json!({"action": "edited", "installation": installation, "repository": repository, "changes": {"description": {"from": ""}}})
         )
         .unwrap(),
-        Event::Ignored { .. }
-    ));
+        Event::Repository {
+            installation: INSTALLATION,
+            repository: repository_ref(),
+            change: RepositoryChange::Edited
+        }
+    );
+    assert_eq!(
+        parse(
+            "security_and_analysis",
+            serde_json::json!({"installation": installation, "repository": repository,
+                "changes": {"from": {"security_and_analysis": {"secret_scanning": {"status": "disabled"}}}}})
+        )
+        .unwrap(),
+        Event::Repository {
+            installation: INSTALLATION,
+            repository: repository_ref(),
+            change: RepositoryChange::SecurityAndAnalysis
+        }
+    );
     assert_eq!(
         parse(
             "repository",

@@ -3,6 +3,7 @@
 //! report, read as the typed [`ScanReport`], then onboarding pull requests, scans,
 //! requirement events and incidents.
 
+use fullcover_core::detect::scanners::EvidenceKind;
 use serde::Serialize;
 
 use super::security::SecuritySection;
@@ -39,6 +40,34 @@ struct ScannerRow {
     how: &'static str,
     evidence: Vec<String>,
     covers: String,
+}
+
+#[derive(Debug, Serialize)]
+struct PlatformRow {
+    name: String,
+    state: String,
+    state_class: &'static str,
+}
+
+/// The report's platform controls, when the App read them.
+fn platform_rows(report: &ScanReport) -> Vec<PlatformRow> {
+    if report.platform.source == fullcover_core::platform::Source::None {
+        return Vec::new();
+    }
+    report
+        .platform
+        .controls
+        .iter()
+        .map(|control| PlatformRow {
+            name: control.name.clone(),
+            state: control.describe(),
+            state_class: match control.state.as_str() {
+                "enabled" => "pill-good",
+                "disabled" => "pill-bad",
+                _ => "pill-neutral",
+            },
+        })
+        .collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -98,6 +127,8 @@ pub(crate) struct RepoView {
     iac: Vec<NamedFiles>,
     ecosystems: Vec<NamedFiles>,
     scanners: Vec<ScannerRow>,
+    /// GitHub's own controls: (name, state), "unknown (no permission)" included.
+    platform: Vec<PlatformRow>,
     requirements: Vec<RequirementRow>,
     unmatched_checks: Vec<String>,
     pulls: Vec<PullHistoryRow>,
@@ -173,14 +204,24 @@ fn scanners(report: &ScanReport, summary: &RepoSummary) -> (Vec<ScannerRow>, Vec
                 .scanner_states
                 .iter()
                 .find(|status| status.id == scanner.id);
-            let (activity, activity_class) =
-                state_pill(status.map_or(ScannerState::Configured, |status| status.state));
+            // GitHub runs its own controls: nothing to observe, their answer is the run.
+            let platform = scanner
+                .evidence
+                .iter()
+                .any(|e| e.kind == EvidenceKind::Platform);
+            let (activity, activity_class) = if platform {
+                ("running", "pill-good")
+            } else {
+                state_pill(status.map_or(ScannerState::Configured, |status| status.state))
+            };
             ScannerRow {
                 name: scanner.name.clone(),
                 category: scanner.category.as_str().to_owned(),
                 activity,
                 activity_class,
-                how: if scanner.running {
+                how: if platform {
+                    "GitHub runs it (settings, read through the API)"
+                } else if scanner.running {
                     "runs in CI"
                 } else {
                     "configuration only"
@@ -189,6 +230,9 @@ fn scanners(report: &ScanReport, summary: &RepoSummary) -> (Vec<ScannerRow>, Vec
                     .evidence
                     .iter()
                     .map(|evidence| {
+                        if evidence.kind == EvidenceKind::Platform {
+                            return evidence.signal.clone();
+                        }
                         let place = format!("{}:{}", evidence.path, evidence.line);
                         if evidence.signal.is_empty() {
                             place
@@ -383,6 +427,11 @@ pub(crate) fn page(
         .as_ref()
         .map(|report| requirements(report, summary))
         .unwrap_or_default();
+    let platform = detail
+        .report
+        .as_ref()
+        .map(platform_rows)
+        .unwrap_or_default();
     let (pulls, scans, events) = history_rows(detail, now);
     let incidents = incident_rows(detail, now);
     let (state, state_class) = state_label(&summary.state);
@@ -407,6 +456,7 @@ pub(crate) fn page(
         iac,
         ecosystems,
         scanners,
+        platform,
         requirements,
         unmatched_checks,
         pulls,

@@ -9,6 +9,7 @@
 
 mod bad_input;
 mod fixtures;
+mod fuzz;
 mod plan;
 mod remote;
 mod support;

@@ -13,6 +13,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// Mutated inputs per target when no budget is given.
@@ -22,6 +23,9 @@ pub const DEFAULT_RUNS: u64 = 150;
 /// replayed events, the `bad-input` bomb) costs about 2 s per parse and the whole pipeline
 /// parses a dependabot.yml more than once; an unbounded cost overshoots this by far.
 pub const SLOW: Duration = Duration::from_secs(15);
+/// An input still running after this is taken for a hang: the watchdog saves it and
+/// aborts the test process, since a hung call cannot be unwound.
+pub const HANG: Duration = Duration::from_secs(120);
 /// Largest input the mutator builds; the parsers' own caps are tested elsewhere.
 const MAX_LEN: usize = 64 * 1024;
 
@@ -220,10 +224,14 @@ pub fn fuzz(target: &str, dictionary: &[&str], check: impl Fn(&str, &[u8])) {
     let seeds = corpus(target);
     let seed = random_seed();
     let mut rng = Rng(seed);
+    let running = watchdog(target);
     let run = |name: &str, input: &[u8], mutated: bool| {
         let started = Instant::now();
+        *running.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some((started, name.to_owned(), input.to_vec()));
         let outcome = catch_unwind(AssertUnwindSafe(|| check(name, input)));
         let took = started.elapsed();
+        *running.lock().unwrap_or_else(PoisonError::into_inner) = None;
         if outcome.is_err() || took > SLOW {
             let saved = save(target, name, input);
             let what = if outcome.is_err() {
@@ -277,6 +285,35 @@ pub fn fuzz(target: &str, dictionary: &[&str], check: impl Fn(&str, &[u8])) {
         seeds.len(),
         started.elapsed().as_secs_f64()
     );
+}
+
+type Running = Arc<Mutex<Option<(Instant, String, Vec<u8>)>>>;
+
+/// Watches the input being run; past [`HANG`] it saves it and aborts the process. The
+/// thread ends when the target drops its handle.
+fn watchdog(target: &str) -> Running {
+    let running: Running = Arc::new(Mutex::new(None));
+    let watched = Arc::downgrade(&running);
+    let target = target.to_owned();
+    std::thread::spawn(move || {
+        while let Some(running) = watched.upgrade() {
+            if let Some((started, name, input)) =
+                &*running.lock().unwrap_or_else(PoisonError::into_inner)
+                && started.elapsed() > HANG
+            {
+                let saved = save(&target, name, input);
+                eprintln!(
+                    "fuzz target `{target}` hangs (over {HANG:?}) on an input from `{name}`; \
+                     input saved at {}",
+                    saved.display()
+                );
+                std::process::abort();
+            }
+            drop(running);
+            std::thread::sleep(Duration::from_secs(1));
+        }
+    });
+    running
 }
 
 /// Saves a failing input as `<tmp>/fuzz-failures/<target>/<hash>/<seed name>`, the layout

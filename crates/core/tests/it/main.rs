@@ -11,6 +11,7 @@ mod bad_input;
 mod containers;
 mod first_run;
 mod fixtures;
+mod fuzz;
 mod gaps;
 mod plan;
 mod platform;

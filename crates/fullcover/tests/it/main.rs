@@ -10,6 +10,7 @@ mod app;
 mod cli;
 mod dashboard;
 mod demo;
+mod fuzz;
 mod org_config;
 mod platform;
 mod runs;

@@ -331,6 +331,7 @@ fn fuzz_repository() {
             visibility: Visibility::Public,
             advanced_security: false,
             config,
+            platform: Default::default(),
         };
         let Ok(planned) = plan::plan(
             &snapshot,

@@ -116,6 +116,12 @@ pub(crate) fn toml_children<'a>(
         .flat_map(|t| t.values())
 }
 
+/// Scalar text one YAML stream may hold once its aliases are expanded.
+pub const MAX_YAML_SCALAR_BYTES: usize = 16 * 1024 * 1024;
+
+/// Nodes one YAML stream may hold once its aliases are expanded.
+pub const MAX_YAML_NODES: usize = 250_000;
+
 /// Alias-bomb and size limits for YAML manifests; generous for real configuration files.
 pub(crate) fn yaml_options() -> serde_saphyr::Options {
     serde_saphyr::options! {
@@ -123,10 +129,12 @@ pub(crate) fn yaml_options() -> serde_saphyr::Options {
             max_events: 1_000_000,
             max_aliases: 10_000,
             max_anchors: 10_000,
-            max_nodes: 250_000,
+            max_nodes: MAX_YAML_NODES,
             max_depth: 64,
             max_documents: 1_024,
-            max_total_scalar_bytes: 64 * 1024 * 1024,
+            // Counts scalars replayed by aliases too: what one file (at most 1 MiB is read)
+            // can expand to.
+            max_total_scalar_bytes: MAX_YAML_SCALAR_BYTES,
         },
         alias_limits: serde_saphyr::alias_limits! {
             max_total_replayed_events: 100_000,
@@ -250,4 +258,22 @@ pub(crate) fn xml_attribute_values(
         }
     })?;
     Ok(names)
+}
+
+#[cfg(test)]
+mod budget_tests {
+    /// A large anchored scalar replayed by aliases counts every replay against the scalar
+    /// budget: 200 KB replayed 100 times is refused, not built as 20 MB of strings.
+    #[test]
+    fn aliases_replaying_a_large_scalar_stop_at_the_budget() {
+        let big = "x".repeat(200_000);
+        let mut text = format!("a: &a \"{big}\"\nb: [");
+        text.push_str(&"*a,".repeat(100));
+        text.push_str("*a]\n");
+        let err = super::parse_yaml(&text).unwrap_err();
+        assert!(err.to_string().contains("budget"), "{err}");
+        // Within the budget, the same shape parses.
+        let small = "a: &a \"xyz\"\nb: [*a, *a, *a]\n";
+        assert_eq!(super::parse_yaml(small).unwrap()["b"][2], "xyz");
+    }
 }

@@ -117,7 +117,7 @@ pub(crate) fn toml_children<'a>(
 }
 
 /// Scalar text one YAML stream may hold once its aliases are expanded.
-pub const MAX_YAML_SCALAR_BYTES: usize = 16 * 1024 * 1024;
+pub const MAX_YAML_SCALAR_BYTES: usize = 64 * 1024 * 1024;
 
 /// Nodes one YAML stream may hold once its aliases are expanded.
 pub const MAX_YAML_NODES: usize = 250_000;
@@ -132,8 +132,7 @@ pub(crate) fn yaml_options() -> serde_saphyr::Options {
             max_nodes: MAX_YAML_NODES,
             max_depth: 64,
             max_documents: 1_024,
-            // Counts scalars replayed by aliases too: what one file (at most 1 MiB is read)
-            // can expand to.
+            // Counts scalars replayed by aliases too (a 10 MB line still parses).
             max_total_scalar_bytes: MAX_YAML_SCALAR_BYTES,
         },
         alias_limits: serde_saphyr::alias_limits! {
@@ -263,12 +262,12 @@ pub(crate) fn xml_attribute_values(
 #[cfg(test)]
 mod budget_tests {
     /// A large anchored scalar replayed by aliases counts every replay against the scalar
-    /// budget: 200 KB replayed 100 times is refused, not built as 20 MB of strings.
+    /// budget: 200 KB replayed 400 times is refused, not built as 80 MB of strings.
     #[test]
     fn aliases_replaying_a_large_scalar_stop_at_the_budget() {
         let big = "x".repeat(200_000);
         let mut text = format!("a: &a \"{big}\"\nb: [");
-        text.push_str(&"*a,".repeat(100));
+        text.push_str(&"*a,".repeat(400));
         text.push_str("*a]\n");
         let err = super::parse_yaml(&text).unwrap_err();
         assert!(err.to_string().contains("budget"), "{err}");

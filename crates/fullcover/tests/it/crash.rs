@@ -1,7 +1,8 @@
 //! Crash safety under load: a burst of signed deliveries (pushes, pull requests, check
-//! runs, installation events, as the fake GitHub sent them) while `fullcover serve` is
-//! killed with SIGKILL and restarted on the same database. Every delivery is stored once
-//! and handled, no job is lost or failed, no pull request is opened twice.
+//! runs, `installation` and `installation_repositories`, as the fake GitHub sent them)
+//! while `fullcover serve` is killed with SIGKILL and restarted on the same database.
+//! Every delivery is stored once and handled, no job is lost or failed, no pull request
+//! is opened twice.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -131,7 +132,14 @@ async fn burst(database_url: String) {
         credentials.app_id,
         &format!("http://127.0.0.1:{}/webhooks", server.port),
     );
-    fake.install(credentials.app_id, "acme", None)
+    // Installed on all but the last repository, which is added afterwards
+    // (`installation_repositories`).
+    let selected: Vec<String> = names[..REPOSITORIES - 1].to_vec();
+    let installation = fake
+        .install(credentials.app_id, "acme", Some(selected))
+        .await
+        .unwrap();
+    fake.add_repos_to_installation(installation, &[names[REPOSITORIES - 1].as_str()])
         .await
         .unwrap();
     for name in &names {
@@ -185,7 +193,13 @@ async fn burst(database_url: String) {
         })
         .filter_map(|d| Some((d.event.clone(), fake.delivery_payload(&d.guid)?)))
         .collect();
-    for event in ["installation", "push", "pull_request", "check_run"] {
+    for event in [
+        "installation",
+        "installation_repositories",
+        "push",
+        "pull_request",
+        "check_run",
+    ] {
         assert!(
             templates.iter().any(|(e, _)| e == event),
             "no {event} among the templates"

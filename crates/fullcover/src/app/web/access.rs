@@ -83,14 +83,6 @@ impl Viewer {
             Viewer::Anonymous => Vec::new(),
         }
     }
-
-    pub fn name(&self) -> Option<String> {
-        match self {
-            Viewer::Member { login, .. } => Some(login.clone()),
-            Viewer::Token { org } => Some(format!("token for {org}")),
-            Viewer::Anonymous => None,
-        }
-    }
 }
 
 /// The value of one cookie.

@@ -195,8 +195,8 @@ fn state_pill(state: ScannerState) -> (&'static str, &'static str) {
 
 /// The scanners found, each with the state `metrics::scanner_state` decided for every
 /// page and the API (a scanner no satisfied requirement relies on is only configured).
-fn scanners(report: &ScanReport, summary: &RepoSummary) -> (Vec<ScannerRow>, Vec<String>) {
-    let rows = report
+fn scanners(report: &ScanReport, summary: &RepoSummary) -> Vec<ScannerRow> {
+    report
         .scanners
         .iter()
         .map(|scanner| {
@@ -244,8 +244,7 @@ fn scanners(report: &ScanReport, summary: &RepoSummary) -> (Vec<ScannerRow>, Vec
                 covers: scanner.covers.join(", "),
             }
         })
-        .collect();
-    (rows, Vec::new())
+        .collect()
 }
 
 fn requirements(report: &ScanReport, summary: &RepoSummary) -> Vec<RequirementRow> {
@@ -418,8 +417,9 @@ pub(crate) fn page(
     security: Option<SecuritySection>,
 ) -> RepoView {
     let (languages, iac, ecosystems) = detail.report.as_ref().map(stack).unwrap_or_default();
+    // Without a scan report no scanner row can name the checks that ran: list them.
     let (scanners, unmatched_checks) = match &detail.report {
-        Some(report) => scanners(report, summary),
+        Some(report) => (scanners(report, summary), Vec::new()),
         None => (Vec::new(), summary.active_checks.clone()),
     };
     let requirements = detail

@@ -9,12 +9,13 @@
 //! entering scope until its first scan; unknown time counts in no uptime. Definitions
 //! follow docs/metrics.md.
 
+pub mod rollup;
 pub mod scanner_state;
 pub mod security;
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use self::scanner_state::{
     GRACE, RUN_WINDOW, RecordedRun, Reliance, RequirementState, RunSource, ScannerState,
@@ -28,7 +29,7 @@ pub const DAY: i64 = 86_400;
 /// A covered spell shorter than this that ended is a flap, not full coverage (M10).
 pub const STABLE: i64 = DAY;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ratio {
     pub required: u64,
     pub satisfied: u64,
@@ -67,7 +68,7 @@ impl ScanPoint {
 }
 
 /// One onboarding pull request as the record keeps it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PullPoint {
     pub number: i64,
     /// `open`, `merged` or `closed`.
@@ -279,7 +280,7 @@ pub struct Incident {
     pub missing: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PullRef {
     pub number: i64,
     pub state: String,
@@ -287,7 +288,7 @@ pub struct PullRef {
 }
 
 /// One repository's line in the organisation's report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RepoSummary {
     pub name: String,
     pub full_name: String,
@@ -394,14 +395,55 @@ fn median(mut values: Vec<i64>) -> Option<i64> {
     })
 }
 
-fn percent_of(part: i64, whole: i64) -> Option<f64> {
+pub(crate) fn percent_of(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| round1(part as f64 * 100.0 / whole as f64))
 }
 
-/// The organisation's report at `now`; `rules` name the scanners of the check runs.
+/// The organisation's report at `now`; `rules` name the scanners of the check runs. The
+/// reference for every aggregate: [`rollup`] gives the same numbers from one compact row
+/// per repository.
 pub fn org_report(org: &str, raw: &[RepoHistory], rules: &ScannerRules, now: i64) -> OrgReport {
-    let repos: Vec<RepoHistory> = raw.iter().map(|repo| repo.effective(rules, now)).collect();
-    let repos = repos.as_slice();
+    let effective: Vec<RepoHistory> = raw.iter().map(|repo| repo.effective(rules, now)).collect();
+    let repos: Vec<RepoSummary> = raw
+        .iter()
+        .zip(&effective)
+        .map(|(raw, effective)| summary(raw, effective, rules, now))
+        .collect();
+    let mut broken = BrokenTally::default();
+    for repo in &repos {
+        broken.add(repo);
+    }
+    OrgReport {
+        repos,
+        ..org_aggregates(org, &effective, broken, now)
+    }
+}
+
+/// Repositories in scope with a requirement broken by a failing, stale or never-run
+/// scanner, and those requirements in all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BrokenTally {
+    pub repos: u64,
+    pub requirements: u64,
+}
+
+impl BrokenTally {
+    pub fn add(&mut self, repo: &RepoSummary) {
+        if repo.in_scope && !repo.broken.is_empty() {
+            self.repos += 1;
+            self.requirements += repo.broken.len() as u64;
+        }
+    }
+}
+
+/// Every number of the organisation's report but its repository lines (`repos` is
+/// empty), from the repositories' effective histories.
+pub fn org_aggregates(
+    org: &str,
+    repos: &[RepoHistory],
+    broken: BrokenTally,
+    now: i64,
+) -> OrgReport {
     let in_scope: Vec<&RepoHistory> = repos.iter().filter(|repo| repo.in_scope()).collect();
     let mut requirements = Ratio::default();
     let mut categories: BTreeMap<String, Ratio> = BTreeMap::new();
@@ -452,36 +494,23 @@ pub fn org_report(org: &str, raw: &[RepoHistory], rules: &ScannerRules, now: i64
         uptime_90d: uptime(90),
         median_time_to_restore: median(restore_times),
         open_incidents: incidents.iter().filter(|i| i.restored_at.is_none()).count() as u64,
-        repos_with_broken_scanners: 0,
-        requirements_broken: 0,
+        repos_with_broken_scanners: broken.repos,
+        requirements_broken: broken.requirements,
         incidents,
         funnel: funnel(repos),
         history: start.map_or_else(Vec::new, |start| history(repos, start, now)),
         time_to_full_coverage_distribution: distribution(&ttfc),
-        repos: raw
-            .iter()
-            .zip(repos)
-            .map(|(raw, effective)| summary(raw, effective, rules, now))
-            .collect(),
-    }
-    .with_broken_counts()
-}
-
-impl OrgReport {
-    fn with_broken_counts(mut self) -> Self {
-        let broken: Vec<&RepoSummary> = self
-            .repos
-            .iter()
-            .filter(|repo| repo.in_scope && !repo.broken.is_empty())
-            .collect();
-        self.repos_with_broken_scanners = broken.len() as u64;
-        self.requirements_broken = broken.iter().map(|repo| repo.broken.len() as u64).sum();
-        self
+        repos: Vec::new(),
     }
 }
 
 /// One repository's line: `raw` as recorded, `repo` as it counts.
-fn summary(raw: &RepoHistory, repo: &RepoHistory, rules: &ScannerRules, now: i64) -> RepoSummary {
+pub(crate) fn summary(
+    raw: &RepoHistory,
+    repo: &RepoHistory,
+    rules: &ScannerRules,
+    now: i64,
+) -> RepoSummary {
     let latest = repo.latest();
     let standing = scanner_state::effective_now(&raw.scans, &raw.runs, rules, now);
     let (requirement_states, scanner_states) = standing.map_or_else(Default::default, |point| {

@@ -27,7 +27,7 @@ pub const RUN_WINDOW: i64 = 14 * DAY;
 /// Where workflows live: a scanner with evidence there runs in GitHub Actions.
 const WORKFLOWS_DIR: &str = ".github/workflows/";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ScannerState {
     /// On the default branch, no run seen yet.
@@ -192,7 +192,7 @@ fn category_name(category: crate::rules::schema::Category) -> String {
 }
 
 /// The run that decided a state, for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DecidingRun {
     /// The check's or the workflow's name.
     pub name: String,
@@ -202,7 +202,7 @@ pub struct DecidingRun {
 }
 
 /// One scanner's state at a moment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScannerStatus {
     pub id: String,
     pub name: String,
@@ -342,7 +342,7 @@ pub fn scanner_status(
 }
 
 /// One requirement's state: that of the best of the scanners it relies on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequirementState {
     pub requirement: String,
     pub category: String,
@@ -353,7 +353,8 @@ pub struct RequirementState {
     pub since: i64,
     /// The scanner that decides it.
     pub scanner: String,
-    /// One line for people: "CodeQL failed on main at 2026-12-01 14:02 UTC, 3d 0h ago".
+    /// One line for people: "CodeQL failed on main at 2026-12-01 14:02 UTC (CodeQL)".
+    /// It names moments, never ages, so that it holds until the state changes.
     pub why: String,
 }
 
@@ -389,7 +390,6 @@ fn statuses(
 fn requirement_states(
     reliance: &Reliance,
     statuses: &BTreeMap<String, ScannerStatus>,
-    at: i64,
 ) -> Vec<RequirementState> {
     reliance
         .requirements
@@ -413,19 +413,18 @@ fn requirement_states(
                 satisfied: best.counts,
                 since: best.broken_at.unwrap_or(best.since),
                 scanner: best.name.clone(),
-                why: why(best, at),
+                why: why(best),
             })
         })
         .collect()
 }
 
 /// The reason for a state, for people.
-fn why(status: &ScannerStatus, now: i64) -> String {
+fn why(status: &ScannerStatus) -> String {
     let when = |at: i64| {
-        let stamp = chrono::DateTime::from_timestamp(at, 0)
+        chrono::DateTime::from_timestamp(at, 0)
             .map(|date| date.format("%Y-%m-%d %H:%M UTC").to_string())
-            .unwrap_or_default();
-        format!("{stamp}, {} ago", human_duration(now - at))
+            .unwrap_or_default()
     };
     let name = &status.name;
     match (&status.last_run, status.state) {
@@ -504,23 +503,45 @@ fn configured_since(scans: &[super::ScanPoint]) -> Vec<BTreeMap<String, i64>> {
     out
 }
 
+/// Every moment at which the effective coverage can change, unsorted: scans, runs, and
+/// the ends of [`RUN_WINDOW`] and [`GRACE`] they start.
+fn change_times(scans: &[super::ScanPoint], runs: &[RecordedRun]) -> Vec<i64> {
+    let mut times: Vec<i64> = scans.iter().map(|scan| scan.at).collect();
+    for run in runs {
+        times.push(run.completed_at);
+        times.push(run.completed_at.saturating_add(RUN_WINDOW));
+    }
+    for since in configured_since(scans) {
+        times.extend(since.values().map(|at| at.saturating_add(GRACE)));
+    }
+    times
+}
+
 /// The moments at which the effective coverage can change, up to `now`.
 fn breakpoints(scans: &[super::ScanPoint], runs: &[RecordedRun], now: i64) -> Vec<i64> {
     let Some(first) = scans.first().map(|scan| scan.at) else {
         return Vec::new();
     };
-    let mut times: Vec<i64> = scans.iter().map(|scan| scan.at).collect();
-    for run in runs {
-        times.push(run.completed_at);
-        times.push(run.completed_at + RUN_WINDOW);
-    }
-    for since in configured_since(scans) {
-        times.extend(since.values().map(|at| at + GRACE));
-    }
+    let mut times = change_times(scans, runs);
     times.retain(|at| *at >= first && *at <= now);
     times.sort_unstable();
     times.dedup();
     times
+}
+
+/// The first moment after `now` at which the effective coverage can change with no new
+/// scan or run recorded (a grace period or a run window ending); `None` if nothing would.
+/// Until then, [`effective_scans`] and [`effective_now`] answer as they do at `now`.
+pub fn next_change_after(
+    scans: &[super::ScanPoint],
+    runs: &[RecordedRun],
+    now: i64,
+) -> Option<i64> {
+    let first = scans.first()?.at;
+    change_times(scans, runs)
+        .into_iter()
+        .filter(|at| *at > now && *at >= first)
+        .min()
 }
 
 /// The scans as they count: a copy of the scan in effect at every moment its effective
@@ -543,7 +564,7 @@ pub fn effective_scans(
         let states = statuses(&scan.reliance, &since[index], runs, rules, at);
         let mut point = scan.clone();
         point.at = at;
-        for state in requirement_states(&scan.reliance, &states, at) {
+        for state in requirement_states(&scan.reliance, &states) {
             if state.satisfied || point.missing.contains(&state.requirement) {
                 continue;
             }
@@ -577,7 +598,7 @@ pub fn effective_now(
     let states = statuses(&scan.reliance, since.last()?, runs, rules, now);
     Some(EffectivePoint {
         at: now,
-        requirements: requirement_states(&scan.reliance, &states, now),
+        requirements: requirement_states(&scan.reliance, &states),
         scanners: states.into_values().collect(),
     })
 }

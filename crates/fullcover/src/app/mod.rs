@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod org_config;
 pub mod platform;
 pub mod remote;
+pub mod reports;
 pub mod run_check;
 pub mod scan;
 pub mod server;

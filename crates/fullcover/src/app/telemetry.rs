@@ -240,14 +240,11 @@ pub async fn render(app: &App) -> anyhow::Result<String> {
         remaining,
     );
     let coverage = FloatGauges::default();
-    let now = crate::store::now();
     for org in app.store().orgs().await? {
-        if let Some(repos) = app.store().org_history(&org, now).await? {
-            let report =
-                fullcover_core::metrics::org_report(&org, &repos, &app.rules().scanners, now);
-            if let Some(percent) = report.coverage_percent {
-                coverage.get_or_create(&OrgLabel { org }).set(percent);
-            }
+        if let Some(report) = crate::app::reports::org_numbers(app, &org).await?
+            && let Some(percent) = report.coverage_percent
+        {
+            coverage.get_or_create(&OrgLabel { org }).set(percent);
         }
     }
     registry.register(

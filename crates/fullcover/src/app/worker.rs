@@ -18,6 +18,7 @@ pub fn spawn(app: &App) -> JoinSet<()> {
     workers.spawn(deliveries(app.clone()));
     workers.spawn(housekeeping(app.clone()));
     workers.spawn(reconciliation(app.clone()));
+    workers.spawn(read_model(app.clone()));
     for _ in 0..app.behaviour().workers.max(1) {
         workers.spawn(jobs(app.clone()));
     }
@@ -33,6 +34,25 @@ async fn housekeeping(app: App) {
             Err(err) => tracing::warn!(error = %err, "housekeeping failed"),
         }
         tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
+}
+
+/// Keeps the read model ([`crate::store::rollups`]) up with the record, so that a view
+/// seldom has a row to rebuild before it answers.
+async fn read_model(app: App) {
+    const EVERY: Duration = Duration::from_secs(5);
+    loop {
+        let now = crate::store::now();
+        match app
+            .store()
+            .refresh_rollups(None, &app.rules().scanners, now)
+            .await
+        {
+            Ok(0) => {}
+            Ok(rebuilt) => tracing::debug!(rebuilt, "read model rows rebuilt"),
+            Err(err) => tracing::warn!(error = %err, "cannot rebuild the read model"),
+        }
+        tokio::time::sleep(EVERY).await;
     }
 }
 

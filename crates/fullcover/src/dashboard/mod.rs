@@ -21,6 +21,7 @@ use crate::store::RepoDetail;
 use fullcover_core::metrics::{OrgReport, RepoSummary};
 
 pub use badge::{badge_svg, coverage_color, text_width};
+pub use view::org::Listing;
 
 /// Every template and partial, by name, as built into the binary.
 const EMBEDDED: [(&str, &str); 9] = [
@@ -133,11 +134,12 @@ impl Pages {
     pub fn org(
         &self,
         report: &OrgReport,
+        listing: &Listing,
         viewer: &SignedIn,
         security: Option<Security<'_>>,
     ) -> Result<String, DashboardError> {
         let security = security.map(|s| view::security::section(s.view, s.names));
-        self.render("org", &view::org::page(report, viewer, security))
+        self.render("org", &view::org::page(report, listing, viewer, security))
     }
 
     /// A repository's page: its stack, scanners with evidence, requirements, active

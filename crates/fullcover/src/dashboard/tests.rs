@@ -150,7 +150,9 @@ fn well_formed(xml: &str, name: &str) -> Option<String> {
 #[test]
 fn org_page_shows_the_numbers_and_the_repositories() {
     let report = org_report("acme", &histories("web"), &rules().scanners, NOW);
-    let html = pages().org(&report, &octocat(), None).unwrap();
+    let html = pages()
+        .org(&report, &Listing::default(), &octocat(), None)
+        .unwrap();
     // Two in scope (legacy is excluded), one fully covered; 4 of 5 requirements.
     assert!(html.contains("1 of 2"), "{html}");
     assert!(html.contains("4 of 5"));
@@ -182,7 +184,9 @@ fn values_are_escaped() {
         login: "<b>mallory</b>".into(),
         csrf: Some("\"><script>".into()),
     };
-    let html = pages().org(&report, &mallory, None).unwrap();
+    let html = pages()
+        .org(&report, &Listing::default(), &mallory, None)
+        .unwrap();
     assert!(!html.contains("<script>"), "{html}");
     assert!(!html.contains("<b>mallory"));
     assert!(html.contains("&lt;script&gt;"), "{html}");
@@ -198,6 +202,7 @@ fn links_are_only_http() {
     let html = pages()
         .org(
             &org_report("acme", &repos, &rules().scanners, NOW),
+            &Listing::default(),
             &octocat(),
             None,
         )
@@ -298,7 +303,7 @@ fn repo_page_shows_stack_scanners_requirements_and_history() {
         "Scanner state",
         // The reason, with the run's (repository-controlled) name escaped.
         "CodeQL failed on main at",
-        "1d 0h ago (CodeQL &lt;b&gt;)",
+        "UTC (CodeQL &lt;b&gt;)",
     ] {
         assert!(html.contains(expected), "missing {expected}");
     }
@@ -328,7 +333,9 @@ fn repo_page_without_a_scan() {
 #[test]
 fn an_empty_organisation_renders() {
     let report = org_report("acme", &[], &rules().scanners, NOW);
-    let html = pages().org(&report, &octocat(), None).unwrap();
+    let html = pages()
+        .org(&report, &Listing::default(), &octocat(), None)
+        .unwrap();
     assert!(html.contains("No repository in scope yet"));
     assert!(html.contains("No history yet"));
     let status = pages().status(&report, None).unwrap();
@@ -546,6 +553,7 @@ fn security_section_escapes_names_and_never_shows_zero_for_unknown() {
     let html = pages()
         .org(
             &report,
+            &Listing::default(),
             &octocat(),
             Some(Security {
                 view: &view,

@@ -468,8 +468,9 @@ mod tests {
         let now = 1_700_000_000;
         seed(&store, now).await.unwrap();
         let mut read = 0;
-        for story in STORIES {
-            let detail = store.repo_detail(ORG, story.name, now).await.unwrap();
+        for (index, story) in STORIES.iter().enumerate() {
+            let id = FIRST_REPOSITORY + i64::try_from(index).unwrap();
+            let detail = store.repo_detail(id, now).await.unwrap();
             if let Some(report) = detail.unwrap().report {
                 assert_eq!(report.repository, format!("{ORG}/{}", story.name));
                 read += 1;

@@ -44,26 +44,45 @@ impl Store {
         }
         let mut repos = Vec::with_capacity(rows.len());
         for row in &rows {
-            let id: i64 = row.try_get("id")?;
-            repos.push(RepoHistory {
-                id,
-                full_name: row.try_get("full_name")?,
-                private: row.try_get::<i64, _>("private")? != 0,
-                state: row.try_get("state")?,
-                reason: row.try_get("reason")?,
-                entered_scope_at: row.try_get("entered_scope_at")?,
-                left_scope_at: row.try_get("left_scope_at")?,
-                scans: self.scan_points(id).await?,
-                pulls: self.pull_points(id).await?,
-                runs: self
-                    .runs(id)
-                    .await?
-                    .into_iter()
-                    .filter(|run| run.completed_at <= now)
-                    .collect(),
-            });
+            repos.push(self.history_of(row, now).await?);
         }
         Ok(Some(repos))
+    }
+
+    /// One repository's whole history by id (the read model's input); `None` if unknown.
+    pub async fn repo_history(&self, id: i64, now: i64) -> Result<Option<RepoHistory>> {
+        let row = sqlx::query(
+            "SELECT id, full_name, private, state, reason, entered_scope_at, left_scope_at \
+             FROM repositories WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        match row {
+            Some(row) => Ok(Some(self.history_of(&row, now).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn history_of(&self, row: &sqlx::any::AnyRow, now: i64) -> Result<RepoHistory> {
+        let id: i64 = row.try_get("id")?;
+        Ok(RepoHistory {
+            id,
+            full_name: row.try_get("full_name")?,
+            private: row.try_get::<i64, _>("private")? != 0,
+            state: row.try_get("state")?,
+            reason: row.try_get("reason")?,
+            entered_scope_at: row.try_get("entered_scope_at")?,
+            left_scope_at: row.try_get("left_scope_at")?,
+            scans: self.scan_points(id).await?,
+            pulls: self.pull_points(id).await?,
+            runs: self
+                .runs(id)
+                .await?
+                .into_iter()
+                .filter(|run| run.completed_at <= now)
+                .collect(),
+        })
     }
 
     /// Whether the App knows `org` (an installation or a local record).
@@ -76,18 +95,11 @@ impl Store {
         Ok(row.try_get::<i64, _>("n")? > 0)
     }
 
-    /// One repository of `org` by name, with its latest report and requirement events.
+    /// One repository by id, with its latest report and requirement events.
     /// A stored report that does not read as a [`ScanReport`] is an error naming the
     /// repository ([`StoreError::Corrupt`]).
-    pub async fn repo_detail(&self, org: &str, name: &str, now: i64) -> Result<Option<RepoDetail>> {
-        let Some(repos) = self.org_history(org, now).await? else {
-            return Ok(None);
-        };
-        let full_name = format!("{org}/{name}").to_ascii_lowercase();
-        let Some(history) = repos
-            .into_iter()
-            .find(|repo| repo.full_name.to_ascii_lowercase() == full_name)
-        else {
+    pub async fn repo_detail(&self, id: i64, now: i64) -> Result<Option<RepoDetail>> {
+        let Some(history) = self.repo_history(id, now).await? else {
             return Ok(None);
         };
         let report = sqlx::query(

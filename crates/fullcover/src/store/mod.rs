@@ -8,6 +8,7 @@ mod history;
 mod jobs;
 mod platform;
 mod repositories;
+pub mod rollups;
 mod runs;
 mod security;
 mod states;
@@ -65,7 +66,7 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let files: [(&str, &'static str); 16] = match self {
+        let files: [(&str, &'static str); 17] = match self {
             Backend::Sqlite => [
                 (
                     "app",
@@ -130,6 +131,10 @@ impl Backend {
                 (
                     "platform controls",
                     include_str!("../../../../migrations/sqlite/0016_platform_controls.sql"),
+                ),
+                (
+                    "read_model",
+                    include_str!("../../../../migrations/sqlite/0017_read_model.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -198,6 +203,10 @@ impl Backend {
                 (
                     "platform controls",
                     include_str!("../../../../migrations/postgres/0016_platform_controls.sql"),
+                ),
+                (
+                    "read_model",
+                    include_str!("../../../../migrations/postgres/0017_read_model.sql"),
                 ),
             ],
         };

@@ -14,6 +14,7 @@ mod demo;
 mod fuzz;
 mod org_config;
 mod platform;
+mod read_model;
 mod runs;
 mod security;
 mod serve;

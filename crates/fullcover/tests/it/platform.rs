@@ -88,7 +88,7 @@ async fn default_setup_switched_on_after_onboarding_is_recorded_by_the_next_scan
     assert!(!history.contains(&("sast:go".to_owned(), RequirementEvent::Satisfied)));
     let detail = world
         .store()
-        .repo_detail(ORG, "app", fullcover::store::now())
+        .repo_detail(id, fullcover::store::now())
         .await
         .unwrap()
         .unwrap();

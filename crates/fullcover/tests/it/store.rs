@@ -265,7 +265,7 @@ async fn suite(store: Store) {
     assert_eq!(history[0].pulls[0].state, "merged");
     assert!(store.org_history("other", 10_000).await.unwrap().is_none());
     let detail = store
-        .repo_detail("acme", "api-renamed", 10_000)
+        .repo_detail(history[0].id, 10_000)
         .await
         .unwrap()
         .unwrap();

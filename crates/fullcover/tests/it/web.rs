@@ -1003,3 +1003,75 @@ async fn a_repository_made_private_loses_its_public_badge_at_the_next_scan() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_repository_list_pages_and_filters_on_the_server() {
+    let world = onboarded_world().await;
+    let token = world.store().create_token(ORG, "list").await.unwrap();
+    let bearer = || Some(("authorization", format!("Bearer {token}")));
+    let json = |path: &'static str| {
+        let world = &world;
+        async move {
+            let answer = get(world, path, bearer()).await;
+            (
+                answer.status(),
+                answer.json::<serde_json::Value>().await.unwrap(),
+            )
+        }
+    };
+    let (status, all) = json("/api/v1/orgs/acme/coverage").await;
+    assert_eq!(status, 200);
+    assert_eq!(all["pagination"]["matching"], 3);
+    assert_eq!(all["repos"].as_array().unwrap().len(), 3);
+
+    // Two pages of two: the aggregates are the organisation's on both.
+    let (_, first) = json("/api/v1/orgs/acme/coverage?per_page=2").await;
+    let (_, second) = json("/api/v1/orgs/acme/coverage?per_page=2&page=2").await;
+    assert_eq!(first["pagination"]["pages"], 2);
+    let names = |body: &serde_json::Value| -> Vec<String> {
+        body["repos"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|line| line["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names(&first), ["api", "empty"]);
+    assert_eq!(names(&second), ["web"]);
+    assert_eq!(first["repos_in_scope"], all["repos_in_scope"]);
+    assert_eq!(second["coverage_percent"], all["coverage_percent"]);
+
+    let (_, named) = json("/api/v1/orgs/acme/coverage?q=WE").await;
+    assert_eq!(names(&named), ["web"]);
+    let (status, error) = json("/api/v1/orgs/acme/coverage?per_page=0").await;
+    assert_eq!(status, 400);
+    assert!(error.to_string().contains("per_page"), "{error}");
+
+    // The page, without JavaScript: a GET form and links to the other pages.
+    world.fake.add_member(ORG, "octocat");
+    let session = sign_in(&world, "octocat").await;
+    let page = get(&world, "/orgs/acme?per_page=2", signed_in(&session)).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<form class=\"filters\" method=\"get\""));
+    assert!(html.contains("Page 1 of 2: 3 repositories"));
+    // Handlebars escapes `=` and `&` in attributes; a browser reads them back.
+    let next = html.split("rel=\"next\" href=\"").nth(1).unwrap();
+    let next = next
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&#x3D;", "=")
+        .replace("&amp;", "&");
+    assert_eq!(next, "/orgs/acme?per_page=2&page=2#h-matrix");
+    assert!(!html.contains("rel=\"prev\""));
+    let filtered = get(&world, "/orgs/acme?q=%3Cb%3E", signed_in(&session)).await;
+    let html = filtered.text().await.unwrap();
+    assert!(html.contains("No repository matches."));
+    assert!(
+        html.contains("value=\"&lt;b&gt;\""),
+        "the filter is shown escaped"
+    );
+    let bad = get(&world, "/orgs/acme?state=lost", signed_in(&session)).await;
+    assert_eq!(bad.status(), 400);
+}

@@ -2,7 +2,7 @@
 //! `/api/v1/openapi.json`; and `/metrics` for Prometheus.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
@@ -10,17 +10,20 @@ use serde_json::{Value, json};
 
 use super::Web;
 use super::access::Viewer;
+pub use super::listing::ListParams;
 use crate::app::App;
 use crate::app::error::HttpError;
+use crate::app::reports::{self, OrgPage};
 use crate::store::now;
-use fullcover_core::metrics::{OrgReport, org_report};
+use crate::store::rollups::RepoQuery;
+use fullcover_core::metrics::OrgReport;
 
 /// The OpenAPI description of this API.
 pub const OPENAPI: &str = include_str!("openapi.json");
 
-/// The organisation's report, if it exists and the viewer may see it; 401 without
-/// credentials, 404 otherwise (whether or not the organisation exists).
-pub async fn visible_report(app: &App, viewer: &Viewer, org: &str) -> Result<OrgReport, HttpError> {
+/// Whether the viewer may see `org`'s reports: 401 without credentials, 404 when the
+/// organisation is not theirs (whether or not it exists).
+pub fn check_visible(viewer: &Viewer, org: &str) -> Result<(), HttpError> {
     if *viewer == Viewer::Anonymous {
         return Err(HttpError::Unauthorized(
             "sign in, or send an API token as `Authorization: Bearer <token>`",
@@ -29,24 +32,47 @@ pub async fn visible_report(app: &App, viewer: &Viewer, org: &str) -> Result<Org
     if !viewer.may_see(org) {
         return Err(HttpError::NotFound);
     }
-    report(app, org).await?.ok_or(HttpError::NotFound)
+    Ok(())
 }
 
-pub async fn report(app: &App, org: &str) -> Result<Option<OrgReport>, HttpError> {
-    let at = now();
-    Ok(app
-        .store()
-        .org_history(org, at)
+/// The organisation's report with the page of repositories `query` asks for, if it
+/// exists and the viewer may see it.
+pub async fn visible_page(
+    app: &App,
+    viewer: &Viewer,
+    org: &str,
+    query: &RepoQuery,
+) -> Result<OrgPage, HttpError> {
+    check_visible(viewer, org)?;
+    reports::org_page(app, org, query)
         .await?
-        .map(|repos| org_report(org, &repos, &app.rules().scanners, at)))
+        .ok_or(HttpError::NotFound)
 }
 
+/// The organisation's numbers without repository lines.
+pub async fn report(app: &App, org: &str) -> Result<Option<OrgReport>, HttpError> {
+    Ok(reports::org_numbers(app, org).await?)
+}
+
+/// The coverage report: every aggregate, and one page of repositories (`?page`,
+/// `?per_page`, `?state`, `?missing`, `?q`, `?sort`).
 pub async fn coverage(
     State(web): State<Web>,
     viewer: Viewer,
     Path(org): Path<String>,
-) -> Result<Json<OrgReport>, HttpError> {
-    Ok(Json(visible_report(&web.app, &viewer, &org).await?))
+    Query(params): Query<ListParams>,
+) -> Result<Json<Value>, HttpError> {
+    let query = params.query()?;
+    let OrgPage { report, pagination } = visible_page(&web.app, &viewer, &org, &query).await?;
+    let mut body = to_json(&report)?;
+    if let Some(object) = body.as_object_mut() {
+        object.insert("pagination".into(), to_json(&pagination)?);
+    }
+    Ok(Json(body))
+}
+
+fn to_json(value: &impl serde::Serialize) -> Result<Value, HttpError> {
+    serde_json::to_value(value).map_err(|err| HttpError::Internal(err.into()))
 }
 
 pub async fn history(
@@ -54,7 +80,8 @@ pub async fn history(
     viewer: Viewer,
     Path(org): Path<String>,
 ) -> Result<Json<Value>, HttpError> {
-    let report = visible_report(&web.app, &viewer, &org).await?;
+    check_visible(&viewer, &org)?;
+    let report = report(&web.app, &org).await?.ok_or(HttpError::NotFound)?;
     Ok(Json(json!({
         "org": report.org,
         "generated_at": report.generated_at,
@@ -70,25 +97,20 @@ pub async fn repository(
     viewer: Viewer,
     Path((org, repo)): Path<(String, String)>,
 ) -> Result<Json<Value>, HttpError> {
-    let report = visible_report(&web.app, &viewer, &org).await?;
-    let summary = report
-        .repos
-        .iter()
-        .find(|line| line.name.eq_ignore_ascii_case(&repo))
+    check_visible(&viewer, &org)?;
+    let (id, summary, _) = reports::repo_line(&web.app, &org, &repo)
+        .await?
         .ok_or(HttpError::NotFound)?;
     let detail = web
         .app
         .store()
-        .repo_detail(&org, &repo, report.generated_at)
+        .repo_detail(id, now())
         .await?
         .ok_or(HttpError::NotFound)?;
-    let mut body = serde_json::to_value(summary).map_err(|err| HttpError::Internal(err.into()))?;
+    let mut body = to_json(&summary)?;
     if let Some(object) = body.as_object_mut() {
-        object.insert("org".into(), Value::String(report.org.clone()));
-        object.insert(
-            "scan".into(),
-            serde_json::to_value(&detail.report).map_err(|err| HttpError::Internal(err.into()))?,
-        );
+        object.insert("org".into(), Value::String(org.clone()));
+        object.insert("scan".into(), to_json(&detail.report)?);
         object.insert(
             "requirement_events".into(),
             detail
@@ -97,11 +119,7 @@ pub async fn repository(
                 .map(|(requirement, event, at)| json!({"requirement": requirement, "event": event, "at": at}))
                 .collect(),
         );
-        object.insert(
-            "pull_requests".into(),
-            serde_json::to_value(&detail.history.pulls)
-                .map_err(|err| HttpError::Internal(err.into()))?,
-        );
+        object.insert("pull_requests".into(), to_json(&detail.history.pulls)?);
     }
     Ok(Json(body))
 }

@@ -58,12 +58,13 @@ pub async fn repository(
     viewer: Viewer,
     Path((org, repo, badge)): Path<(String, String, String)>,
 ) -> Result<Response, HttpError> {
-    let (report, public) = badge_report(&web, &viewer, &org).await?;
-    let line = report
-        .repos
-        .iter()
-        .find(|line| line.name.eq_ignore_ascii_case(&repo))
-        .filter(|line| !line.private || viewer.may_see(&org))
+    let public = web.app.store().org_public(&org).await?;
+    if !public && !viewer.may_see(&org) {
+        return Err(HttpError::NotFound);
+    }
+    let (_, line, _) = crate::app::reports::repo_line(&web.app, &org, &repo)
+        .await?
+        .filter(|(_, line, _)| !line.private || viewer.may_see(&org))
         .ok_or(HttpError::NotFound)?;
     let (message, percent) = match line.coverage_percent {
         Some(percent) => (

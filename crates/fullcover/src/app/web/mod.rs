@@ -6,6 +6,7 @@
 pub mod access;
 pub mod api;
 pub mod badges;
+pub mod listing;
 pub mod login;
 pub mod pages;
 pub mod security;

@@ -1,6 +1,6 @@
 //! The dashboard's pages, rendered on the server from `templates/dashboard/`.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
@@ -10,10 +10,13 @@ use crate::store::now;
 
 use super::Web;
 use super::access::Viewer;
+use super::listing::ListParams;
 use super::security::{self, SecurityView};
 use crate::app::error::HttpError;
-use crate::dashboard::{DashboardError, Security};
+use crate::app::reports::{self, OrgPage};
+use crate::dashboard::{DashboardError, Listing, Security};
 use crate::store::StoreError;
+use crate::store::rollups::RepoSort;
 
 /// The security outcomes of `org` (or one repository) for the viewer, with the names
 /// of the organisation's repositories; `None` when the viewer may not see them.
@@ -70,17 +73,43 @@ pub async fn org(
     State(web): State<Web>,
     viewer: Viewer,
     Path(org): Path<String>,
+    Query(params): Query<ListParams>,
 ) -> Result<Response, HttpError> {
     let Some(name) = viewer.signed_in() else {
         return sign_in(&web);
     };
-    match super::api::visible_report(&web.app, &viewer, &org).await {
-        Ok(report) => {
+    let query = match params.query() {
+        Ok(query) => query,
+        Err(HttpError::BadRequest(message)) => {
+            return notice(
+                &web,
+                StatusCode::BAD_REQUEST,
+                "Cannot list these repositories",
+                &message,
+            );
+        }
+        Err(err) => return Err(err),
+    };
+    match super::api::visible_page(&web.app, &viewer, &org, &query).await {
+        Ok(OrgPage { report, pagination }) => {
+            let listing = Listing {
+                page: pagination.page,
+                pages: pagination.pages,
+                per_page: pagination.per_page,
+                matching: pagination.matching,
+                state: query.state.clone(),
+                missing: query.missing.clone(),
+                q: query.name.clone(),
+                sort: match query.sort {
+                    RepoSort::Name => "name",
+                    RepoSort::Coverage => "coverage",
+                },
+            };
             let security = security_of(&web, &viewer, &report.org, None).await?;
             let security = security
                 .as_ref()
                 .map(|(view, names)| Security { view, names });
-            rendered(web.pages.org(&report, &name, security))
+            rendered(web.pages.org(&report, &listing, &name, security))
         }
         Err(HttpError::NotFound) => not_found(&web),
         Err(err) => Err(err),
@@ -95,24 +124,16 @@ pub async fn repo(
     let Some(name) = viewer.signed_in() else {
         return sign_in(&web);
     };
-    let report = match super::api::visible_report(&web.app, &viewer, &org).await {
-        Ok(report) => report,
+    match super::api::check_visible(&viewer, &org) {
+        Ok(()) => {}
         Err(HttpError::NotFound) => return not_found(&web),
         Err(err) => return Err(err),
-    };
-    let Some(summary) = report
-        .repos
-        .iter()
-        .find(|line| line.name.eq_ignore_ascii_case(&repo))
-    else {
+    }
+    let Some((id, summary, _)) = reports::repo_line(&web.app, &org, &repo).await? else {
         return not_found(&web);
     };
-    let detail = match web
-        .app
-        .store()
-        .repo_detail(&report.org, &summary.name, report.generated_at)
-        .await
-    {
+    let at = now();
+    let detail = match web.app.store().repo_detail(id, at).await {
         Ok(Some(detail)) => detail,
         Ok(None) => return not_found(&web),
         // A stored report that does not parse: say so, naming the repository.
@@ -127,18 +148,11 @@ pub async fn repo(
         }
         Err(err) => return Err(err.into()),
     };
-    let security = security_of(&web, &viewer, &report.org, Some(&summary.name)).await?;
+    let security = security_of(&web, &viewer, &org, Some(&summary.name)).await?;
     let security = security
         .as_ref()
         .map(|(view, names)| Security { view, names });
-    rendered(web.pages.repo(
-        &report.org,
-        summary,
-        &detail,
-        report.generated_at,
-        &name,
-        security,
-    ))
+    rendered(web.pages.repo(&org, &summary, &detail, at, &name, security))
 }
 
 /// The public status page of an organisation that opted in; members see it too.

@@ -78,6 +78,118 @@ pub(crate) struct OrgView {
     pulls: Vec<PullRow>,
     incidents: Vec<IncidentRow>,
     security: Option<SecuritySection>,
+    listing: ListingView,
+}
+
+/// Which page of the repository list is shown, and how it is filtered: what the page's
+/// form and its links need.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listing {
+    pub page: u32,
+    pub pages: u64,
+    pub per_page: u32,
+    pub matching: u64,
+    pub state: Option<String>,
+    pub missing: Option<String>,
+    pub q: Option<String>,
+    /// `name` or `coverage`.
+    pub sort: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct ListingView {
+    summary: String,
+    state: String,
+    states: Vec<Choice>,
+    missing: String,
+    q: String,
+    sorts: Vec<Choice>,
+    per_page: u32,
+    previous: Option<String>,
+    next: Option<String>,
+    filtered: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Choice {
+    value: &'static str,
+    label: &'static str,
+    selected: bool,
+}
+
+impl Listing {
+    /// The list's address for another page, with the same filters (URL-encoded).
+    fn href(&self, org: &str, page: u64) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (key, value) in [
+            ("state", self.state.as_deref()),
+            ("missing", self.missing.as_deref()),
+            ("q", self.q.as_deref()),
+        ] {
+            if let Some(value) = value {
+                query.append_pair(key, value);
+            }
+        }
+        if self.sort != "name" {
+            query.append_pair("sort", self.sort);
+        }
+        query.append_pair("per_page", &self.per_page.to_string());
+        query.append_pair("page", &page.to_string());
+        format!("{}?{}#h-matrix", org_href(org), query.finish())
+    }
+
+    fn view(&self, org: &str) -> ListingView {
+        let page = u64::from(self.page);
+        let states = [
+            ("", "any state"),
+            ("pending", "pending"),
+            ("onboarding", "onboarding"),
+            ("covered", "covered"),
+            ("opted_out", "opted out"),
+            ("excluded", "excluded"),
+        ];
+        let state = self.state.clone().unwrap_or_default();
+        ListingView {
+            summary: if self.matching == 0 {
+                "No repository matches.".to_owned()
+            } else {
+                format!(
+                    "Page {} of {}: {} {}",
+                    page.min(self.pages.max(1)),
+                    self.pages.max(1),
+                    self.matching,
+                    if self.matching == 1 {
+                        "repository"
+                    } else {
+                        "repositories"
+                    }
+                )
+            },
+            states: states
+                .iter()
+                .map(|(value, label)| Choice {
+                    value,
+                    label,
+                    selected: *value == state,
+                })
+                .collect(),
+            state,
+            missing: self.missing.clone().unwrap_or_default(),
+            q: self.q.clone().unwrap_or_default(),
+            sorts: [("name", "name"), ("coverage", "lowest coverage first")]
+                .iter()
+                .map(|(value, label)| Choice {
+                    value,
+                    label,
+                    selected: *value == self.sort,
+                })
+                .collect(),
+            per_page: self.per_page,
+            previous: (page > 1).then(|| self.href(org, page - 1)),
+            next: (page < self.pages).then(|| self.href(org, page + 1)),
+            filtered: self.state.is_some() || self.missing.is_some() || self.q.is_some(),
+        }
+    }
 }
 
 fn category_totals(report: &OrgReport) -> Vec<Cell> {
@@ -150,6 +262,7 @@ fn incident_rows(report: &OrgReport) -> Vec<IncidentRow> {
 /// onboarding funnel and pull requests, and incidents.
 pub(crate) fn page(
     report: &OrgReport,
+    listing: &Listing,
     viewer: &crate::dashboard::SignedIn,
     security: Option<SecuritySection>,
 ) -> OrgView {
@@ -226,5 +339,6 @@ pub(crate) fn page(
         pulls,
         incidents: incident_rows(report),
         security,
+        listing: listing.view(org),
     }
 }

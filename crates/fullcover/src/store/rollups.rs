@@ -1,0 +1,353 @@
+//! The read model (migration 0017): one row per repository holding its line of the
+//! report and its effective timeline in compact form
+//! ([`fullcover_core::metrics::rollup`]), so that the organisation's views read one row
+//! per repository and a repository's views one row, whatever the history's length.
+//!
+//! A row is rebuilt from the repository's record when the record changed (triggers bump
+//! `repositories.record_version` on every write) or when time alone changed its coverage
+//! (`valid_until`). [`Store::refresh_rollups`] rebuilds what is behind; the server runs
+//! it in the background and every read runs it for its own organisation first, so a
+//! read never shows a row older than the record.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Result, Store, StoreError};
+use fullcover_core::metrics::rollup::{RepoRollup, Timeline, rollup};
+use fullcover_core::metrics::{BrokenTally, RepoSummary};
+use fullcover_core::rules::compiled::scanners::ScannerRules;
+
+/// Rows rebuilt by one call at most: a read after a seed or a migration rebuilds in
+/// several calls rather than holding one transaction open.
+pub const REFRESH_BATCH: i64 = 500;
+
+/// Repositories per page at most, and by default.
+pub const MAX_PER_PAGE: u32 = 500;
+pub const DEFAULT_PER_PAGE: u32 = 100;
+
+/// How a repository list is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RepoSort {
+    /// By name.
+    #[default]
+    Name,
+    /// Lowest coverage first (unscanned first of all), then by name.
+    Coverage,
+}
+
+/// Which repositories of an organisation to list, and which page of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoQuery {
+    /// From 1.
+    pub page: u32,
+    pub per_page: u32,
+    /// The store's state (`pending`, `onboarding`, `covered`, `opted_out`, `excluded`).
+    pub state: Option<String>,
+    /// A requirement id the repository misses (`sca:npm`).
+    pub missing: Option<String>,
+    /// Part of the repository's name, any case.
+    pub name: Option<String>,
+    pub sort: RepoSort,
+}
+
+impl Default for RepoQuery {
+    fn default() -> Self {
+        RepoQuery {
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+            state: None,
+            missing: None,
+            name: None,
+            sort: RepoSort::Name,
+        }
+    }
+}
+
+/// What the organisation's views read: every repository's timeline (for the
+/// aggregates) and the lines of the page asked for.
+#[derive(Debug, Clone)]
+pub struct OrgRows {
+    pub timelines: Vec<Timeline>,
+    pub broken: BrokenTally,
+    /// The page's lines with their timelines, as stored ([`rollup::summary_at`] brings
+    /// them to the moment shown).
+    pub page: Vec<(RepoSummary, Timeline)>,
+    /// Repositories matching the query, on every page.
+    pub matching: u64,
+}
+
+/// A LIKE pattern matching `text` literally anywhere (`\` escapes).
+fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+fn decode<T: serde::de::DeserializeOwned>(
+    row: &AnyRow,
+    column: &str,
+    what: &'static str,
+) -> Result<T> {
+    let text: String = row.try_get(column)?;
+    serde_json::from_str(&text).map_err(|err| StoreError::Corrupt {
+        what,
+        detail: err.to_string(),
+    })
+}
+
+fn encode<T: serde::Serialize>(value: &T, what: &'static str) -> Result<String> {
+    serde_json::to_string(value).map_err(|err| StoreError::Corrupt {
+        what,
+        detail: err.to_string(),
+    })
+}
+
+/// The read-model rows of the organisation `$1`.
+const ORG_ROWS: &str = "FROM repositories r JOIN installations i ON i.id = r.installation_id \
+     JOIN repo_rollups u ON u.repository_id = r.id WHERE LOWER(i.account) = LOWER($1)";
+
+/// The query's filters on `$2` (state), `$3` (missing) and `$4` (name); empty is none.
+const FILTERS: &str = "AND ($2 = '' OR u.state = $2) AND ($3 = '' OR u.missing LIKE $3 ESCAPE '\\') \
+     AND ($4 = '' OR u.name LIKE $4 ESCAPE '\\')";
+
+/// A row that is missing, behind its record, or expired at `$2`.
+const BEHIND: &str = "(u.repository_id IS NULL OR u.record_version <> r.record_version \
+     OR (u.valid_until IS NOT NULL AND u.valid_until <= $2))";
+
+/// `sql` (made of this module's constants only) with the organisation and the query's
+/// filters bound as `$1` to `$4`.
+fn filtered<'q>(
+    sql: String,
+    org: &str,
+    query: &RepoQuery,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org.to_owned())
+        .bind(query.state.clone().unwrap_or_default())
+        .bind(
+            query
+                .missing
+                .as_deref()
+                .map(|id| contains_pattern(&format!(" {id} ")))
+                .unwrap_or_default(),
+        )
+        .bind(
+            query
+                .name
+                .as_deref()
+                .map(|name| contains_pattern(&name.to_lowercase()))
+                .unwrap_or_default(),
+        )
+}
+
+impl Store {
+    /// Rebuilds the rows behind their record or expired at `now`: the organisation's
+    /// when `org` is given, else any. Returns how many were rebuilt.
+    pub async fn refresh_rollups(
+        &self,
+        org: Option<&str>,
+        rules: &ScannerRules,
+        now: i64,
+    ) -> Result<usize> {
+        let mut rebuilt = 0;
+        loop {
+            let ids: Vec<(i64, i64)> = match org {
+                Some(org) => sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT r.id, r.record_version FROM repositories r \
+                     JOIN installations i ON i.id = r.installation_id \
+                     LEFT JOIN repo_rollups u ON u.repository_id = r.id \
+                     WHERE LOWER(i.account) = LOWER($1) AND {BEHIND} LIMIT $3"
+                )))
+                .bind(org.to_owned()),
+                None => sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT r.id, r.record_version FROM repositories r \
+                     LEFT JOIN repo_rollups u ON u.repository_id = r.id \
+                     WHERE ($1 = '' OR $1 <> '') AND {BEHIND} LIMIT $3"
+                )))
+                .bind(String::new()),
+            }
+            .bind(now)
+            .bind(REFRESH_BATCH)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get("id")?, row.try_get("record_version")?)))
+            .collect::<Result<_>>()?;
+            let batch = ids.len();
+            for (id, version) in ids {
+                self.rebuild_rollup(id, version, rules, now).await?;
+            }
+            rebuilt += batch;
+            if i64::try_from(batch).unwrap_or(i64::MAX) < REFRESH_BATCH {
+                return Ok(rebuilt);
+            }
+        }
+    }
+
+    /// Rebuilds one repository's row from its record as of `version`. A write that lands
+    /// meanwhile bumps the version again, so the row stays behind and is rebuilt later.
+    async fn rebuild_rollup(
+        &self,
+        id: i64,
+        version: i64,
+        rules: &ScannerRules,
+        now: i64,
+    ) -> Result<()> {
+        let Some(history) = self.repo_history(id, now).await? else {
+            return Ok(());
+        };
+        let RepoRollup {
+            timeline,
+            summary,
+            valid_until,
+        } = rollup(&history, rules, now);
+        let missing = format!(" {} ", summary.missing.join(" "));
+        sqlx::query(
+            "INSERT INTO repo_rollups (repository_id, record_version, computed_at, valid_until, name, state, \
+                 fully_covered, coverage, missing, broken, timeline, summary) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+             ON CONFLICT (repository_id) DO UPDATE SET record_version = excluded.record_version, \
+                 computed_at = excluded.computed_at, valid_until = excluded.valid_until, name = excluded.name, \
+                 state = excluded.state, fully_covered = excluded.fully_covered, coverage = excluded.coverage, \
+                 missing = excluded.missing, broken = excluded.broken, timeline = excluded.timeline, \
+                 summary = excluded.summary",
+        )
+        .bind(id)
+        .bind(version)
+        .bind(now)
+        .bind(valid_until)
+        .bind(summary.name.to_lowercase())
+        .bind(&summary.state)
+        .bind(i64::from(summary.fully_covered))
+        .bind(summary.coverage_percent)
+        .bind(missing)
+        .bind(i64::try_from(summary.broken.len()).unwrap_or(i64::MAX))
+        .bind(encode(&timeline, "read-model timeline")?)
+        .bind(encode(&summary, "read-model summary")?)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The organisation's rows after bringing them up to date; `None` when the
+    /// organisation is unknown.
+    pub async fn org_rows(
+        &self,
+        org: &str,
+        query: &RepoQuery,
+        rules: &ScannerRules,
+        now: i64,
+    ) -> Result<Option<OrgRows>> {
+        if !self.org_known(org).await? {
+            return Ok(None);
+        }
+        self.refresh_rollups(Some(org), rules, now).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT u.state, u.broken, u.timeline {ORG_ROWS} ORDER BY r.id"
+        )))
+        .bind(org.to_owned())
+        .fetch_all(self.pool())
+        .await?;
+        let mut timelines = Vec::with_capacity(rows.len());
+        let mut broken = BrokenTally::default();
+        for row in &rows {
+            let requirements: i64 = row.try_get("broken")?;
+            if requirements > 0 && row.try_get::<String, _>("state")? != "excluded" {
+                broken.repos += 1;
+                broken.requirements += u64::try_from(requirements).unwrap_or(0);
+            }
+            timelines.push(decode(row, "timeline", "read-model timeline")?);
+        }
+        let matching: i64 = filtered(
+            format!("SELECT COUNT(*) AS n {ORG_ROWS} {FILTERS}"),
+            org,
+            query,
+        )
+        .fetch_one(self.pool())
+        .await?
+        .try_get("n")?;
+        let order = match query.sort {
+            RepoSort::Name => "u.name, r.id",
+            RepoSort::Coverage => "COALESCE(u.coverage, -1), u.name, r.id",
+        };
+        let per_page = query.per_page.clamp(1, MAX_PER_PAGE);
+        let offset = i64::from(query.page.max(1) - 1) * i64::from(per_page);
+        let page = filtered(
+            format!(
+                "SELECT u.summary, u.timeline {ORG_ROWS} {FILTERS} ORDER BY {order} LIMIT $5 OFFSET $6"
+            ),
+            org,
+            query,
+        )
+        .bind(i64::from(per_page))
+        .bind(offset)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|row| {
+            Ok((
+                decode(row, "summary", "read-model summary")?,
+                decode(row, "timeline", "read-model timeline")?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+        Ok(Some(OrgRows {
+            timelines,
+            broken,
+            page,
+            matching: u64::try_from(matching).unwrap_or(0),
+        }))
+    }
+
+    /// One repository's row of `org` by name (any case), up to date; `None` if unknown.
+    pub async fn repo_row(
+        &self,
+        org: &str,
+        name: &str,
+        rules: &ScannerRules,
+        now: i64,
+    ) -> Result<Option<(i64, RepoSummary, Timeline)>> {
+        let full_name = format!("{org}/{name}");
+        let select = String::from(
+            "SELECT r.id, r.record_version, u.record_version AS row_version, u.valid_until, u.summary, u.timeline \
+             FROM repositories r JOIN installations i ON i.id = r.installation_id \
+             LEFT JOIN repo_rollups u ON u.repository_id = r.id \
+             WHERE LOWER(i.account) = LOWER($1) AND LOWER(r.full_name) = LOWER($2)",
+        );
+        for _ in 0..2 {
+            let Some(row) = sqlx::query(sqlx::AssertSqlSafe(select.clone()))
+                .bind(org.to_owned())
+                .bind(full_name.clone())
+                .fetch_optional(self.pool())
+                .await?
+            else {
+                return Ok(None);
+            };
+            let id: i64 = row.try_get("id")?;
+            let version: i64 = row.try_get("record_version")?;
+            let row_version: Option<i64> = row.try_get("row_version")?;
+            let valid_until: Option<i64> = row.try_get("valid_until")?;
+            let current =
+                row_version == Some(version) && valid_until.is_none_or(|until| until > now);
+            if current {
+                return Ok(Some((
+                    id,
+                    decode(&row, "summary", "read-model summary")?,
+                    decode(&row, "timeline", "read-model timeline")?,
+                )));
+            }
+            self.rebuild_rollup(id, version, rules, now).await?;
+        }
+        Err(StoreError::Corrupt {
+            what: "read-model row",
+            detail: format!("{full_name}: changed while it was rebuilt twice; try again"),
+        })
+    }
+}

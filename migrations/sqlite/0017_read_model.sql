@@ -1,0 +1,54 @@
+-- The read model: what the dashboard, the API and the badges read, one row per
+-- repository, so that no view reads a repository's history.
+--
+-- `record_version` counts the changes of a repository's record: triggers bump it on
+-- every scan, pull request and run recorded and on every change of the repository's
+-- scope, state, name or visibility, so that no write path (batched seeds included) can
+-- leave a row behind. A row is current while its `record_version` equals the
+-- repository's and `valid_until` (the next moment its coverage changes by time alone:
+-- a grace period or a run window ending) has not passed.
+ALTER TABLE repositories ADD COLUMN record_version INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE repo_rollups (
+    repository_id INTEGER PRIMARY KEY,
+    record_version INTEGER NOT NULL,
+    computed_at INTEGER NOT NULL,
+    valid_until INTEGER,
+    -- For filters and sorting: the short name lowercased, the store's state, whether
+    -- fully covered, coverage percent, the missing requirement ids as ` id id `, and
+    -- how many requirements a broken scanner breaks.
+    name TEXT NOT NULL,
+    state TEXT NOT NULL,
+    fully_covered INTEGER NOT NULL,
+    coverage REAL,
+    missing TEXT NOT NULL,
+    broken INTEGER NOT NULL,
+    -- JSON: fullcover_core::metrics::rollup::Timeline and RepoSummary.
+    timeline TEXT NOT NULL,
+    summary TEXT NOT NULL
+);
+
+CREATE TRIGGER scans_touch_repository AFTER INSERT ON scans
+BEGIN
+    UPDATE repositories SET record_version = record_version + 1 WHERE id = NEW.repository_id;
+END;
+CREATE TRIGGER pull_requests_insert_touch_repository AFTER INSERT ON pull_requests
+BEGIN
+    UPDATE repositories SET record_version = record_version + 1 WHERE id = NEW.repository_id;
+END;
+CREATE TRIGGER pull_requests_update_touch_repository AFTER UPDATE ON pull_requests
+BEGIN
+    UPDATE repositories SET record_version = record_version + 1 WHERE id = NEW.repository_id;
+END;
+CREATE TRIGGER scanner_runs_insert_touch_repository AFTER INSERT ON scanner_runs
+BEGIN
+    UPDATE repositories SET record_version = record_version + 1 WHERE id = NEW.repository_id;
+END;
+CREATE TRIGGER scanner_runs_update_touch_repository AFTER UPDATE ON scanner_runs
+BEGIN
+    UPDATE repositories SET record_version = record_version + 1 WHERE id = NEW.repository_id;
+END;
+CREATE TRIGGER repositories_touch AFTER UPDATE OF full_name, private, state, reason, entered_scope_at, left_scope_at, installation_id ON repositories
+BEGIN
+    UPDATE repositories SET record_version = record_version + 1 WHERE id = NEW.id;
+END;

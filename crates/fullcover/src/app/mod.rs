@@ -91,6 +91,7 @@ struct Inner {
     wake: Notify,
     telemetry: telemetry::Telemetry,
     org_configs: org_config::OrgConfigCache,
+    numbers: reports::NumbersCache,
 }
 
 impl std::fmt::Debug for App {
@@ -122,6 +123,7 @@ impl App {
                 wake: Notify::new(),
                 telemetry: telemetry::Telemetry::default(),
                 org_configs: org_config::OrgConfigCache::default(),
+                numbers: reports::NumbersCache::default(),
             }),
         }
     }
@@ -147,6 +149,10 @@ impl App {
     }
 
     /// The organisations' `.github/fullcover.yml`, as last read.
+    pub fn numbers(&self) -> &reports::NumbersCache {
+        &self.inner.numbers
+    }
+
     pub fn org_configs(&self) -> &org_config::OrgConfigCache {
         &self.inner.org_configs
     }

@@ -2,6 +2,8 @@
 //! read model ([`crate::store::rollups`]): the aggregates from one compact row per
 //! repository, the repository lines of one page, a repository from its own row.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::App;
@@ -56,16 +58,83 @@ pub async fn org_page(app: &App, org: &str, query: &RepoQuery) -> Result<Option<
     }))
 }
 
-/// The organisation's report without repository lines (badges, status, metrics).
+/// The organisation's report without repository lines (badges, the status page,
+/// metrics), from [`NumbersCache`] while nothing was recorded since and for at most
+/// [`NUMBERS_FOR`] seconds.
 pub async fn org_numbers(app: &App, org: &str) -> Result<Option<OrgReport>> {
+    let key = org.to_lowercase();
+    let fingerprint = app.store().org_fingerprint(org).await?;
+    let at = now();
+    if let Some(report) = app.numbers().get(&key, fingerprint, at) {
+        return Ok(Some(report));
+    }
     let query = RepoQuery {
         per_page: 1,
         ..RepoQuery::default()
     };
-    Ok(org_page(app, org, &query).await?.map(|page| OrgReport {
+    let report = org_page(app, org, &query).await?.map(|page| OrgReport {
         repos: Vec::new(),
         ..page.report
-    }))
+    });
+    if let Some(report) = &report {
+        app.numbers().put(key, fingerprint, at, report.clone());
+    }
+    Ok(report)
+}
+
+/// How long the organisation's numbers are kept without a write: uptime and the daily
+/// history move with the clock, and a grace period or run window may end.
+pub const NUMBERS_FOR: i64 = 60;
+/// Organisations whose numbers are kept at most; beyond, the cache starts afresh.
+const NUMBERS_KEPT: usize = 1_024;
+
+/// The organisations' numbers by a fingerprint of their record (repositories and the sum
+/// of their record versions, which every write bumps).
+#[derive(Debug, Default)]
+pub struct NumbersCache {
+    entries: std::sync::Mutex<HashMap<String, Kept>>,
+}
+
+#[derive(Debug)]
+struct Kept {
+    fingerprint: (i64, i64),
+    at: i64,
+    report: OrgReport,
+}
+
+impl NumbersCache {
+    fn get(&self, org: &str, fingerprint: (i64, i64), now: i64) -> Option<OrgReport> {
+        // A poisoned lock only means another reader panicked: the map is still whole.
+        let entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        entries
+            .get(org)
+            .filter(|kept| kept.fingerprint == fingerprint && now - kept.at < NUMBERS_FOR)
+            .map(|kept| OrgReport {
+                generated_at: now,
+                ..kept.report.clone()
+            })
+    }
+
+    fn put(&self, org: String, fingerprint: (i64, i64), at: i64, report: OrgReport) {
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if entries.len() >= NUMBERS_KEPT && !entries.contains_key(&org) {
+            entries.clear();
+        }
+        entries.insert(
+            org,
+            Kept {
+                fingerprint,
+                at,
+                report,
+            },
+        );
+    }
 }
 
 /// One repository's line at this moment, with its id and timeline; `None` if unknown.

@@ -10,13 +10,20 @@ use super::{Result, Store, StoreError};
 use fullcover_core::metrics::{PullPoint, Ratio, Reliance, RepoHistory, ScanPoint};
 use fullcover_core::report::ScanReport;
 
-/// One repository's full record, for its page.
+/// Scans a repository's page lists at most, latest first.
+pub const DETAIL_SCANS: i64 = 100;
+
+/// Requirement events a repository's page and API list at most, the latest.
+pub const DETAIL_EVENTS: i64 = 1_000;
+
+/// One repository's record for its page: its latest [`DETAIL_SCANS`] scans, its pull
+/// requests and runs.
 #[derive(Debug, Clone)]
 pub struct RepoDetail {
     pub history: RepoHistory,
     /// The latest scan's report (docs/scan-json.md), if scanned.
     pub report: Option<ScanReport>,
-    /// (requirement, event, at), oldest first.
+    /// (requirement, event, at), oldest first: the latest [`DETAIL_EVENTS`].
     pub requirement_events: Vec<(String, String, i64)>,
 }
 
@@ -44,7 +51,7 @@ impl Store {
         }
         let mut repos = Vec::with_capacity(rows.len());
         for row in &rows {
-            repos.push(self.history_of(row, now).await?);
+            repos.push(self.history_of(row, now, i64::MAX).await?);
         }
         Ok(Some(repos))
     }
@@ -59,12 +66,33 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         match row {
-            Some(row) => Ok(Some(self.history_of(&row, now).await?)),
+            Some(row) => Ok(Some(self.history_of(&row, now, i64::MAX).await?)),
             None => Ok(None),
         }
     }
 
-    async fn history_of(&self, row: &sqlx::any::AnyRow, now: i64) -> Result<RepoHistory> {
+    /// As [`Store::repo_history`] with only the latest `scans` scans: what a
+    /// repository's page lists, whatever the history's length.
+    async fn recent_history(&self, id: i64, now: i64, scans: i64) -> Result<Option<RepoHistory>> {
+        let row = sqlx::query(
+            "SELECT id, full_name, private, state, reason, entered_scope_at, left_scope_at \
+             FROM repositories WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        match row {
+            Some(row) => Ok(Some(self.history_of(&row, now, scans).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn history_of(
+        &self,
+        row: &sqlx::any::AnyRow,
+        now: i64,
+        scans: i64,
+    ) -> Result<RepoHistory> {
         let id: i64 = row.try_get("id")?;
         Ok(RepoHistory {
             id,
@@ -74,7 +102,7 @@ impl Store {
             reason: row.try_get("reason")?,
             entered_scope_at: row.try_get("entered_scope_at")?,
             left_scope_at: row.try_get("left_scope_at")?,
-            scans: self.scan_points(id).await?,
+            scans: self.scan_points(id, scans).await?,
             pulls: self.pull_points(id).await?,
             runs: self
                 .runs(id)
@@ -99,7 +127,7 @@ impl Store {
     /// A stored report that does not read as a [`ScanReport`] is an error naming the
     /// repository ([`StoreError::Corrupt`]).
     pub async fn repo_detail(&self, id: i64, now: i64) -> Result<Option<RepoDetail>> {
-        let Some(history) = self.repo_history(id, now).await? else {
+        let Some(history) = self.recent_history(id, now, DETAIL_SCANS).await? else {
             return Ok(None);
         };
         let report = sqlx::query(
@@ -117,15 +145,24 @@ impl Store {
             })
         })
         .transpose()?;
-        let events = sqlx::query(
-            "SELECT requirement, event, at FROM requirement_events WHERE repository_id = $1 ORDER BY at, id",
+        let mut events = sqlx::query(
+            "SELECT requirement, event, at FROM requirement_events WHERE repository_id = $1 \
+             ORDER BY at DESC, id DESC LIMIT $2",
         )
         .bind(history.id)
+        .bind(DETAIL_EVENTS)
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|row| Ok((row.try_get("requirement")?, row.try_get("event")?, row.try_get("at")?)))
+        .map(|row| {
+            Ok((
+                row.try_get("requirement")?,
+                row.try_get("event")?,
+                row.try_get("at")?,
+            ))
+        })
         .collect::<Result<Vec<_>>>()?;
+        events.reverse();
         Ok(Some(RepoDetail {
             history,
             report,
@@ -133,14 +170,17 @@ impl Store {
         }))
     }
 
-    async fn scan_points(&self, repository_id: i64) -> Result<Vec<ScanPoint>> {
-        let rows = sqlx::query(
+    /// The latest `limit` scans, oldest first.
+    async fn scan_points(&self, repository_id: i64, limit: i64) -> Result<Vec<ScanPoint>> {
+        let mut rows = sqlx::query(
             "SELECT scanned_at, required, satisfied, missing, categories, reliance, report FROM scans \
-             WHERE repository_id = $1 ORDER BY scanned_at, id",
+             WHERE repository_id = $1 ORDER BY scanned_at DESC, id DESC LIMIT $2",
         )
         .bind(repository_id)
+        .bind(limit)
         .fetch_all(self.pool())
         .await?;
+        rows.reverse();
         rows.iter()
             .map(|row| {
                 let categories: String = row.try_get("categories")?;

@@ -306,6 +306,19 @@ impl Store {
         }))
     }
 
+    /// A fingerprint of the organisation's record: its repositories and the sum of their
+    /// record versions, which every write bumps.
+    pub async fn org_fingerprint(&self, org: &str) -> Result<(i64, i64)> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(r.record_version), 0) AS BIGINT) AS v FROM repositories r \
+             JOIN installations i ON i.id = r.installation_id WHERE LOWER(i.account) = LOWER($1)",
+        )
+        .bind(org.to_owned())
+        .fetch_one(self.pool())
+        .await?;
+        Ok((row.try_get("n")?, row.try_get("v")?))
+    }
+
     /// One repository's row of `org` by name (any case), up to date; `None` if unknown.
     pub async fn repo_row(
         &self,

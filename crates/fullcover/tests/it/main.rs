@@ -16,6 +16,7 @@ mod org_config;
 mod platform;
 mod runs;
 mod security;
+mod seed;
 mod serve;
 mod setup;
 mod store;

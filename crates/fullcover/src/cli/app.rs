@@ -121,9 +121,11 @@ pub struct DemoArgs {
     /// Stop after the summary instead of serving until Ctrl-C.
     #[arg(long)]
     pub exit: bool,
+    #[command(subcommand)]
+    pub command: Option<super::seed::DemoCommand>,
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -261,6 +263,9 @@ pub fn setup(args: SetupArgs) -> anyhow::Result<ExitCode> {
 
 #[cfg(feature = "demo")]
 pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    if let Some(super::seed::DemoCommand::Seed(seed)) = args.command {
+        return runtime()?.block_on(super::seed::seed(seed));
+    }
     let options = crate::demo::DemoOptions {
         listen: args.listen,
         database_url: args.database_url,

@@ -5,6 +5,8 @@ pub mod app;
 mod branch;
 pub mod record;
 pub mod security;
+#[cfg(feature = "demo")]
+mod seed;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

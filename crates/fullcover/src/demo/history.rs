@@ -19,12 +19,12 @@ pub const INSTALLATION: i64 = 9_000_001;
 const FIRST_REPOSITORY: i64 = 9_100_000;
 
 /// One seeded repository's story, in days after the organisation's start.
-struct Story {
-    name: &'static str,
+pub(super) struct Story {
+    pub(super) name: &'static str,
     /// The language its SAST requirement is for.
-    language: &'static str,
-    ecosystem: &'static str,
-    extra: &'static [&'static str],
+    pub(super) language: &'static str,
+    pub(super) ecosystem: &'static str,
+    pub(super) extra: &'static [&'static str],
     entered_day: i64,
     /// Requirements satisfied by its first scan (from the start of the list).
     covered_at_first: usize,
@@ -40,7 +40,7 @@ enum Ending {
     None,
 }
 
-const STORIES: &[Story] = &[
+pub(super) const STORIES: &[Story] = &[
     Story {
         name: "checkout",
         language: "TypeScript",
@@ -137,7 +137,7 @@ const STORIES: &[Story] = &[
 /// later by a second pull request: a coverage incident.
 const INCIDENT_DAY: i64 = 40;
 
-fn requirements(story: &Story) -> Vec<String> {
+pub(super) fn requirements(story: &Story) -> Vec<String> {
     let mut ids = Vec::new();
     if story.language != "HCL" {
         ids.push(format!("sast:{}", story.language.to_ascii_lowercase()));
@@ -149,7 +149,7 @@ fn requirements(story: &Story) -> Vec<String> {
     ids
 }
 
-fn scanner_for(id: &str) -> (&'static str, &'static str) {
+pub(super) fn scanner_for(id: &str) -> (&'static str, &'static str) {
     match id.split(':').next().unwrap_or(id) {
         "sast" => ("codeql", "CodeQL"),
         "secrets" => ("trufflehog", "TruffleHog"),
@@ -211,7 +211,12 @@ async fn runs(
 }
 
 /// A scan report in the shape of docs/scan-json.md, enough for the repository page.
-fn report(full_name: &str, story: &Story, satisfied: &[String], missing: &[String]) -> Value {
+pub(super) fn report(
+    full_name: &str,
+    story: &Story,
+    satisfied: &[String],
+    missing: &[String],
+) -> Value {
     let scanners: Vec<Value> = satisfied
         .iter()
         .map(|id| {

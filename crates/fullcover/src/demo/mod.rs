@@ -10,6 +10,7 @@
 pub mod history;
 pub mod org;
 mod render;
+pub mod scaled;
 mod security;
 
 use std::collections::{BTreeMap, BTreeSet};

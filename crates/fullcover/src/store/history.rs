@@ -251,7 +251,7 @@ impl Store {
 
 /// What a stored report's satisfied requirements rely on; nothing (the scan counts as
 /// recorded) when the report does not read as one.
-pub(super) fn reliance_of(report: &str) -> Reliance {
+pub fn reliance_of(report: &str) -> Reliance {
     serde_json::from_str::<ScanReport>(report)
         .map(|report| Reliance::from_report(&report))
         .unwrap_or_default()

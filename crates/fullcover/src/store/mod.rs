@@ -4,6 +4,7 @@
 //! placeholders, which both backends accept.
 
 mod access;
+mod bulk;
 mod history;
 mod jobs;
 mod platform;
@@ -22,10 +23,13 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, Row, SqlSafeStr};
 
 pub use self::access::{Session, TokenInfo, digest};
-pub use self::history::RepoDetail;
+pub use self::bulk::{Cell, Rows};
+pub use self::history::{RepoDetail, reliance_of};
 pub use self::jobs::{Job, NewJob};
-pub use self::repositories::{PullRequestRecord, RepositoryRecord, ScanRecord};
-pub use self::runs::RUNS_READ;
+pub use self::repositories::{
+    PullRequestRecord, RepositoryRecord, ScanRecord, requirement_changes,
+};
+pub use self::runs::{RUNS_READ, RunRow, RunWrite, place_run};
 pub use self::security::FindingRecord;
 pub use self::states::{
     InstallationState, JobKind, JobState, PullRequestEvent, PullRequestState, RepoState,

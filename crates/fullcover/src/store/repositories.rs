@@ -77,6 +77,40 @@ pub(crate) fn ids(json: &str) -> Result<Vec<String>> {
     })
 }
 
+/// Each requirement's change from the previous scan (`was_missing`, `was_satisfied`) to
+/// this one: `appeared`, `satisfied` (first time), `broken`, `restored` (satisfied again
+/// after `broke_before` says it broke).
+pub fn requirement_changes<'a>(
+    was_missing: &[String],
+    was_satisfied: &[String],
+    broke_before: impl Fn(&str) -> bool,
+    missing: &'a [String],
+    satisfied: &'a [String],
+) -> Vec<(&'a str, RequirementEvent)> {
+    let mut events: Vec<(&str, RequirementEvent)> = Vec::new();
+    for id in missing.iter().chain(satisfied) {
+        if !was_missing.contains(id) && !was_satisfied.contains(id) {
+            events.push((id, RequirementEvent::Appeared));
+        }
+    }
+    for id in satisfied {
+        if !was_satisfied.contains(id) {
+            let event = if broke_before(id) {
+                RequirementEvent::Restored
+            } else {
+                RequirementEvent::Satisfied
+            };
+            events.push((id, event));
+        }
+    }
+    for id in missing {
+        if was_satisfied.contains(id) {
+            events.push((id, RequirementEvent::Broken));
+        }
+    }
+    events
+}
+
 impl Store {
     /// Records a repository as seen in the installation; a new one starts `pending`,
     /// a known one keeps its state but takes the new name and branch.
@@ -377,30 +411,17 @@ impl Store {
         let (was_missing, was_satisfied) = previous
             .map(|(_, missing, satisfied)| (missing, satisfied))
             .unwrap_or_default();
-        let mut events: Vec<(&str, RequirementEvent)> = Vec::new();
-        for id in scan.missing.iter().chain(scan.satisfied_ids) {
-            if !was_missing.contains(id) && !was_satisfied.contains(id) {
-                events.push((id, RequirementEvent::Appeared));
-            }
-        }
-        for id in scan.satisfied_ids {
-            if !was_satisfied.contains(id) {
-                let broke_before = history
+        let events = requirement_changes(
+            &was_missing,
+            &was_satisfied,
+            |id| {
+                history
                     .iter()
-                    .any(|(r, e)| r == id && *e == RequirementEvent::Broken);
-                let event = if broke_before {
-                    RequirementEvent::Restored
-                } else {
-                    RequirementEvent::Satisfied
-                };
-                events.push((id, event));
-            }
-        }
-        for id in scan.missing {
-            if was_satisfied.contains(id) {
-                events.push((id, RequirementEvent::Broken));
-            }
-        }
+                    .any(|(r, e)| r == id && *e == RequirementEvent::Broken)
+            },
+            scan.missing,
+            scan.satisfied_ids,
+        );
         for (requirement, event) in events {
             sqlx::query(
                 "INSERT INTO requirement_events (repository_id, requirement, event, at) VALUES ($1, $2, $3, $4)",

@@ -21,13 +21,72 @@ fn source_parts(source: &RunSource) -> (&'static str, &str, &str) {
     }
 }
 
+/// A source's stored row, as [`place_run`] reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunRow {
+    pub conclusion: String,
+    pub completed_at: i64,
+    /// The first run of the streak this row stands for.
+    pub streak_start: i64,
+    pub event: Option<String>,
+}
+
+/// What recording a run does to its source's rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunWrite {
+    /// A redelivery, an older run of the same verdict, or a run that says nothing.
+    Unchanged,
+    /// The latest row moves forward to the run, with this event.
+    MoveLatest { event: Option<String> },
+    /// A new row, standing for the streak that started at `streak_start`.
+    Insert { streak_start: i64 },
+}
+
+/// Where a run goes given its source's latest row and the completion of the row before
+/// it (pure; [`Store::record_run`] and seeded histories share it).
+pub fn place_run(latest: Option<&RunRow>, before: Option<i64>, run: &RecordedRun) -> RunWrite {
+    let Some(passed) = verdict(&run.conclusion) else {
+        return RunWrite::Unchanged;
+    };
+    let Some(latest) = latest else {
+        return RunWrite::Insert {
+            streak_start: run.completed_at,
+        };
+    };
+    let same = verdict(&latest.conclusion) == Some(passed);
+    if same && run.completed_at <= latest.completed_at {
+        return RunWrite::Unchanged;
+    }
+    if same && run.completed_at - latest.completed_at < RUN_WINDOW {
+        // Moving the latest row forward drops the runs between it and the row before;
+        // that is exact only while no window's gap opens between them.
+        let movable = latest.streak_start != latest.completed_at
+            && before.is_some_and(|before| run.completed_at - before < RUN_WINDOW);
+        if movable {
+            // A scheduled run, once seen in the streak, stays seen.
+            let event = if latest.event.as_deref() == Some("schedule") {
+                latest.event.clone()
+            } else {
+                run.event.clone()
+            };
+            return RunWrite::MoveLatest { event };
+        }
+        return RunWrite::Insert {
+            streak_start: latest.streak_start,
+        };
+    }
+    RunWrite::Insert {
+        streak_start: run.completed_at,
+    }
+}
+
 impl Store {
     /// Records a completed run of the default branch; returns whether it changed the
     /// record (a redelivery, or a run that says nothing, does not).
     pub async fn record_run(&self, repository_id: i64, run: &RecordedRun) -> Result<bool> {
-        let Some(passed) = verdict(&run.conclusion) else {
+        if verdict(&run.conclusion).is_none() {
             return Ok(false);
-        };
+        }
         let (source, name, title) = source_parts(&run.source);
         // Read, then one write: no transaction, whose read lock SQLite could not upgrade
         // under a concurrent writer. Two deliveries racing add a row, which changes no
@@ -42,50 +101,48 @@ impl Store {
         .bind(name)
         .fetch_all(self.pool())
         .await?;
-        let mut streak_start = run.completed_at;
-        if let Some(row) = rows.first() {
-            let id: i64 = row.try_get("id")?;
-            let conclusion: String = row.try_get("conclusion")?;
-            let completed_at: i64 = row.try_get("completed_at")?;
-            let start: i64 = row.try_get("streak_start")?;
-            let event: Option<String> = row.try_get("event")?;
-            let same = verdict(&conclusion) == Some(passed);
-            if same && run.completed_at <= completed_at {
-                return Ok(false);
+        let latest = rows
+            .first()
+            .map(|row| {
+                Ok::<_, super::StoreError>((
+                    row.try_get::<i64, _>("id")?,
+                    RunRow {
+                        conclusion: row.try_get("conclusion")?,
+                        completed_at: row.try_get("completed_at")?,
+                        streak_start: row.try_get("streak_start")?,
+                        event: row.try_get("event")?,
+                    },
+                ))
+            })
+            .transpose()?;
+        let before = rows
+            .get(1)
+            .map(|row| row.try_get::<i64, _>("completed_at"))
+            .transpose()?;
+        let streak_start = match (
+            place_run(latest.as_ref().map(|(_, row)| row), before, run),
+            latest,
+        ) {
+            (RunWrite::Unchanged, _) => return Ok(false),
+            (RunWrite::MoveLatest { event }, Some((id, _))) => {
+                sqlx::query(
+                    "UPDATE scanner_runs SET conclusion = $1, completed_at = $2, event = $3, \
+                     title = $4, branch = $5 WHERE id = $6",
+                )
+                .bind(&run.conclusion)
+                .bind(run.completed_at)
+                .bind(event)
+                .bind(title)
+                .bind(&run.branch)
+                .bind(id)
+                .execute(self.pool())
+                .await?;
+                return Ok(true);
             }
-            if same && run.completed_at - completed_at < RUN_WINDOW {
-                streak_start = start;
-                // Moving the latest row forward drops the runs between it and the row
-                // before; that is exact only while no window's gap opens between them.
-                let before = rows
-                    .get(1)
-                    .map(|row| row.try_get::<i64, _>("completed_at"))
-                    .transpose()?;
-                let movable = start != completed_at
-                    && before.is_some_and(|before| run.completed_at - before < RUN_WINDOW);
-                if movable {
-                    // A scheduled run, once seen in the streak, stays seen.
-                    let event = if event.as_deref() == Some("schedule") {
-                        event
-                    } else {
-                        run.event.clone()
-                    };
-                    sqlx::query(
-                        "UPDATE scanner_runs SET conclusion = $1, completed_at = $2, event = $3, \
-                         title = $4, branch = $5 WHERE id = $6",
-                    )
-                    .bind(&run.conclusion)
-                    .bind(run.completed_at)
-                    .bind(event)
-                    .bind(title)
-                    .bind(&run.branch)
-                    .bind(id)
-                    .execute(self.pool())
-                    .await?;
-                    return Ok(true);
-                }
-            }
-        }
+            (RunWrite::Insert { streak_start }, _) => streak_start,
+            // Moving needs a latest row; place_run only says so when there is one.
+            (RunWrite::MoveLatest { .. }, None) => run.completed_at,
+        };
         sqlx::query(
             "INSERT INTO scanner_runs (repository_id, source, name, title, branch, event, conclusion, completed_at, streak_start) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

@@ -17,6 +17,7 @@ mod platform;
 mod read_model;
 mod runs;
 mod security;
+mod seed;
 mod serve;
 mod setup;
 mod store;

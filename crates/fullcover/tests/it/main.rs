@@ -24,3 +24,4 @@ mod support;
 mod web;
 mod webhooks;
 mod world;
+mod write_turns;

@@ -13,6 +13,8 @@ mod dashboard;
 mod demo;
 mod fuzz;
 mod org_config;
+mod processes;
+mod replicas;
 mod platform;
 mod runs;
 mod security;

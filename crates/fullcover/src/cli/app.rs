@@ -81,7 +81,12 @@ pub struct ServeArgs {
     pub metrics_token: Option<String>,
     /// Runs the pacing of GitHub writes this many times faster: only against a fake
     /// GitHub whose clock runs as fast (tests).
-    #[arg(long, env = "FULLCOVER_GITHUB_TIME_SCALE", default_value_t = 1.0, hide = true)]
+    #[arg(
+        long,
+        env = "FULLCOVER_GITHUB_TIME_SCALE",
+        default_value_t = 1.0,
+        hide = true
+    )]
     pub github_time_scale: f64,
 }
 

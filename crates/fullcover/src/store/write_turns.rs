@@ -106,12 +106,14 @@ impl Store {
     ) -> Result<()> {
         let now = clock(self.backend);
         let greatest = greatest(self.backend);
+        // One transaction: one commit (one flush of the log) per request.
+        let mut transaction = self.pool().begin().await?;
         sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO write_log (installation_id, finished_at) VALUES ($1, COALESCE($2, {now}))"
         )))
         .bind(installation_id)
         .bind(finished_at)
-        .execute(self.pool())
+        .execute(&mut *transaction)
         .await?;
         let nth_latest = "COALESCE((SELECT finished_at FROM write_log WHERE installation_id = $1 \
                           ORDER BY finished_at DESC LIMIT 1 OFFSET";
@@ -129,8 +131,9 @@ impl Store {
         .bind(offset(pacing.per_hour))
         .bind(millis(pacing.hour + pacing.margin))
         .bind(turn)
-        .execute(self.pool())
+        .execute(&mut *transaction)
         .await?;
+        transaction.commit().await?;
         Ok(())
     }
 

@@ -50,7 +50,10 @@ impl Serve {
 
     pub async fn wait_until_up(&self) {
         let deadline = Instant::now() + Duration::from_secs(30);
-        while reqwest::get(format!("{}/healthz", self.url())).await.is_err() {
+        while reqwest::get(format!("{}/healthz", self.url()))
+            .await
+            .is_err()
+        {
             assert!(Instant::now() < deadline, "fullcover serve did not start");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

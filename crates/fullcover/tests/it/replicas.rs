@@ -25,12 +25,8 @@ use crate::world::{TIME_SCALE, fake_options, small_service};
 
 /// Organisations and their repositories: 500 in all. The large one is installed last,
 /// so that its wait for GitHub's next hour does not hold the others up.
-const ORGANISATIONS: [(&str, usize); 4] = [
-    ("north", 100),
-    ("south", 100),
-    ("west", 100),
-    ("big", 200),
-];
+const ORGANISATIONS: [(&str, usize); 4] =
+    [("north", 100), ("south", 100), ("west", 100), ("big", 200)];
 
 const ONBOARDING_BRANCH: &str = "fullcover/onboarding";
 
@@ -206,7 +202,10 @@ async fn onboard_with_replicas(count: usize) {
         .await
         .unwrap()
         .get("n");
-    assert!(taken_over > 0, "no job of the killed replica was taken over");
+    assert!(
+        taken_over > 0,
+        "no job of the killed replica was taken over"
+    );
     let writes = fake
         .requests()
         .iter()

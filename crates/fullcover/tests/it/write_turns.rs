@@ -89,6 +89,29 @@ async fn replicas_pace_together(first: Store, second: Store) {
     replicas[0].finish(other).await.unwrap();
 }
 
+/// What sharing costs a write that waits for nobody: its claim and its release.
+async fn cost_of_a_turn(store: Store) -> Duration {
+    let pacing = Pacing {
+        min_interval: Duration::from_micros(1),
+        per_minute: usize::MAX,
+        per_hour: usize::MAX,
+        minute: Duration::ZERO,
+        hour: Duration::ZERO,
+        margin: Duration::ZERO,
+    };
+    let ledger: Arc<dyn TurnLedger> = Arc::new(store);
+    let turns = SharedTurns::new(ledger, pacing).unwrap();
+    // The first claim makes the installation's row.
+    let turn = turns.take(44).await.unwrap();
+    turns.finish(turn).await.unwrap();
+    let start = Instant::now();
+    for _ in 0..100 {
+        let turn = turns.take(44).await.unwrap();
+        turns.finish(turn).await.unwrap();
+    }
+    start.elapsed() / 100
+}
+
 /// A replica that vanished holding the turn: the turn is taken over once its lease ran
 /// out, and the request it may have sent counts against the limits.
 async fn a_vanished_holder_is_counted(first: Store, second: Store) {
@@ -184,14 +207,22 @@ async fn two_postgres_stores() -> (Store, Store) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_replicas_pace_writes_together() {
     let (first, second, _dir) = two_sqlite_stores().await;
-    replicas_pace_together(first, second).await;
+    replicas_pace_together(first.clone(), second).await;
+    eprintln!(
+        "SQLite: a turn to write costs {:?}",
+        cost_of_a_turn(first).await
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL"]
 async fn postgres_replicas_pace_writes_together() {
     let (first, second) = two_postgres_stores().await;
-    replicas_pace_together(first, second).await;
+    replicas_pace_together(first.clone(), second).await;
+    eprintln!(
+        "PostgreSQL: a turn to write costs {:?}",
+        cost_of_a_turn(first).await
+    );
 }
 
 #[tokio::test]

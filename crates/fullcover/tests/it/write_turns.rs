@@ -112,6 +112,10 @@ async fn cost_of_a_turn(store: Store) -> Duration {
     start.elapsed() / 100
 }
 
+/// The lease of the turns claimed below: long enough for a loaded machine to make the
+/// next claim within it.
+const LEASE: i64 = 1000;
+
 /// A replica that vanished holding the turn: the turn is taken over once its lease ran
 /// out, and the request it may have sent counts against the limits.
 async fn a_vanished_holder_is_counted(first: Store, second: Store) {
@@ -122,24 +126,24 @@ async fn a_vanished_holder_is_counted(first: Store, second: Store) {
     };
     // The first claim sees no row yet and makes it.
     assert_eq!(
-        first.claim_write_turn(7, "first", 100).await.unwrap(),
+        first.claim_write_turn(7, "first", LEASE).await.unwrap(),
         WriteClaim::Wait {
             millis: 0,
             held: false
         }
     );
     let WriteClaim::Granted { turn: vanished } =
-        first.claim_write_turn(7, "first", 100).await.unwrap()
+        first.claim_write_turn(7, "first", LEASE).await.unwrap()
     else {
         panic!("the free turn was not granted");
     };
     assert!(matches!(
-        second.claim_write_turn(7, "second", 100).await.unwrap(),
+        second.claim_write_turn(7, "second", LEASE).await.unwrap(),
         WriteClaim::Wait { held: true, .. }
     ));
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    tokio::time::sleep(Duration::from_millis(u64::try_from(LEASE).unwrap() + 50)).await;
     let WriteClaim::Orphaned { turn, since } =
-        second.claim_write_turn(7, "second", 100).await.unwrap()
+        second.claim_write_turn(7, "second", LEASE).await.unwrap()
     else {
         panic!("the lapsed turn was not taken over");
     };
@@ -158,7 +162,7 @@ async fn a_vanished_holder_is_counted(first: Store, second: Store) {
         .await
         .unwrap();
     assert!(matches!(
-        first.claim_write_turn(7, "first", 100).await.unwrap(),
+        first.claim_write_turn(7, "first", LEASE).await.unwrap(),
         WriteClaim::Wait { held: true, .. }
     ));
     second
@@ -167,7 +171,7 @@ async fn a_vanished_holder_is_counted(first: Store, second: Store) {
         .unwrap();
     // Three requests logged (the vanished one, its late finish, the second's), two
     // allowed an hour: the next waits for the hour.
-    match second.claim_write_turn(7, "second", 100).await.unwrap() {
+    match second.claim_write_turn(7, "second", LEASE).await.unwrap() {
         WriteClaim::Wait { millis, held } => {
             assert!(!held);
             assert!(millis > 3_500_000, "waits {millis} ms only");
@@ -178,7 +182,7 @@ async fn a_vanished_holder_is_counted(first: Store, second: Store) {
 
 async fn wait_for_turn(store: &Store, holder: &str) -> WriteClaim {
     for _ in 0..100 {
-        match store.claim_write_turn(7, holder, 100).await.unwrap() {
+        match store.claim_write_turn(7, holder, LEASE).await.unwrap() {
             WriteClaim::Wait { millis, .. } => {
                 tokio::time::sleep(Duration::from_millis(u64::try_from(millis).unwrap() + 1)).await
             }

@@ -106,12 +106,14 @@ impl std::fmt::Debug for App {
 impl App {
     pub fn new(
         store: Store,
-        github: GitHubApp,
+        mut github: GitHubApp,
         rules: RuleSet,
         templates: Templates,
         webhook_secret: SecretString,
         behaviour: Behaviour,
     ) -> App {
+        // Other replicas on the same database write for the same installations.
+        github.share_pacing(Arc::new(store.clone()));
         App {
             inner: Arc::new(Inner {
                 store,

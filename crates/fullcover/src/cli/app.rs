@@ -10,6 +10,7 @@ use secrecy::SecretString;
 
 use crate::app::web::WebSettings;
 use crate::app::{self, App, Behaviour};
+use crate::github::limits::Pacing;
 use crate::github::{AppIdentity, ClientOptions, DEFAULT_API_URL, GitHubApp};
 use crate::store::{Store, redact_url};
 use fullcover_core::plan::Templates;
@@ -78,6 +79,15 @@ pub struct ServeArgs {
     /// Bearer token Prometheus sends to scrape /metrics (off without one).
     #[arg(long, env = "FULLCOVER_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// Runs the pacing of GitHub writes this many times faster: only against a fake
+    /// GitHub whose clock runs as fast (tests).
+    #[arg(
+        long,
+        env = "FULLCOVER_GITHUB_TIME_SCALE",
+        default_value_t = 1.0,
+        hide = true
+    )]
+    pub github_time_scale: f64,
 }
 
 #[derive(Debug, clap::Args)]
@@ -181,6 +191,11 @@ fn refuse_empty_secrets(args: &ServeArgs) -> anyhow::Result<()> {
 
 pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     refuse_empty_secrets(&args)?;
+    anyhow::ensure!(
+        args.github_time_scale.is_finite() && args.github_time_scale >= 1.0,
+        "FULLCOVER_GITHUB_TIME_SCALE must be a number of at least 1, not {}",
+        args.github_time_scale
+    );
     let identity = AppIdentity {
         app_id: args.app_id,
         private_key_pem: private_key(&args)?,
@@ -190,7 +205,13 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let store = Store::connect(&args.database_url)
             .await
             .with_context(|| format!("cannot open {}", redact_url(&args.database_url)))?;
-        let github = GitHubApp::new(&identity, ClientOptions::default())?;
+        let github = GitHubApp::new(
+            &identity,
+            ClientOptions {
+                pacing: Pacing::scaled(args.github_time_scale),
+                ..ClientOptions::default()
+            },
+        )?;
         let app = App::new(
             store,
             github,

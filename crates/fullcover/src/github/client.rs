@@ -4,7 +4,7 @@
 //! requests, pausing on the primary limit, waiting out secondary limits, retrying reads
 //! that failed in transit, and pacing content-creating requests.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::limits::{Budget, Pacer, Pacing};
+use super::turns::{SharedTurns, WRITE_DEADLINE};
 
 /// The media type of GitHub's REST API.
 const GITHUB_JSON: &str = "application/vnd.github+json";
@@ -127,6 +128,8 @@ pub struct GitHubClient {
     pub actor: Actor,
     options: ClientOptions,
     pacer: Pacer,
+    /// The pacing this installation's writes share with other replicas, if any.
+    shared: Option<Arc<SharedTurns>>,
     budget: Mutex<Budget>,
 }
 
@@ -151,8 +154,17 @@ impl GitHubClient {
             crab,
             actor,
             options,
+            shared: None,
             budget: Mutex::new(Budget::default()),
         }
+    }
+
+    /// Paces this client's writes with the other replicas' too (an installation's only).
+    pub fn sharing_turns(mut self, shared: Arc<SharedTurns>) -> Self {
+        if matches!(self.actor, Actor::Installation(_)) {
+            self.shared = Some(shared);
+        }
+        self
     }
 
     /// The primary budget as last reported.
@@ -227,13 +239,11 @@ impl GitHubClient {
         loop {
             attempt += 1;
             self.pause_for_budget(&method, path).await?;
-            let turn = if method == Method::GET {
-                None
+            let outcome = if method == Method::GET {
+                self.send_once(&method, path, body, etag, accept).await
             } else {
-                Some(self.pacer.turn().await)
+                self.send_write(&method, path, body, accept).await
             };
-            let outcome = self.send_once(&method, path, body, etag, accept).await;
-            drop(turn);
             let retry_in = match &outcome {
                 Ok(answer) => {
                     if let Some(budget) = Budget::from_headers(&answer.headers)
@@ -282,6 +292,54 @@ impl GitHubClient {
                 })
             }
         })
+    }
+
+    /// One content-creating request in its turn: this process's, then the
+    /// installation's among the replicas; the request is cut off at [`WRITE_DEADLINE`]
+    /// so that it cannot outlast the shared turn.
+    async fn send_write<B: Serialize + ?Sized>(
+        &self,
+        method: &Method,
+        path: &str,
+        body: Option<&B>,
+        accept: &'static str,
+    ) -> Result<Answer> {
+        let transport = |detail: String| GitHubError::Transport {
+            method: method.clone(),
+            path: path.to_owned(),
+            detail,
+        };
+        let local = self.pacer.turn().await;
+        let shared = match (&self.shared, self.actor) {
+            (Some(shared), Actor::Installation(id)) => Some((
+                shared,
+                shared.take(id).await.map_err(|err| {
+                    transport(format!(
+                        "cannot take the installation's turn to write: {err}"
+                    ))
+                })?,
+            )),
+            _ => None,
+        };
+        let outcome = tokio::time::timeout(
+            WRITE_DEADLINE,
+            self.send_once(method, path, body, None, accept),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            Err(transport(format!(
+                "no answer within {} s",
+                WRITE_DEADLINE.as_secs()
+            )))
+        });
+        if let Some((shared, turn)) = shared
+            && let Err(err) = shared.finish(turn).await
+        {
+            // The turn is taken over when its lease runs out, and this request counted.
+            tracing::warn!(error = %err, path, "cannot hand the turn to write back");
+        }
+        drop(local);
+        outcome
     }
 
     fn backoff(&self, attempt: u32) -> Duration {

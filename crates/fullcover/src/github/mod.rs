@@ -4,6 +4,7 @@
 pub mod api;
 pub mod client;
 pub mod limits;
+pub mod turns;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -95,6 +96,8 @@ pub struct GitHubApp {
     app: Octocrab,
     options: ClientOptions,
     installations: Mutex<HashMap<i64, Arc<GitHubClient>>>,
+    /// Pacing shared with other replicas through a ledger, once one is given.
+    shared: Option<Arc<turns::SharedTurns>>,
 }
 
 impl std::fmt::Debug for GitHubApp {
@@ -118,7 +121,15 @@ impl GitHubApp {
             app,
             options,
             installations: Mutex::new(HashMap::new()),
+            shared: None,
         })
+    }
+
+    /// Paces every installation's writes through `ledger`, which the other replicas
+    /// share (see [`turns`]), beside this process's own pacing. Clients created before
+    /// keep pacing alone, so this is called before the App starts.
+    pub fn share_pacing(&mut self, ledger: Arc<dyn turns::TurnLedger>) {
+        self.shared = turns::SharedTurns::new(ledger, self.options.pacing.clone()).map(Arc::new);
     }
 
     /// The client of one installation, created on first use.
@@ -146,11 +157,11 @@ impl GitHubApp {
                 path: format!("/app/installations/{id}/access_tokens"),
                 detail: err.to_string(),
             })?;
-        let client = Arc::new(GitHubClient::new(
-            crab,
-            Actor::Installation(id),
-            self.options.clone(),
-        ));
+        let mut client = GitHubClient::new(crab, Actor::Installation(id), self.options.clone());
+        if let Some(shared) = &self.shared {
+            client = client.sharing_turns(shared.clone());
+        }
+        let client = Arc::new(client);
         installations.insert(id, client.clone());
         Ok(client)
     }

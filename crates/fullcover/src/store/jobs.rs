@@ -45,10 +45,10 @@ impl Store {
     }
 
     /// Takes the next due job for `lease_seconds`, never one whose subject another live
-    /// job is working on (two scans of one repository would race), nor one of an
-    /// installation another replica is working for (each replica paces its own writes).
-    /// The outer condition is checked again on the row being updated, so two replicas
-    /// never both win it.
+    /// job is working on (two scans of one repository would race). Replicas work for the
+    /// same installation at once: their GitHub writes share one pacing
+    /// ([`crate::github::turns`]). The outer condition is checked again on the row being
+    /// updated, so two replicas never both win it.
     pub async fn claim_job(&self, lease_seconds: i64) -> Result<Option<Job>> {
         let at = now();
         let row = sqlx::query(
@@ -57,8 +57,7 @@ impl Store {
                          WHERE ((state = 'queued' AND run_after <= $2) OR (state = 'running' AND lease_until < $2)) \
                            AND NOT EXISTS (SELECT 1 FROM jobs AS busy \
                                WHERE busy.id <> candidate.id AND busy.state = 'running' AND busy.lease_until >= $2 \
-                                 AND ((busy.kind = candidate.kind AND busy.subject = candidate.subject) \
-                                      OR (busy.installation_id = candidate.installation_id AND busy.claimed_by <> $3))) \
+                                 AND busy.kind = candidate.kind AND busy.subject = candidate.subject) \
                          ORDER BY run_after, id LIMIT 1) \
                AND ((state = 'queued' AND run_after <= $2) OR (state = 'running' AND lease_until < $2)) \
              RETURNING id, kind, subject, installation_id, attempts",

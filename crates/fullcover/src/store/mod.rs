@@ -13,6 +13,7 @@ pub mod rollups;
 mod runs;
 mod security;
 mod states;
+mod write_turns;
 
 use std::path::Path;
 use std::time::Duration;
@@ -70,7 +71,7 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let files: [(&str, &'static str); 17] = match self {
+        let files: [(&str, &'static str); 18] = match self {
             Backend::Sqlite => [
                 (
                     "app",
@@ -137,8 +138,12 @@ impl Backend {
                     include_str!("../../../../migrations/sqlite/0016_platform_controls.sql"),
                 ),
                 (
-                    "read_model",
+                    "read model",
                     include_str!("../../../../migrations/sqlite/0017_read_model.sql"),
+                ),
+                (
+                    "write turns",
+                    include_str!("../../../../migrations/sqlite/0018_write_turns.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -209,8 +214,12 @@ impl Backend {
                     include_str!("../../../../migrations/postgres/0016_platform_controls.sql"),
                 ),
                 (
-                    "read_model",
+                    "read model",
                     include_str!("../../../../migrations/postgres/0017_read_model.sql"),
+                ),
+                (
+                    "write turns",
+                    include_str!("../../../../migrations/postgres/0018_write_turns.sql"),
                 ),
             ],
         };
@@ -490,12 +499,15 @@ pub struct Pruned {
     pub payloads: u64,
     pub sessions: u64,
     pub jobs: u64,
+    /// Finished GitHub writes no pacing window reaches any more.
+    pub writes: u64,
 }
 
 impl Store {
     /// Housekeeping: payloads of deliveries handled more than `keep_seconds` ago are
     /// dropped (their GUIDs stay, so a late redelivery is still recognised), expired
-    /// sessions and finished jobs older than that are deleted.
+    /// sessions and finished jobs older than that are deleted, and so is the log of
+    /// GitHub writes older than two hours.
     pub async fn prune(&self, keep_seconds: i64) -> Result<Pruned> {
         let before = now() - keep_seconds;
         let payloads = sqlx::query(
@@ -517,10 +529,13 @@ impl Store {
         .execute(&self.pool)
         .await?
         .rows_affected();
+        // Two hours of GitHub writes: more than the longest pacing window.
+        let writes = self.prune_write_log(2 * 3600 * 1000).await?;
         Ok(Pruned {
             payloads,
             sessions,
             jobs,
+            writes,
         })
     }
 }

@@ -250,7 +250,7 @@ impl Store {
         }
         self.refresh_rollups(Some(org), rules, now).await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT u.state, u.broken, u.timeline {ORG_ROWS} ORDER BY r.id"
+            "SELECT u.state, u.broken, u.timeline {ORG_ROWS} ORDER BY r.full_name, r.id"
         )))
         .bind(org.to_owned())
         .fetch_all(self.pool())

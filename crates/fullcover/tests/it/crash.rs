@@ -4,7 +4,6 @@
 //! Every delivery is stored once and handled, no job is lost or failed, no pull request
 //! is opened twice.
 
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -14,17 +13,10 @@ use fullcover_fake_github::FakeGitHub;
 use futures_util::StreamExt;
 use serde_json::Value;
 
-use crate::world::{fake_options, small_service};
+use crate::processes::{Serve, free_port};
+use crate::world::{TIME_SCALE, fake_options, small_service};
 
 const REPOSITORIES: usize = 6;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// How many deliveries the burst sends (10,000 for the full run; CI sends fewer).
 fn burst_size() -> usize {
@@ -32,43 +24,6 @@ fn burst_size() -> usize {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(1_000)
-}
-
-struct Server {
-    fake: FakeGitHub,
-    app_id: u64,
-    secret: String,
-    key: std::path::PathBuf,
-    database_url: String,
-    port: u16,
-}
-
-impl Server {
-    fn spawn(&self) -> Child {
-        Command::new(env!("CARGO_BIN_EXE_fullcover"))
-            .arg("serve")
-            .env("FULLCOVER_APP_ID", self.app_id.to_string())
-            .env("FULLCOVER_PRIVATE_KEY_PATH", &self.key)
-            .env("FULLCOVER_WEBHOOK_SECRET", &self.secret)
-            .env("FULLCOVER_GITHUB_API_URL", self.fake.url())
-            .env("FULLCOVER_DATABASE_URL", &self.database_url)
-            .env("FULLCOVER_LISTEN", format!("127.0.0.1:{}", self.port))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap()
-    }
-
-    async fn wait_until_up(&self) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while reqwest::get(format!("http://127.0.0.1:{}/healthz", self.port))
-            .await
-            .is_err()
-        {
-            assert!(Instant::now() < deadline, "fullcover serve did not start");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
 }
 
 /// Sends one delivery until the App answers 2xx, as GitHub's redelivery would.
@@ -118,13 +73,14 @@ async fn burst(database_url: String) {
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("key.pem");
     std::fs::write(&key, &credentials.private_key_pem).unwrap();
-    let server = Arc::new(Server {
-        fake: fake.clone(),
+    let server = Arc::new(Serve {
+        api_url: fake.url(),
         app_id: credentials.app_id,
         secret: credentials.webhook_secret.clone(),
         key,
         database_url: database_url.clone(),
         port: free_port(),
+        time_scale: TIME_SCALE,
     });
     let child = Arc::new(Mutex::new(server.spawn()));
     server.wait_until_up().await;

@@ -54,17 +54,56 @@ async fn seeded_org_reads_back(store: &Store) {
     assert!(report.history.first().unwrap().at <= NOW - 39 * DAY);
     // A repository's page: its latest report reads as a scan report, its events are there.
     let first = repos.iter().find(|repo| !repo.scans.is_empty()).unwrap();
-    let name = first.full_name.split_once('/').unwrap().1;
-    let detail = store
-        .repo_detail("initech", name, NOW)
-        .await
-        .unwrap()
-        .unwrap();
+    let detail = store.repo_detail(first.id, NOW).await.unwrap().unwrap();
     assert_eq!(detail.report.unwrap().repository, first.full_name);
     assert!(!detail.requirement_events.is_empty());
     let findings = store.security_record("initech", None).await.unwrap();
     assert_eq!(findings.findings.len() as u64, seeded.findings);
     assert!(seeded.findings > 0);
+    // The read model gives the reference's numbers on the seeded record.
+    let rows = store
+        .org_rows(
+            "initech",
+            &fullcover::store::rollups::RepoQuery {
+                per_page: 500,
+                ..Default::default()
+            },
+            &rules.scanners,
+            NOW,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let mut page: Vec<_> = rows
+        .page
+        .into_iter()
+        .map(|(line, timeline)| fullcover_core::metrics::rollup::summary_at(line, &timeline, NOW))
+        .collect();
+    page.sort_by(|a, b| a.full_name.cmp(&b.full_name));
+    let from_rows = fullcover_core::metrics::rollup::org_report_from_rows(
+        "initech",
+        &rows.timelines,
+        rows.broken,
+        page,
+        NOW,
+    );
+    let (left, right) = (
+        serde_json::to_value(&from_rows).unwrap(),
+        serde_json::to_value(&report).unwrap(),
+    );
+    for (key, value) in left.as_object().unwrap() {
+        if key == "repos" {
+            for (a, b) in value
+                .as_array()
+                .unwrap()
+                .iter()
+                .zip(right["repos"].as_array().unwrap())
+            {
+                assert_eq!(a, b, "a repository's line");
+            }
+        }
+        assert_eq!(value, &right[key], "{key}");
+    }
     // A second seed of the same organisation is refused.
     let again = scaled::seed(store, &options, |_| {}).await.unwrap_err();
     assert_eq!(

@@ -427,7 +427,8 @@ async fn migrations_apply_once() {
     );
 }
 
-/// Two replicas on one database: one installation's jobs run on one replica at a time.
+/// Two replicas on one database share an installation's jobs (their writes share one
+/// pacing), never one repository's.
 async fn replicas(first: Store, second: Store) {
     for (subject, installation) in [("1", 7), ("2", 7), ("3", 8)] {
         let mut new = job(JobKind::Scan, subject);
@@ -436,17 +437,21 @@ async fn replicas(first: Store, second: Store) {
     }
     let a = first.claim_job(600).await.unwrap().unwrap();
     assert_eq!((a.subject.as_str(), a.installation_id), ("1", 7));
-    // The second replica may not work for installation 7 meanwhile: it gets 8's job.
+    // The second replica works for installation 7 meanwhile.
     let b = second.claim_job(600).await.unwrap().unwrap();
-    assert_eq!((b.subject.as_str(), b.installation_id), ("3", 8));
-    assert!(second.claim_job(600).await.unwrap().is_none());
-    // The first replica may run more of 7's jobs at once (it paces them itself).
-    let c = first.claim_job(600).await.unwrap().unwrap();
-    assert_eq!(c.subject, "2");
+    assert_eq!((b.subject.as_str(), b.installation_id), ("2", 7));
+    // A scan of repository 1 queued again waits for the running one, on any replica.
+    assert!(second.enqueue(&job(JobKind::Scan, "1")).await.unwrap());
+    let c = second.claim_job(600).await.unwrap().unwrap();
+    assert_eq!(c.subject, "3");
+    assert!(first.claim_job(600).await.unwrap().is_none());
+    first.complete_job(&a).await.unwrap();
+    let d = second.claim_job(600).await.unwrap().unwrap();
+    assert_eq!((d.kind, d.subject.as_str()), (JobKind::Scan, "1"));
 }
 
 #[tokio::test]
-async fn sqlite_replicas_share_installations_out() {
+async fn sqlite_replicas_share_installations() {
     let dir = tempfile::tempdir().unwrap();
     let url = fullcover::store::sqlite_url(&dir.path().join("shared.db"));
     let first = Store::connect(&url).await.unwrap();
@@ -456,7 +461,7 @@ async fn sqlite_replicas_share_installations_out() {
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
-async fn postgres_replicas_share_installations_out() {
+async fn postgres_replicas_share_installations() {
     let url = postgres_database_url().await;
     replicas(
         Store::connect(&url).await.unwrap(),

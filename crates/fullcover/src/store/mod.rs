@@ -65,7 +65,7 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let files: [(&str, &'static str); 16] = match self {
+        let files: [(&str, &'static str); 17] = match self {
             Backend::Sqlite => [
                 (
                     "app",
@@ -130,6 +130,10 @@ impl Backend {
                 (
                     "platform controls",
                     include_str!("../../../../migrations/sqlite/0016_platform_controls.sql"),
+                ),
+                (
+                    "onboarding order",
+                    include_str!("../../../../migrations/sqlite/0017_onboarding_order.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -198,6 +202,10 @@ impl Backend {
                 (
                     "platform controls",
                     include_str!("../../../../migrations/postgres/0016_platform_controls.sql"),
+                ),
+                (
+                    "onboarding order",
+                    include_str!("../../../../migrations/postgres/0017_onboarding_order.sql"),
                 ),
             ],
         };

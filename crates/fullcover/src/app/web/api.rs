@@ -11,8 +11,11 @@ use serde_json::{Value, json};
 use super::Web;
 use super::access::Viewer;
 use crate::app::App;
+use crate::app::deliver::WRITES_PER_PULL_REQUEST;
 use crate::app::error::HttpError;
+use crate::github::limits::Pacing;
 use crate::store::now;
+use fullcover_core::metrics::queue::{self, QueueEstimate};
 use fullcover_core::metrics::{OrgReport, org_report};
 
 /// The OpenAPI description of this API.
@@ -41,12 +44,33 @@ pub async fn report(app: &App, org: &str) -> Result<Option<OrgReport>, HttpError
         .map(|repos| org_report(org, &repos, &app.rules().scanners, at)))
 }
 
+/// The repositories of `org` waiting for their onboarding pull request (one COUNT) and
+/// how long they take at GitHub's own limits: the writes a pull request costs, paced as
+/// GitHub allows (not as the App is configured, which tests and benchmarks speed up).
+pub async fn onboarding_queue(app: &App, org: &str) -> Result<QueueEstimate, HttpError> {
+    let waiting = app.store().onboarding_queue_length(org).await?;
+    Ok(queue::estimate(
+        waiting,
+        WRITES_PER_PULL_REQUEST,
+        &Pacing::default().write_limits(),
+    ))
+}
+
 pub async fn coverage(
     State(web): State<Web>,
     viewer: Viewer,
     Path(org): Path<String>,
-) -> Result<Json<OrgReport>, HttpError> {
-    Ok(Json(visible_report(&web.app, &viewer, &org).await?))
+) -> Result<Json<Value>, HttpError> {
+    let report = visible_report(&web.app, &viewer, &org).await?;
+    let queue = onboarding_queue(&web.app, &report.org).await?;
+    let mut body = serde_json::to_value(&report).map_err(|err| HttpError::Internal(err.into()))?;
+    if let Some(object) = body.as_object_mut() {
+        object.insert(
+            "onboarding_queue".into(),
+            serde_json::to_value(&queue).map_err(|err| HttpError::Internal(err.into()))?,
+        );
+    }
+    Ok(Json(body))
 }
 
 pub async fn history(

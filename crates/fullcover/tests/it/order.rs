@@ -158,12 +158,45 @@ fn job(subject: &str, priority: i64) -> NewJob {
     }
 }
 
-#[tokio::test]
-async fn the_queue_runs_the_greatest_priority_first_and_a_push_moves_a_scan_up() {
+async fn sqlite() -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::connect(&sqlite_url(&dir.path().join("q.db")))
         .await
         .unwrap();
+    (store, dir)
+}
+
+async fn postgres() -> Store {
+    Store::connect(&crate::store::postgres_database_url().await)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_queue_runs_the_greatest_priority_first_and_a_push_moves_a_scan_up() {
+    let (store, _dir) = sqlite().await;
+    queue_order(store).await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+async fn postgres_queue_runs_the_greatest_priority_first() {
+    queue_order(postgres().await).await;
+}
+
+#[tokio::test]
+async fn the_onboarding_queue_counts_the_organisations_waiting_repositories() {
+    let (store, _dir) = sqlite().await;
+    queue_length(store).await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432"]
+async fn postgres_onboarding_queue_counts_the_waiting_repositories() {
+    queue_length(postgres().await).await;
+}
+
+async fn queue_order(store: Store) {
     for (subject, priority) in [("old", 10), ("newest", 30), ("middle", 20), ("stale", 5)] {
         assert!(store.enqueue(&job(subject, priority)).await.unwrap());
     }
@@ -179,12 +212,7 @@ async fn the_queue_runs_the_greatest_priority_first_and_a_push_moves_a_scan_up()
     assert_eq!(claimed, ["stale", "newest", "middle", "old"]);
 }
 
-#[tokio::test]
-async fn the_onboarding_queue_counts_the_organisations_waiting_repositories() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::connect(&sqlite_url(&dir.path().join("q.db")))
-        .await
-        .unwrap();
+async fn queue_length(store: Store) {
     store
         .upsert_installation(
             7,

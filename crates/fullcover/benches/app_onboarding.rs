@@ -10,8 +10,11 @@
 //!   against the primary rate limit;
 //! - (b) 1,000 repositories in one installation: pull requests per hour against the
 //!   ceiling GitHub's content-creation limit sets (500 writes an hour / writes per pull
-//!   request), and the secondary-limit violations the fake counted. GitHub's clock (the
-//!   fake's limits and the App's pacing) runs `TIME_SCALE` times faster; latency does not.
+//!   request), the secondary-limit violations the fake counted, and the time until 90%
+//!   of the pull requests were open, for all repositories and for the recently active
+//!   ones (a fifth were pushed to within 30 days, spread through the listing; the rest
+//!   up to 150 days ago). GitHub's clock (the fake's limits and the App's pacing) runs
+//!   `TIME_SCALE` times faster; latency does not.
 //!
 //! Run with `cargo bench --bench app_onboarding`; the numbers are also written to
 //! `target/bench-app.json`.
@@ -57,7 +60,7 @@ struct World {
     _dir: tempfile::TempDir,
 }
 
-async fn world(repos: &[RepoSpec]) -> World {
+async fn world(repos: &[RepoSpec], pushed: impl Fn(usize) -> Option<i64>) -> World {
     let mut options = FakeOptions::default();
     options.limits.time_scale = TIME_SCALE;
     options.faults.latency = Duration::from_millis(20);
@@ -65,8 +68,13 @@ async fn world(repos: &[RepoSpec]) -> World {
     let fake = FakeGitHub::start(options).await.unwrap();
     let credentials = fake.create_app("fullcover");
     fake.create_org(org::ORG);
-    for spec in repos {
+    let now = chrono::Utc::now();
+    for (i, spec) in repos.iter().enumerate() {
         fake.create_repo(org::ORG, spec.clone());
+        if let Some(days) = pushed(i) {
+            fake.set_pushed_at(org::ORG, &spec.name, now - chrono::Duration::days(days))
+                .unwrap();
+        }
     }
     let dir = tempfile::tempdir().unwrap();
     let store = Store::connect(&fullcover::store::sqlite_url(&dir.path().join("app.db")))
@@ -186,7 +194,7 @@ fn main() {
 /// (a): a first scan and an unchanged rescan of each demo repository.
 async fn requests_per_repository() -> serde_json::Value {
     let specs = eligible();
-    let world = world(&specs).await;
+    let world = world(&specs, |_| None).await;
     wait(|| async { world.done().await == specs.len() && world.idle().await }).await;
     let first = world.fake.requests();
     world.fake.clear_requests();
@@ -317,13 +325,39 @@ async fn onboarding_throughput() -> serde_json::Value {
         })
         .collect();
     let started = Instant::now();
-    let world = world(&specs).await;
+    let world = world(&specs, |i| Some(days_since_push(i))).await;
+    let active: std::collections::HashSet<String> = specs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| days_since_push(*i) < ACTIVE_DAYS)
+        .map(|(_, spec)| format!("{}/{}", org::ORG, spec.name))
+        .collect();
     let hour = Duration::from_secs_f64(3600.0 / TIME_SCALE);
     let mut samples: Vec<(Duration, usize)> = Vec::new();
+    // (when, pull requests open, of which in recently active repositories)
+    let mut opened: Vec<(Duration, usize, usize)> = Vec::new();
     let deadline = started + hour * 12;
     loop {
-        let done = world.done().await;
+        let records = world
+            .app
+            .store()
+            .repositories(world.installation)
+            .await
+            .unwrap();
+        let done = records
+            .iter()
+            .filter(|r| r.state != RepoState::Pending)
+            .count();
+        let open: Vec<_> = records
+            .iter()
+            .filter(|r| r.state == RepoState::Onboarding)
+            .collect();
+        let open_active = open
+            .iter()
+            .filter(|r| active.contains(&r.full_name))
+            .count();
         samples.push((started.elapsed(), done));
+        opened.push((started.elapsed(), open.len(), open_active));
         if done == repositories || Instant::now() > deadline {
             break;
         }
@@ -364,6 +398,15 @@ async fn onboarding_throughput() -> serde_json::Value {
         .map_or(0, |(_, done)| *done);
     let steady = (pulls.saturating_sub(done_then)) as f64 / whole_hours;
     let busiest = busiest_hour(&samples, hour);
+    let active_pulls = opened.last().map_or(0, |(_, _, a)| *a);
+    let to_hours = |at: Option<Duration>| at.map(|at| at.as_secs_f64() * TIME_SCALE / 3600.0);
+    let all_90 = to_hours(first_reaching(&opened, pulls * 9 / 10, |(_, n, _)| *n));
+    let active_90 = to_hours(first_reaching(
+        &opened,
+        active_pulls * 9 / 10,
+        |(_, _, a)| *a,
+    ));
+    let hours = |h: Option<f64>| h.map_or("never".to_owned(), |h| format!("{h:.2} h virtual"));
     println!(
         "\n(b) onboarding {repositories} repositories in one installation (GitHub's clock x{TIME_SCALE}, latency 30 ms ± 10 ms)\n"
     );
@@ -396,6 +439,11 @@ async fn onboarding_throughput() -> serde_json::Value {
             ),
         ),
         ("most PRs in one virtual hour", format!("{busiest}")),
+        ("90% of the PRs open after", hours(all_90)),
+        (
+            "90% of active repos' PRs after",
+            format!("{} ({active_pulls} PRs)", hours(active_90)),
+        ),
         ("secondary-limit violations", format!("{violations}")),
         ("writes refused", format!("{refused}")),
         ("failed jobs", format!("{failed}")),
@@ -417,10 +465,34 @@ async fn onboarding_throughput() -> serde_json::Value {
         "steady_share_of_ceiling": steady / ceiling,
         "steady_hours": whole_hours,
         "most_pull_requests_in_one_hour": busiest,
+        "virtual_hours_to_90_percent_of_pull_requests": all_90,
+        "recently_active_pull_requests": active_pulls,
+        "virtual_hours_to_90_percent_of_recently_active": active_90,
         "secondary_limit_violations": violations,
         "writes_refused": refused,
         "failed_jobs": failed,
     })
+}
+
+/// Repositories pushed to within this many days count as recently active.
+const ACTIVE_DAYS: i64 = 30;
+
+/// Days since the `i`-th repository of (b) was pushed to: 0 to 149, scattered through the
+/// listing (7919 is prime to 1,000), so a fifth are recently active wherever they sit.
+fn days_since_push(i: usize) -> i64 {
+    i64::try_from((i * 7919) % 1000).unwrap() * 3 / 20
+}
+
+/// When the count `of` a sample first reached `target` (a target of 0 never counts).
+fn first_reaching(
+    samples: &[(Duration, usize, usize)],
+    target: usize,
+    of: impl Fn(&(Duration, usize, usize)) -> usize,
+) -> Option<Duration> {
+    samples
+        .iter()
+        .find(|sample| target > 0 && of(sample) >= target)
+        .map(|(at, _, _)| *at)
 }
 
 /// The most repositories finished within any one (virtual) hour, from the samples.

@@ -9,6 +9,7 @@
 //! entering scope until its first scan; unknown time counts in no uptime. Definitions
 //! follow docs/metrics.md.
 
+pub mod queue;
 pub mod rollup;
 pub mod scanner_state;
 pub mod security;

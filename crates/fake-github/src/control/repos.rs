@@ -18,6 +18,21 @@ impl FakeGitHub {
         world.create_repo(owner_id, spec, &person(chrono::Utc::now()))
     }
 
+    /// Sets when the repository was last pushed to, as its record and the listings say
+    /// (`pushed_at`), without a push: an organisation with long-inactive repositories.
+    pub fn set_pushed_at(
+        &self,
+        owner: &str,
+        repo: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> anyhow::Result<()> {
+        let id = self.repo_id(owner, repo)?;
+        let mut world = self.inner.world();
+        let repo = world.repos.get_mut(&id).context("repository vanished")?;
+        repo.pushed_at = at;
+        Ok(())
+    }
+
     /// Commits `changes` on `branch` as a person (branch created from the default branch
     /// if missing) and sends `push`.
     pub async fn push(

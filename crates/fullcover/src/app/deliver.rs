@@ -15,6 +15,13 @@ use fullcover_core::plan::Onboarding;
 /// The branch every onboarding pull request comes from.
 pub const BRANCH: &str = "fullcover/onboarding";
 
+/// Content-creating requests a new onboarding pull request costs: a tree carrying the
+/// files inline (no blob requests), a commit, the branch's ref, the pull request. GitHub's
+/// REST API has no fewer for a commit of several files. Measured: `tests/it/order.rs`
+/// (`a_pull_request_costs_four_writes`) counts them in the fake's log, and the onboarding
+/// benchmark's 1,000 repositories cost 4.00 each.
+pub const WRITES_PER_PULL_REQUEST: u64 = 4;
+
 /// What delivery did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivered {

@@ -1,9 +1,10 @@
-//! The App's jobs: queuing them (at most one waits per subject) and why one did not
-//! finish.
+//! The App's jobs: queuing them (at most one waits per subject, the most recent first:
+//! a scan ranks by its repository's last push, any other job by when it was queued) and
+//! why one did not finish.
 
 use super::App;
 use crate::github::GitHubError;
-use crate::store::{JobKind, NewJob, Result, StoreError};
+use crate::store::{JobKind, NewJob, Result, StoreError, now};
 
 /// Why a job did not finish.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +50,7 @@ pub async fn queue_sync(app: &App, installation: i64) -> Result<bool> {
             kind: JobKind::SyncInstallation,
             subject: installation.to_string(),
             installation_id: installation,
+            priority: now(),
         })
         .await
 }
@@ -60,6 +62,7 @@ pub async fn queue_backfill(app: &App, installation: i64) -> Result<bool> {
             kind: JobKind::BackfillFindings,
             subject: installation.to_string(),
             installation_id: installation,
+            priority: now(),
         })
         .await
 }
@@ -72,6 +75,7 @@ pub async fn queue_commit_facts(app: &App, installation: i64, repository: i64) -
             kind: JobKind::CommitFacts,
             subject: repository.to_string(),
             installation_id: installation,
+            priority: now(),
         })
         .await
 }
@@ -83,17 +87,21 @@ pub async fn queue_run_check(app: &App, installation: i64) -> Result<bool> {
             kind: JobKind::CheckRuns,
             subject: installation.to_string(),
             installation_id: installation,
+            priority: now(),
         })
         .await
 }
 
-/// Queues a scan of a repository (at most one waits per repository).
+/// Queues a scan of a repository (at most one waits per repository), ranked by when the
+/// repository was last pushed to: most recently active first.
 pub async fn queue_scan(app: &App, installation: i64, repository: i64) -> Result<bool> {
+    let priority = app.store().scan_priority(repository).await?;
     app.store()
         .enqueue(&NewJob {
             kind: JobKind::Scan,
             subject: repository.to_string(),
             installation_id: installation,
+            priority,
         })
         .await
 }

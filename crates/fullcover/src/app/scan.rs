@@ -47,15 +47,19 @@ async fn record_org_settings(app: &App, org: &str, config: &Config) -> Result<()
     Ok(())
 }
 
-/// Lists the installation's repositories, records them and queues a scan of each one in
-/// scope. Repositories no longer listed leave the scope.
+/// Lists the installation's repositories, records them (with when each was last pushed
+/// to, which ranks its scan) and queues a scan of each one in scope. Repositories no
+/// longer listed leave the scope.
 pub async fn sync_installation(app: &App, installation: i64) -> Result<String, JobError> {
     let store = app.store();
     if store.installation_state(installation).await? != Some(InstallationState::Active) {
         return Ok("installation not active: nothing to sync".into());
     }
     let client = app.github().installation(installation)?;
-    let listed = client.list_repositories().await?;
+    let mut listed = client.list_repositories().await?;
+    // Queued most recently pushed first, so that workers already claiming scans while
+    // this loop runs start with the repositories that the queue ranks first anyway.
+    listed.sort_by_key(|repository| std::cmp::Reverse(repository.pushed_at_seconds()));
     let known = store.repositories(installation).await?;
     for repository in &listed {
         store
@@ -66,6 +70,9 @@ pub async fn sync_installation(app: &App, installation: i64) -> Result<String, J
                 repository.default_branch.as_deref(),
                 repository.private,
             )
+            .await?;
+        store
+            .set_pushed_at(repository.id, repository.pushed_at_seconds())
             .await?;
         // Listed again after an uninstall, a suspension or a removal: back in scope;
         // the scan decides anew whether it is archived, a fork or empty.

@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::app::web::security::SecurityView;
 use crate::store::RepoDetail;
+use fullcover_core::metrics::queue::QueueEstimate;
 use fullcover_core::metrics::{OrgReport, RepoSummary};
 
 pub use badge::{badge_svg, coverage_color, text_width};
@@ -128,18 +129,22 @@ impl Pages {
             })
     }
 
-    /// The organisation's page: headline numbers, the coverage matrix, burn-up and
-    /// distribution charts, the onboarding funnel and pull requests, incidents, and the
-    /// security outcomes when given.
+    /// The organisation's page: headline numbers, the onboarding queue, the coverage
+    /// matrix, burn-up and distribution charts, the onboarding funnel and pull requests,
+    /// incidents, and the security outcomes when given.
     pub fn org(
         &self,
         report: &OrgReport,
         listing: &Listing,
         viewer: &SignedIn,
         security: Option<Security<'_>>,
+        queue: &QueueEstimate,
     ) -> Result<String, DashboardError> {
         let security = security.map(|s| view::security::section(s.view, s.names));
-        self.render("org", &view::org::page(report, listing, viewer, security))
+        self.render(
+            "org",
+            &view::org::page(report, listing, viewer, security, queue),
+        )
     }
 
     /// A repository's page: its stack, scanners with evidence, requirements, active

@@ -147,11 +147,55 @@ fn well_formed(xml: &str, name: &str) -> Option<String> {
     root
 }
 
+/// GitHub's limits as the App paces them.
+fn github_limits() -> fullcover_core::metrics::queue::WriteLimits {
+    crate::github::limits::Pacing::default().write_limits()
+}
+
+fn no_queue() -> QueueEstimate {
+    fullcover_core::metrics::queue::estimate(0, 4, &github_limits())
+}
+
+#[test]
+fn org_page_shows_the_onboarding_queue_and_what_its_estimate_rests_on() {
+    let report = org_report("acme", &histories("web"), &rules().scanners, NOW);
+    let queue = fullcover_core::metrics::queue::estimate(4210, 4, &github_limits());
+    let html = pages()
+        .org(&report, &Listing::default(), &octocat(), None, &queue)
+        .unwrap();
+    let start = html.find("id=\"onboarding-queue\"").expect("the queue box");
+    let queue_box = &html[start..start + html[start..].find("</div>").unwrap()];
+    // Handlebars escapes the apostrophe of "GitHub's".
+    assert!(
+        queue_box.contains("4,210 repositories left, about 34 h at GitHub&#x27;s limits"),
+        "{queue_box}"
+    );
+    assert!(
+        queue_box.contains("4 writes per pull request"),
+        "{queue_box}"
+    );
+    assert!(queue_box.contains("at 500 writes an hour"), "{queue_box}");
+    // Text that reached the box is escaped like every other value.
+    let hostile = QueueEstimate {
+        summary: "<script>alert(1)</script>".into(),
+        ..queue
+    };
+    let html = pages()
+        .org(&report, &Listing::default(), &octocat(), None, &hostile)
+        .unwrap();
+    assert!(!html.contains("<script>alert"), "{html}");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    let empty = pages()
+        .org(&report, &Listing::default(), &octocat(), None, &no_queue())
+        .unwrap();
+    assert!(empty.contains("no repository waiting for its onboarding pull request"));
+}
+
 #[test]
 fn org_page_shows_the_numbers_and_the_repositories() {
     let report = org_report("acme", &histories("web"), &rules().scanners, NOW);
     let html = pages()
-        .org(&report, &Listing::default(), &octocat(), None)
+        .org(&report, &Listing::default(), &octocat(), None, &no_queue())
         .unwrap();
     // Two in scope (legacy is excluded), one fully covered; 4 of 5 requirements.
     assert!(html.contains("1 of 2"), "{html}");
@@ -185,7 +229,7 @@ fn values_are_escaped() {
         csrf: Some("\"><script>".into()),
     };
     let html = pages()
-        .org(&report, &Listing::default(), &mallory, None)
+        .org(&report, &Listing::default(), &mallory, None, &no_queue())
         .unwrap();
     assert!(!html.contains("<script>"), "{html}");
     assert!(!html.contains("<b>mallory"));
@@ -205,6 +249,7 @@ fn links_are_only_http() {
             &Listing::default(),
             &octocat(),
             None,
+            &no_queue(),
         )
         .unwrap();
     assert!(!html.contains("javascript:"));
@@ -334,7 +379,7 @@ fn repo_page_without_a_scan() {
 fn an_empty_organisation_renders() {
     let report = org_report("acme", &[], &rules().scanners, NOW);
     let html = pages()
-        .org(&report, &Listing::default(), &octocat(), None)
+        .org(&report, &Listing::default(), &octocat(), None, &no_queue())
         .unwrap();
     assert!(html.contains("No repository in scope yet"));
     assert!(html.contains("No history yet"));
@@ -559,6 +604,7 @@ fn security_section_escapes_names_and_never_shows_zero_for_unknown() {
                 view: &view,
                 names: &names,
             }),
+            &no_queue(),
         )
         .unwrap();
     assert!(html.contains("Security outcomes"), "{html}");

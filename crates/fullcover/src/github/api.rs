@@ -25,6 +25,19 @@ pub struct Repository {
     pub disabled: bool,
     #[serde(default)]
     pub fork: bool,
+    /// When the repository was last pushed to (ISO 8601; null for one never pushed to).
+    #[serde(default)]
+    pub pushed_at: Option<String>,
+}
+
+impl Repository {
+    /// `pushed_at` in Unix seconds; `None` when absent or not a time GitHub writes.
+    pub fn pushed_at_seconds(&self) -> Option<i64> {
+        let text = self.pushed_at.as_deref()?;
+        chrono::DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|at| at.timestamp())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -50,6 +50,15 @@ impl Pacing {
         }
     }
 
+    /// The limits as the queue's estimate reads them.
+    pub fn write_limits(&self) -> fullcover_core::metrics::queue::WriteLimits {
+        fullcover_core::metrics::queue::WriteLimits {
+            per_hour: u64::try_from(self.per_hour).unwrap_or(u64::MAX),
+            per_minute: u64::try_from(self.per_minute).unwrap_or(u64::MAX),
+            min_interval_seconds: self.min_interval.as_secs_f64(),
+        }
+    }
+
     /// No pacing at all, for tests of everything else.
     pub fn unlimited() -> Pacing {
         Pacing {

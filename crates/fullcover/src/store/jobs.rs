@@ -14,6 +14,8 @@ pub struct NewJob {
     /// What the job is about: an installation or repository id.
     pub subject: String,
     pub installation_id: i64,
+    /// Greater runs first among due jobs (see [`Store::scan_priority`]).
+    pub priority: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -27,24 +29,54 @@ pub struct Job {
 }
 
 impl Store {
-    /// Queues a job unless the same one is already waiting; true when queued.
+    /// Queues a job unless the same one is already waiting; true when queued. A job
+    /// already waiting takes the new priority when that is greater (a repository pushed
+    /// to while its scan waits moves up the queue).
     pub async fn enqueue(&self, job: &NewJob) -> Result<bool> {
         let at = now();
         let inserted = sqlx::query(
-            "INSERT INTO jobs (kind, subject, installation_id, state, attempts, run_after, created_at, updated_at) \
-             VALUES ($1, $2, $3, 'queued', 0, $4, $4, $4) \
+            "INSERT INTO jobs (kind, subject, installation_id, state, attempts, run_after, created_at, updated_at, priority) \
+             VALUES ($1, $2, $3, 'queued', 0, $4, $4, $4, $5) \
              ON CONFLICT (kind, subject) WHERE state = 'queued' DO NOTHING",
         )
         .bind(job.kind.as_str())
         .bind(&job.subject)
         .bind(job.installation_id)
         .bind(at)
+        .bind(job.priority)
         .execute(self.pool())
         .await?;
-        Ok(inserted.rows_affected() == 1)
+        if inserted.rows_affected() == 1 {
+            return Ok(true);
+        }
+        sqlx::query(
+            "UPDATE jobs SET priority = $1 WHERE kind = $2 AND subject = $3 AND state = 'queued' AND priority < $1",
+        )
+        .bind(job.priority)
+        .bind(job.kind.as_str())
+        .bind(&job.subject)
+        .execute(self.pool())
+        .await?;
+        Ok(false)
     }
 
-    /// Takes the next due job for `lease_seconds`, never one whose subject another live
+    /// The priority of a repository's scan: when it was last pushed to, so that the most
+    /// recently active repositories are onboarded first and long-inactive ones last; a
+    /// repository whose push time is unknown ranks as pushed `now`.
+    pub async fn scan_priority(&self, repository_id: i64) -> Result<i64> {
+        let row = sqlx::query("SELECT pushed_at FROM repositories WHERE id = $1")
+            .bind(repository_id)
+            .fetch_optional(self.pool())
+            .await?;
+        let pushed_at: Option<i64> = match row {
+            Some(row) => row.try_get("pushed_at")?,
+            None => None,
+        };
+        Ok(pushed_at.unwrap_or_else(now))
+    }
+
+    /// Takes the next due job for `lease_seconds` (greatest priority first, then the
+    /// longest due), never one whose subject another live
     /// job is working on (two scans of one repository would race). Replicas work for the
     /// same installation at once: their GitHub writes share one pacing
     /// ([`crate::github::turns`]). The outer condition is checked again on the row being
@@ -58,7 +90,7 @@ impl Store {
                            AND NOT EXISTS (SELECT 1 FROM jobs AS busy \
                                WHERE busy.id <> candidate.id AND busy.state = 'running' AND busy.lease_until >= $2 \
                                  AND busy.kind = candidate.kind AND busy.subject = candidate.subject) \
-                         ORDER BY run_after, id LIMIT 1) \
+                         ORDER BY priority DESC, run_after, id LIMIT 1) \
                AND ((state = 'queued' AND run_after <= $2) OR (state = 'running' AND lease_until < $2)) \
              RETURNING id, kind, subject, installation_id, attempts",
         )

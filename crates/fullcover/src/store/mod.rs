@@ -71,7 +71,7 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let files: [(&str, &'static str); 18] = match self {
+        let files: [(&str, &'static str); 19] = match self {
             Backend::Sqlite => [
                 (
                     "app",
@@ -144,6 +144,10 @@ impl Backend {
                 (
                     "write turns",
                     include_str!("../../../../migrations/sqlite/0018_write_turns.sql"),
+                ),
+                (
+                    "onboarding order",
+                    include_str!("../../../../migrations/sqlite/0019_onboarding_order.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -220,6 +224,10 @@ impl Backend {
                 (
                     "write turns",
                     include_str!("../../../../migrations/postgres/0018_write_turns.sql"),
+                ),
+                (
+                    "onboarding order",
+                    include_str!("../../../../migrations/postgres/0019_onboarding_order.sql"),
                 ),
             ],
         };

@@ -234,10 +234,37 @@ impl Store {
     }
 
     /// The default branch's newest commit, as a push announced it.
+    /// Repositories of `org` waiting for their onboarding pull request: in scope and not
+    /// yet through a scan that opened one, found nothing to add or took them out.
+    pub async fn onboarding_queue_length(&self, org: &str) -> Result<u64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS waiting FROM repositories r JOIN installations i ON i.id = r.installation_id \
+             WHERE LOWER(i.account) = LOWER($1) AND r.state = 'pending'",
+        )
+        .bind(org)
+        .fetch_one(self.pool())
+        .await?;
+        let waiting: i64 = row.try_get("waiting")?;
+        Ok(u64::try_from(waiting).unwrap_or(0))
+    }
+
+    /// When the repository was last pushed to, as GitHub's listing says (Unix seconds):
+    /// its scans' priority. Unknown (`None`) keeps what the App knew.
+    pub async fn set_pushed_at(&self, id: i64, pushed_at: Option<i64>) -> Result<()> {
+        sqlx::query("UPDATE repositories SET pushed_at = COALESCE($1, pushed_at) WHERE id = $2")
+            .bind(pushed_at)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// The default branch moved (a push): its new head, and the repository was active now.
     pub async fn set_default_head(&self, id: i64, sha: &str) -> Result<()> {
-        sqlx::query("UPDATE repositories SET default_head = $1 WHERE id = $2")
+        sqlx::query("UPDATE repositories SET default_head = $1, pushed_at = $3 WHERE id = $2")
             .bind(sha)
             .bind(id)
+            .bind(now())
             .execute(self.pool())
             .await?;
         Ok(())

@@ -106,10 +106,12 @@ impl Store {
     ) -> Result<()> {
         let now = clock(self.backend);
         let greatest = greatest(self.backend);
-        // One transaction: one commit (one flush of the log) per request.
+        // One transaction: one commit (one flush of the log) per request. The clock
+        // truncates to the millisecond, so a completion is logged one later: pacing may
+        // only err on the slow side.
         let mut transaction = self.pool().begin().await?;
         sqlx::query(AssertSqlSafe(format!(
-            "INSERT INTO write_log (installation_id, finished_at) VALUES ($1, COALESCE($2, {now}))"
+            "INSERT INTO write_log (installation_id, finished_at) VALUES ($1, COALESCE($2, {now} + 1))"
         )))
         .bind(installation_id)
         .bind(finished_at)

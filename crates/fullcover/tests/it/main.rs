@@ -12,6 +12,7 @@ mod crash;
 mod dashboard;
 mod demo;
 mod fuzz;
+mod order;
 mod org_config;
 mod platform;
 mod processes;

@@ -50,6 +50,7 @@ fn job(kind: JobKind, subject: &str) -> NewJob {
         kind,
         subject: subject.into(),
         installation_id: 7,
+        priority: 0,
     }
 }
 

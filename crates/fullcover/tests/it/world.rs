@@ -347,6 +347,24 @@ pub async fn start_app(
     database_url: &str,
     client: ClientOptions,
 ) -> App {
+    start_app_with(
+        fake,
+        credentials,
+        database_url,
+        client,
+        behaviour(fake, credentials),
+    )
+    .await
+}
+
+/// [`start_app`] with its behaviour given (say, one job worker).
+pub async fn start_app_with(
+    fake: &FakeGitHub,
+    credentials: &AppCredentials,
+    database_url: &str,
+    client: ClientOptions,
+    behaviour: Behaviour,
+) -> App {
     let github = GitHubApp::new(
         &AppIdentity {
             app_id: credentials.app_id,
@@ -362,7 +380,7 @@ pub async fn start_app(
         RuleSet::embedded().unwrap(),
         Templates::embedded().unwrap(),
         SecretString::from(credentials.webhook_secret.clone()),
-        behaviour(fake, credentials),
+        behaviour,
     )
 }
 

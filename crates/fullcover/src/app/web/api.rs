@@ -12,11 +12,14 @@ use super::Web;
 use super::access::Viewer;
 pub use super::listing::ListParams;
 use crate::app::App;
+use crate::app::deliver::WRITES_PER_PULL_REQUEST;
 use crate::app::error::HttpError;
 use crate::app::reports::{self, OrgPage};
+use crate::github::limits::Pacing;
 use crate::store::now;
 use crate::store::rollups::RepoQuery;
 use fullcover_core::metrics::OrgReport;
+use fullcover_core::metrics::queue::{self, QueueEstimate};
 
 /// The OpenAPI description of this API.
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -54,6 +57,18 @@ pub async fn report(app: &App, org: &str) -> Result<Option<OrgReport>, HttpError
     Ok(reports::org_numbers(app, org).await?)
 }
 
+/// The repositories of `org` waiting for their onboarding pull request (one COUNT) and
+/// how long they take at GitHub's own limits: the writes a pull request costs, paced as
+/// GitHub allows (not as the App is configured, which tests and benchmarks speed up).
+pub async fn onboarding_queue(app: &App, org: &str) -> Result<QueueEstimate, HttpError> {
+    let waiting = app.store().onboarding_queue_length(org).await?;
+    Ok(queue::estimate(
+        waiting,
+        WRITES_PER_PULL_REQUEST,
+        &Pacing::default().write_limits(),
+    ))
+}
+
 /// The coverage report: every aggregate, and one page of repositories (`?page`,
 /// `?per_page`, `?state`, `?missing`, `?q`, `?sort`).
 pub async fn coverage(
@@ -67,6 +82,8 @@ pub async fn coverage(
     let mut body = to_json(&report)?;
     if let Some(object) = body.as_object_mut() {
         object.insert("pagination".into(), to_json(&pagination)?);
+        let queue = onboarding_queue(&web.app, &report.org).await?;
+        object.insert("onboarding_queue".into(), to_json(&queue)?);
     }
     Ok(Json(body))
 }

@@ -109,7 +109,8 @@ pub async fn org(
             let security = security
                 .as_ref()
                 .map(|(view, names)| Security { view, names });
-            rendered(web.pages.org(&report, &listing, &name, security))
+            let queue = super::api::onboarding_queue(&web.app, &report.org).await?;
+            rendered(web.pages.org(&report, &listing, &name, security, &queue))
         }
         Err(HttpError::NotFound) => not_found(&web),
         Err(err) => Err(err),

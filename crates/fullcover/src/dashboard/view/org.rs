@@ -1,6 +1,6 @@
 //! The organisation's page: headline numbers, the coverage matrix (with the scanners
-//! running per repository), burn-up and distribution charts, the onboarding funnel and
-//! pull requests, coverage incidents and the security outcomes.
+//! running per repository), burn-up and distribution charts, the onboarding queue,
+//! funnel and pull requests, coverage incidents and the security outcomes.
 
 use serde::Serialize;
 
@@ -11,6 +11,7 @@ use super::{
 };
 use crate::dashboard::date_time;
 use crate::dashboard::svg::{self, Measure};
+use fullcover_core::metrics::queue::QueueEstimate;
 use fullcover_core::metrics::{OrgReport, RepoSummary, human_duration};
 
 #[derive(Debug, Serialize)]
@@ -57,6 +58,26 @@ struct PullRow {
     pull: PullView,
 }
 
+/// The repositories waiting for their onboarding pull request, and what the estimate of
+/// how long they take rests on.
+#[derive(Debug, Serialize)]
+struct QueueBox {
+    summary: String,
+    basis: String,
+}
+
+fn queue_box(queue: &QueueEstimate) -> QueueBox {
+    QueueBox {
+        summary: queue.summary.clone(),
+        basis: format!(
+            "{} writes per pull request (tree, commit, branch, pull request) at {} writes an hour, \
+             the tightest of GitHub's limits; most recently pushed repositories first. \
+             Every repository not scanned yet counts as a pull request: some will need none.",
+            queue.writes_per_pull_request, queue.writes_per_hour
+        ),
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub(crate) struct OrgView {
     title: String,
@@ -73,6 +94,7 @@ pub(crate) struct OrgView {
     burn_repos: String,
     burn_reqs: String,
     distribution: String,
+    onboarding_queue: QueueBox,
     funnel: Vec<FunnelStep>,
     median_time_to_merge: String,
     pulls: Vec<PullRow>,
@@ -259,12 +281,13 @@ fn incident_rows(report: &OrgReport) -> Vec<IncidentRow> {
 }
 
 /// The organisation's page: headline numbers, the coverage matrix, charts, the
-/// onboarding funnel and pull requests, and incidents.
+/// onboarding queue, funnel and pull requests, and incidents.
 pub(crate) fn page(
     report: &OrgReport,
     listing: &Listing,
     viewer: &crate::dashboard::SignedIn,
     security: Option<SecuritySection>,
+    queue: &QueueEstimate,
 ) -> OrgView {
     let org = &report.org;
     let matrix = |repo: &&RepoSummary| repo.in_scope && repo.state != "opted_out";
@@ -329,6 +352,7 @@ pub(crate) fn page(
         burn_repos: svg::burn_up(&report.history, Measure::Repositories),
         burn_reqs: svg::burn_up(&report.history, Measure::Requirements),
         distribution: svg::distribution(&report.time_to_full_coverage_distribution),
+        onboarding_queue: queue_box(queue),
         funnel: vec![
             step("Opened", funnel.opened, "bar-info"),
             step("Merged", funnel.merged, "bar-good"),

@@ -31,29 +31,31 @@ pub struct OrgPage {
 }
 
 /// The organisation's report at this moment, with the page `query` asks for; `None` when
-/// the organisation is unknown.
+/// the organisation is unknown. The numbers come from [`org_numbers`] (cached until the
+/// next write), the page from its own rows: a page reads the rows it shows.
 pub async fn org_page(app: &App, org: &str, query: &RepoQuery) -> Result<Option<OrgPage>> {
-    let at = now();
-    let Some(rows) = app
-        .store()
-        .org_rows(org, query, &app.rules().scanners, at)
-        .await?
-    else {
+    let Some(numbers) = org_numbers(app, org).await? else {
         return Ok(None);
     };
-    let page = rows
-        .page
-        .into_iter()
-        .map(|(line, timeline)| summary_at(line, &timeline, at))
-        .collect();
+    let at = numbers.generated_at;
+    let (lines, matching) = app
+        .store()
+        .org_page_rows(org, query, &app.rules().scanners, at)
+        .await?;
     let per_page = query.per_page.clamp(1, MAX_PER_PAGE);
     Ok(Some(OrgPage {
-        report: org_report_from_rows(org, &rows.timelines, rows.broken, page, at),
+        report: OrgReport {
+            repos: lines
+                .into_iter()
+                .map(|(line, timeline)| summary_at(line, &timeline, at))
+                .collect(),
+            ..numbers
+        },
         pagination: Pagination {
             page: query.page.max(1),
             per_page,
-            matching: rows.matching,
-            pages: rows.matching.div_ceil(u64::from(per_page)),
+            matching,
+            pages: matching.div_ceil(u64::from(per_page)),
         },
     }))
 }
@@ -66,20 +68,23 @@ pub async fn org_numbers(app: &App, org: &str) -> Result<Option<OrgReport>> {
     let fingerprint = app.store().org_fingerprint(org).await?;
     let at = now();
     if let Some(report) = app.numbers().get(&key, fingerprint, at) {
-        return Ok(Some(report));
+        return Ok(Some(OrgReport {
+            org: org.to_owned(),
+            ..report
+        }));
     }
-    let query = RepoQuery {
-        per_page: 1,
-        ..RepoQuery::default()
+    let Some((timelines, broken)) = app
+        .store()
+        .org_timelines(org, &app.rules().scanners, at)
+        .await?
+    else {
+        return Ok(None);
     };
-    let report = org_page(app, org, &query).await?.map(|page| OrgReport {
-        repos: Vec::new(),
-        ..page.report
-    });
-    if let Some(report) = &report {
-        app.numbers().put(key, fingerprint, at, report.clone());
-    }
-    Ok(report)
+    let report = org_report_from_rows(org, &timelines, broken, Vec::new(), at);
+    // Rebuilding rows may have bumped nothing, but a write may have landed meanwhile:
+    // keep the report under the fingerprint read before, so that write still shows.
+    app.numbers().put(key, fingerprint, at, report.clone());
+    Ok(Some(report))
 }
 
 /// How long the organisation's numbers are kept without a write: uptime and the daily

@@ -236,8 +236,8 @@ impl Store {
         Ok(())
     }
 
-    /// The organisation's rows after bringing them up to date; `None` when the
-    /// organisation is unknown.
+    /// The organisation's rows after bringing them up to date: every timeline and the
+    /// page `query` asks for; `None` when the organisation is unknown.
     pub async fn org_rows(
         &self,
         org: &str,
@@ -245,6 +245,26 @@ impl Store {
         rules: &ScannerRules,
         now: i64,
     ) -> Result<Option<OrgRows>> {
+        let Some((timelines, broken)) = self.org_timelines(org, rules, now).await? else {
+            return Ok(None);
+        };
+        let (page, matching) = self.org_page_rows(org, query, rules, now).await?;
+        Ok(Some(OrgRows {
+            timelines,
+            broken,
+            page,
+            matching,
+        }))
+    }
+
+    /// Every repository's timeline (by full name) and the broken tally, after bringing
+    /// the rows up to date; `None` when the organisation is unknown.
+    pub async fn org_timelines(
+        &self,
+        org: &str,
+        rules: &ScannerRules,
+        now: i64,
+    ) -> Result<Option<(Vec<Timeline>, BrokenTally)>> {
         if !self.org_known(org).await? {
             return Ok(None);
         }
@@ -265,6 +285,19 @@ impl Store {
             }
             timelines.push(decode(row, "timeline", "read-model timeline")?);
         }
+        Ok(Some((timelines, broken)))
+    }
+
+    /// The page of repository lines `query` asks for, with their timelines, and how many
+    /// repositories match on every page; rows brought up to date first.
+    pub async fn org_page_rows(
+        &self,
+        org: &str,
+        query: &RepoQuery,
+        rules: &ScannerRules,
+        now: i64,
+    ) -> Result<(Vec<(RepoSummary, Timeline)>, u64)> {
+        self.refresh_rollups(Some(org), rules, now).await?;
         let matching: i64 = filtered(
             format!("SELECT COUNT(*) AS n {ORG_ROWS} {FILTERS}"),
             org,
@@ -298,12 +331,7 @@ impl Store {
             ))
         })
         .collect::<Result<Vec<_>>>()?;
-        Ok(Some(OrgRows {
-            timelines,
-            broken,
-            page,
-            matching: u64::try_from(matching).unwrap_or(0),
-        }))
+        Ok((page, u64::try_from(matching).unwrap_or(0)))
     }
 
     /// A fingerprint of the organisation's record: its repositories and the sum of their

@@ -14,6 +14,13 @@ pub enum JobError {
     /// Trying again cannot work (a refusal, a bug in the input): recorded and given up.
     #[error("{0}")]
     Permanent(String),
+    /// Not now: the installation's rate budget is low. Retried after the wait whatever
+    /// the attempts so far.
+    #[error("{reason}")]
+    Deferred {
+        reason: String,
+        wait: std::time::Duration,
+    },
 }
 
 impl From<StoreError> for JobError {

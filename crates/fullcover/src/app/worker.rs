@@ -192,6 +192,17 @@ async fn run(app: &App, job: Job) {
             );
             store.complete_job(&job).await
         }
+        Err(JobError::Deferred { reason, wait }) => {
+            tracing::info!(
+                kind = job.kind.as_str(),
+                subject = job.subject,
+                seconds = wait.as_secs(),
+                reason,
+                "job deferred"
+            );
+            let seconds = i64::try_from(wait.as_secs()).unwrap_or(i64::MAX);
+            store.retry_job(&job, seconds, &reason).await
+        }
         Err(JobError::Transient(error)) if job.attempts < app.behaviour().max_attempts => {
             let delay = app.behaviour().retry_base.as_secs_f64()
                 * 2f64.powi(i32::try_from(job.attempts - 1).unwrap_or(30));

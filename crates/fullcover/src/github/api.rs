@@ -9,6 +9,9 @@ use serde_json::{Value, json};
 
 use super::client::{Fetched, GitHubClient, GitHubError, Result};
 
+/// The media type in which GitHub answers a blob with its bytes instead of base64 JSON.
+const RAW_BLOB: &str = "application/vnd.github.raw+json";
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct Repository {
     pub id: i64,
@@ -197,6 +200,13 @@ impl GitHubClient {
         };
         let (body, _) = self.get_json(&path).await?;
         parse(&path, body)
+    }
+
+    /// At most the first `limit` bytes of a blob, read raw: the blob is neither
+    /// base64-encoded nor read past the prefix (GitHub serves blobs up to 100 MB this way).
+    pub async fn blob_prefix(&self, full_name: &str, sha: &str, limit: usize) -> Result<Vec<u8>> {
+        let path = format!("/repos/{full_name}/git/blobs/{sha}");
+        self.get_prefix(&path, RAW_BLOB, limit).await
     }
 
     /// A blob's bytes.

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use futures_util::{StreamExt, TryStreamExt, stream};
 use tokio::sync::Semaphore;
 
-use super::scan_bounds::{self, Allowance, Requests};
+use super::scan_bounds::{self, Requests};
 use crate::github::api::TreeEntry;
 use crate::github::{GitHubClient, Result};
 use fullcover_core::detect;
@@ -38,13 +38,8 @@ pub struct Fetch {
     pub files_not_read: usize,
     /// Files larger than GitHub serves through the API, not read.
     pub files_too_large: usize,
-}
-
-impl Fetch {
-    /// The request budget ran out before the repository was read as detection wants.
-    pub fn budget_spent(&self) -> bool {
-        self.directories_not_listed > 0 || self.files_not_read > 0
-    }
+    /// The installation's reserve (not the scan's own budget) stopped the reading.
+    pub held_back: bool,
 }
 
 /// A repository read through the API.
@@ -67,16 +62,17 @@ struct Wanted {
 }
 
 /// The snapshot of `full_name` at `commit` (a commit or tree SHA), making at most
-/// `allowance.requests` requests (at least one: the recursive listing).
+/// `max_requests` requests (at least one: the recursive listing) and none while the
+/// installation's budget is at its reserve.
 pub async fn snapshot(
     client: &GitHubClient,
     full_name: &str,
     commit: &str,
     rules: &RuleSet,
-    allowance: Allowance,
+    max_requests: usize,
 ) -> Result<RemoteSnapshot> {
     let mut fetch = Fetch::default();
-    let mut requests = Requests::new(allowance.requests.max(1));
+    let mut requests = Requests::new(max_requests.max(1));
     let (tree_sha, entries, mut warnings) =
         list(client, full_name, commit, &mut requests, &mut fetch).await?;
     let listing: Vec<FileEntry> = entries
@@ -116,7 +112,6 @@ pub async fn snapshot(
     wanted.sort_by_key(|want| Reverse(want.limit));
     let mut empty = Vec::new();
     let mut to_read = Vec::new();
-    let mut not_read = Vec::new();
     for want in wanted {
         if want.size > scan_bounds::BLOB_API_MAX {
             fetch.files_too_large += 1;
@@ -130,13 +125,50 @@ pub async fn snapshot(
             ));
         } else if want.bytes == 0 {
             empty.push((want.path, Vec::new()));
-        } else if requests.take() {
-            to_read.push(want);
         } else {
-            not_read.push(want.path);
+            to_read.push(want);
         }
     }
-    fetch.blob_requests = to_read.len();
+    // Each blob takes its request when it is about to go out, so that the reserve is
+    // judged on the budget GitHub reported last, other scans' requests included.
+    let requests = std::sync::Mutex::new(requests);
+    let requests = &requests;
+    let in_flight = Semaphore::new(scan_bounds::BYTES_IN_FLIGHT / 1024);
+    let in_flight = &in_flight;
+    let outcomes: Vec<std::result::Result<(String, Vec<u8>), String>> = stream::iter(to_read)
+        .map(|want| async move {
+            // The semaphore is never closed, so acquiring cannot fail.
+            let _permit = in_flight
+                .acquire_many(scan_bounds::kib_permits(want.bytes))
+                .await
+                .ok();
+            // A poisoned lock still counts right: `take` is one comparison and one add.
+            let granted = requests
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take(client.budget());
+            if !granted {
+                return Ok(Err(want.path));
+            }
+            let bytes = client.blob_prefix(full_name, &want.sha, want.bytes).await?;
+            Ok::<_, crate::github::GitHubError>(Ok((want.path, bytes)))
+        })
+        .buffer_unordered(BLOB_CONCURRENCY)
+        .try_collect()
+        .await?;
+    let requests = requests
+        .lock()
+        .map_or_else(|poisoned| *poisoned.into_inner(), |requests| *requests);
+    let (mut fetched, mut not_read): (Vec<_>, Vec<_>) = (Vec::new(), Vec::new());
+    for outcome in outcomes {
+        match outcome {
+            Ok(read) => fetched.push(read),
+            Err(path) => not_read.push(path),
+        }
+    }
+    not_read.sort();
+    fetch.blob_requests = fetched.len();
+    fetch.held_back = requests.held_back();
     if !not_read.is_empty() {
         fetch.files_not_read = not_read.len();
         warnings.push(budget_warning(
@@ -145,21 +177,6 @@ pub async fn snapshot(
             requests.allowed(),
         ));
     }
-    let in_flight = Semaphore::new(scan_bounds::BYTES_IN_FLIGHT / 1024);
-    let in_flight = &in_flight;
-    let mut fetched: Vec<(String, Vec<u8>)> = stream::iter(to_read)
-        .map(|want| async move {
-            // The semaphore is never closed, so acquiring cannot fail.
-            let _permit = in_flight
-                .acquire_many(scan_bounds::kib_permits(want.bytes))
-                .await
-                .ok();
-            let bytes = client.blob_prefix(full_name, &want.sha, want.bytes).await?;
-            Ok::<_, crate::github::GitHubError>((want.path, bytes))
-        })
-        .buffer_unordered(BLOB_CONCURRENCY)
-        .try_collect()
-        .await?;
     fetch.blob_bytes = fetched.iter().map(|(_, bytes)| bytes.len() as u64).sum();
     fetched.extend(empty);
     let links: Vec<(String, String)> = warnings
@@ -222,7 +239,9 @@ async fn list(
 ) -> Result<(String, Vec<TreeEntry>, Vec<Warning>)> {
     let mut files = Vec::new();
     let mut warnings = Vec::new();
-    requests.take_for_walk();
+    // The recursive listing goes out whatever the budget says: the caller checked the
+    // reserve just before, and without it there is no scan.
+    requests.take_for_walk(client.budget());
     let whole = client.tree(full_name, commit, true).await?;
     fetch.tree_requests += 1;
     let root = whole.sha.clone();
@@ -240,7 +259,7 @@ async fn list(
         );
     }
     while let Some((sha, prefix)) = pending.pop_front() {
-        if !requests.take_for_walk() {
+        if !requests.take_for_walk(client.budget()) {
             pending.push_front((sha, prefix));
             break;
         }

@@ -7,7 +7,7 @@ use super::App;
 use super::deliver::{self, Delivered};
 use super::jobs::{JobError, queue_backfill, queue_scan};
 use super::remote;
-use super::scan_bounds::Allowance;
+use super::scan_bounds;
 use crate::github::GitHubClient;
 use crate::github::api::Repository;
 use crate::store::{InstallationState, RepoState, RepositoryRecord, ScanRecord};
@@ -187,8 +187,7 @@ pub async fn scan_repository(
         Ok(found) => found,
         Err(reason) => return exclude(app, &record, reason).await,
     };
-    let allowance = Allowance::of(app.behaviour().scan_requests, client.budget());
-    if allowance.requests == 0 {
+    if !scan_bounds::above_reserve(client.budget()) {
         return Err(defer(&client));
     }
     let remote = remote::snapshot(
@@ -196,7 +195,7 @@ pub async fn scan_repository(
         &repository.full_name,
         &head,
         app.rules(),
-        allowance,
+        app.behaviour().scan_requests,
     )
     .await?;
     tracing::debug!(
@@ -209,9 +208,9 @@ pub async fn scan_repository(
         files_not_read = remote.fetch.files_not_read,
         "repository read"
     );
-    // Cut short by the installation's low budget rather than by the scan's own bound:
-    // a complete view after the reset beats recording a partial one now.
-    if allowance.by_share && remote.fetch.budget_spent() {
+    // Cut short by the installation's reserve rather than by the scan's own bound: a
+    // complete view after the reset beats recording a partial one now.
+    if remote.fetch.held_back {
         return Err(defer(&client));
     }
     let organisation = super::org_config::organisation_config(
@@ -327,8 +326,8 @@ pub async fn scan_repository(
     Ok(summary)
 }
 
-/// The scan waits for the installation's budget to refill: it may spend only a share of
-/// what is left (see [`super::scan_bounds::RATE_SHARE`]).
+/// The scan waits for the installation's budget to refill: scans leave a reserve of it
+/// to everything else (see [`scan_bounds::RESERVE_SHARE`]).
 fn defer(client: &GitHubClient) -> JobError {
     let budget = client.budget();
     let now = chrono::Utc::now().timestamp();
@@ -337,8 +336,8 @@ fn defer(client: &GitHubClient) -> JobError {
         .map_or(60, |reset| reset.saturating_sub(now).clamp(1, 3600) + 1);
     JobError::Deferred {
         reason: format!(
-            "deferred: the installation has {} requests left until its rate limit resets; \
-             a scan may spend a tenth",
+            "deferred: the installation has {} requests left until its rate limit resets, \
+             the reserve scans leave to everything else",
             budget
                 .remaining
                 .map_or_else(|| "few".to_owned(), |n| n.to_string())

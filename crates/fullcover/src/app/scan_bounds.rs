@@ -1,6 +1,7 @@
 //! What one scan may cost, whatever the repository holds: a number of requests (the
-//! tree walk and the blob reads share it, and it is never more than a share of what the
-//! installation has left), the bytes read of one blob, and the bytes in flight at once.
+//! tree walk and the blob reads share it, and none is made into the reserve the
+//! installation keeps for everything else), the bytes read of one blob, and the bytes in
+//! flight at once.
 
 use crate::github::limits::Budget;
 
@@ -11,10 +12,11 @@ use crate::github::limits::Budget;
 /// installation budget (5,000).
 pub const SCAN_REQUESTS: usize = 400;
 
-/// A scan may spend at most this fraction (1/N) of the installation's remaining primary
-/// budget, so that one large repository cannot starve the others' scans, deliveries and
-/// check runs.
-pub const RATE_SHARE: u64 = 10;
+/// Of the installation's hourly primary budget, this fraction (1/N) is kept for
+/// everything that is not a scan's listing and reading (deliveries, check runs, GitHub's
+/// controls, alerts): a scan makes no request while the remaining budget is at or below
+/// it, so no repository, however large, can starve the rest.
+pub const RESERVE_SHARE: u64 = 10;
 
 /// Of a scan's requests, the tree walk may use all but this fraction (1/N): the rest is
 /// kept for the blobs of what the walk listed.
@@ -26,32 +28,14 @@ pub const BYTES_IN_FLIGHT: usize = 16 * 1024 * 1024;
 /// The largest blob GitHub serves through the Git blobs API.
 pub const BLOB_API_MAX: u64 = 100 * 1024 * 1024;
 
-/// The requests a scan may make now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Allowance {
-    pub requests: usize,
-    /// The installation's remaining budget, not [`SCAN_REQUESTS`], set the number: a
-    /// scan that spends it all should wait for the budget's reset rather than record a
-    /// partial view.
-    pub by_share: bool,
-}
-
-impl Allowance {
-    /// What a scan may spend given the installation's budget as GitHub last reported it
-    /// (unknown before any answer: then only the cap applies).
-    pub fn of(cap: usize, budget: Budget) -> Allowance {
-        match budget.remaining {
-            Some(remaining) => {
-                let share = usize::try_from(remaining / RATE_SHARE).unwrap_or(usize::MAX);
-                Allowance {
-                    requests: cap.min(share),
-                    by_share: share < cap,
-                }
-            }
-            None => Allowance {
-                requests: cap,
-                by_share: false,
-            },
+/// Whether the installation's budget, as GitHub last reported it, is above the reserve
+/// scans leave to everything else (unknown before any answer: then it is).
+pub fn above_reserve(budget: Budget) -> bool {
+    match budget.remaining {
+        None => true,
+        Some(remaining) => {
+            let limit = budget.limit.unwrap_or(remaining).max(remaining);
+            remaining > limit / RESERVE_SHARE
         }
     }
 }
@@ -61,40 +45,51 @@ impl Allowance {
 pub struct Requests {
     allowed: usize,
     spent: usize,
+    /// A request was refused because the installation's budget reached the reserve.
+    held_back: bool,
 }
 
 impl Requests {
     pub fn new(allowed: usize) -> Requests {
-        Requests { allowed, spent: 0 }
+        Requests {
+            allowed,
+            spent: 0,
+            held_back: false,
+        }
     }
 
-    /// Takes one request if the budget has one left.
-    pub fn take(&mut self) -> bool {
-        if self.spent < self.allowed {
+    /// Takes one request if the scan's budget has one left and the installation's
+    /// `budget` is above the reserve.
+    pub fn take(&mut self, budget: Budget) -> bool {
+        if self.spent >= self.allowed {
+            false
+        } else if !above_reserve(budget) {
+            self.held_back = true;
+            false
+        } else {
             self.spent += 1;
             true
-        } else {
-            false
         }
     }
 
     /// Takes one request for the tree walk, which leaves a share for blobs (and always
     /// has the first request of a non-zero budget: the recursive listing).
-    pub fn take_for_walk(&mut self) -> bool {
+    pub fn take_for_walk(&mut self, budget: Budget) -> bool {
         let walk_allowed = self.allowed - self.allowed / BLOB_RESERVE;
-        self.spent < walk_allowed && self.take()
+        self.spent < walk_allowed && self.take(budget)
     }
 
     pub fn spent(&self) -> usize {
         self.spent
     }
 
-    pub fn left(&self) -> usize {
-        self.allowed.saturating_sub(self.spent)
-    }
-
     pub fn allowed(&self) -> usize {
         self.allowed
+    }
+
+    /// Whether the installation's reserve, not the scan's own budget, stopped a request.
+    pub fn held_back(&self) -> bool {
+        self.held_back
     }
 }
 
@@ -119,41 +114,33 @@ mod tests {
     }
 
     #[test]
-    fn allowance_is_the_cap_or_a_share_of_what_is_left() {
-        assert_eq!(
-            Allowance::of(400, budget(None)),
-            Allowance {
-                requests: 400,
-                by_share: false
-            }
-        );
-        assert_eq!(
-            Allowance::of(400, budget(Some(5000))),
-            Allowance {
-                requests: 400,
-                by_share: false
-            }
-        );
-        assert_eq!(
-            Allowance::of(400, budget(Some(1234))),
-            Allowance {
-                requests: 123,
-                by_share: true
-            }
-        );
-        assert_eq!(Allowance::of(400, budget(Some(5))).requests, 0);
+    fn the_reserve_is_a_tenth_of_the_hourly_budget() {
+        assert!(above_reserve(budget(None)));
+        assert!(above_reserve(budget(Some(501))));
+        assert!(!above_reserve(budget(Some(500))));
+        assert!(!above_reserve(budget(Some(0))));
+        let mut requests = Requests::new(10);
+        assert!(requests.take(budget(Some(4000))));
+        assert!(!requests.held_back());
+        assert!(!requests.take(budget(Some(499))));
+        assert!(requests.held_back());
+        assert_eq!(requests.spent(), 1);
     }
 
     #[test]
     fn the_walk_leaves_a_quarter_for_blobs() {
+        let fresh = budget(None);
         let mut requests = Requests::new(8);
-        let walked = std::iter::from_fn(|| requests.take_for_walk().then_some(()));
+        let walked = std::iter::from_fn(|| requests.take_for_walk(fresh).then_some(()));
         assert_eq!(walked.count(), 6);
-        assert_eq!(requests.left(), 2);
-        assert!(requests.take() && requests.take() && !requests.take());
+        assert!(requests.take(fresh) && requests.take(fresh) && !requests.take(fresh));
+        assert!(!requests.held_back(), "the scan's own budget ran out");
         let mut one = Requests::new(1);
-        assert!(one.take_for_walk(), "the recursive listing is always made");
-        assert!(!one.take_for_walk() && !one.take());
+        assert!(
+            one.take_for_walk(fresh),
+            "the recursive listing is always made"
+        );
+        assert!(!one.take_for_walk(fresh) && !one.take(fresh));
     }
 
     #[test]

@@ -192,7 +192,7 @@ async fn run(app: &App, job: Job) {
             );
             store.complete_job(&job).await
         }
-        Err(JobError::Deferred { reason, wait }) => {
+        Err(JobError::Deferred { reason, wait }) if job.attempts < app.behaviour().max_attempts => {
             tracing::info!(
                 kind = job.kind.as_str(),
                 subject = job.subject,
@@ -215,7 +215,11 @@ async fn run(app: &App, job: Job) {
             );
             store.retry_job(&job, delay.ceil() as i64, &error).await
         }
-        Err(JobError::Transient(error) | JobError::Permanent(error)) => {
+        Err(
+            JobError::Transient(error)
+            | JobError::Permanent(error)
+            | JobError::Deferred { reason: error, .. },
+        ) => {
             tracing::error!(
                 kind = job.kind.as_str(),
                 subject = job.subject,

@@ -187,6 +187,10 @@ pub async fn scan_repository(
         Ok(found) => found,
         Err(reason) => return exclude(app, &record, reason).await,
     };
+    // One scan of the installation reads at a time: scans that started together would
+    // each see the budget before the others spent it, all stop at the reserve, and all
+    // retry together at the reset.
+    let turn = client.bulk_read_turn().await;
     if !scan_bounds::above_reserve(client.budget()) {
         return Err(defer(&client));
     }
@@ -198,6 +202,7 @@ pub async fn scan_repository(
         app.behaviour().scan_requests,
     )
     .await?;
+    drop(turn);
     tracing::debug!(
         repository = repository.full_name,
         files = remote.snapshot.files().len(),

@@ -128,6 +128,7 @@ pub struct GitHubClient {
     options: ClientOptions,
     pacer: Pacer,
     budget: Mutex<Budget>,
+    bulk_reads: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for GitHubClient {
@@ -165,7 +166,15 @@ impl GitHubClient {
             actor,
             options,
             budget: Mutex::new(Budget::default()),
+            bulk_reads: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// The turn of one bulk reader of this client (a scan listing and reading a
+    /// repository): one at a time, so that each judges the remaining budget with no other
+    /// reader's requests in flight.
+    pub async fn bulk_read_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.bulk_reads.lock().await
     }
 
     /// The primary budget as last reported.

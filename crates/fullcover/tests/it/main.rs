@@ -15,6 +15,7 @@ mod fuzz;
 mod org_config;
 mod platform;
 mod runs;
+mod scan_bounds;
 mod security;
 mod serve;
 mod setup;

@@ -209,31 +209,6 @@ impl GitHubClient {
         self.get_prefix(&path, RAW_BLOB, limit).await
     }
 
-    /// A blob's bytes.
-    pub async fn blob(&self, full_name: &str, sha: &str) -> Result<Vec<u8>> {
-        use base64::Engine;
-        let path = format!("/repos/{full_name}/git/blobs/{sha}");
-        let (body, _) = self.get_json(&path).await?;
-        let encoding = body.get("encoding").and_then(Value::as_str).unwrap_or("");
-        let content = body.get("content").and_then(Value::as_str).unwrap_or("");
-        match encoding {
-            "base64" => {
-                let compact: String = content.split_ascii_whitespace().collect();
-                base64::engine::general_purpose::STANDARD
-                    .decode(compact)
-                    .map_err(|err| GitHubError::Decode {
-                        path,
-                        detail: format!("blob is not base64: {err}"),
-                    })
-            }
-            "utf-8" => Ok(content.as_bytes().to_vec()),
-            other => Err(GitHubError::Decode {
-                path,
-                detail: format!("unknown blob encoding {other:?}"),
-            }),
-        }
-    }
-
     /// A tree over `base_tree` with `files` written as regular files.
     pub async fn create_tree(
         &self,

@@ -146,7 +146,7 @@ pub async fn snapshot(
             let granted = requests
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .take(client.budget());
+                .take(client.budget_now());
             if !granted {
                 return Ok(Err(want.path));
             }
@@ -241,7 +241,7 @@ async fn list(
     let mut warnings = Vec::new();
     // The recursive listing goes out whatever the budget says: the caller checked the
     // reserve just before, and without it there is no scan.
-    requests.take_for_walk(client.budget());
+    requests.take_for_walk(client.budget_now());
     let whole = client.tree(full_name, commit, true).await?;
     fetch.tree_requests += 1;
     let root = whole.sha.clone();
@@ -259,7 +259,7 @@ async fn list(
         );
     }
     while let Some((sha, prefix)) = pending.pop_front() {
-        if !requests.take_for_walk(client.budget()) {
+        if !requests.take_for_walk(client.budget_now()) {
             pending.push_front((sha, prefix));
             break;
         }

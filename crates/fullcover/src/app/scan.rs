@@ -191,7 +191,7 @@ pub async fn scan_repository(
     // each see the budget before the others spent it, all stop at the reserve, and all
     // retry together at the reset.
     let turn = client.bulk_read_turn().await;
-    if !scan_bounds::above_reserve(client.budget()) {
+    if !scan_bounds::above_reserve(client.budget_now()) {
         return Err(defer(&client));
     }
     let remote = remote::snapshot(

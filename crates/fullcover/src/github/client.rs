@@ -182,6 +182,11 @@ impl GitHubClient {
         self.budget.lock().map(|b| *b).unwrap_or_default()
     }
 
+    /// The primary budget as it stands now: unknown once the reported reset has passed.
+    pub fn budget_now(&self) -> Budget {
+        self.budget().at(chrono::Utc::now().timestamp())
+    }
+
     /// A GET, conditional on `etag` when given.
     pub async fn get(&self, path: &str, etag: Option<&str>) -> Result<Fetched> {
         let answer = self

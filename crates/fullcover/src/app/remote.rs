@@ -89,46 +89,13 @@ pub async fn snapshot(
         Vec::new(),
     );
     let needs = detect::content_needs(&listed, rules, detect::Depth::Deciding);
-    let by_path: std::collections::HashMap<&str, &TreeEntry> = entries
-        .iter()
-        .map(|entry| (entry.path.as_str(), entry))
-        .collect();
-    let mut wanted: Vec<Wanted> = needs
-        .iter()
-        .filter_map(|(path, limit)| {
-            by_path.get(path.as_str()).map(|entry| {
-                let size = entry.size.unwrap_or(0);
-                Wanted {
-                    path: entry.path.clone(),
-                    sha: entry.sha.clone(),
-                    bytes: usize::try_from(size).map_or(*limit, |size| size.min(*limit)),
-                    size,
-                    limit: *limit,
-                }
-            })
-        })
-        .collect();
-    // What decides requirements and scanners first, should the budget run out.
-    wanted.sort_by_key(|want| Reverse(want.limit));
-    let mut empty = Vec::new();
-    let mut to_read = Vec::new();
-    for want in wanted {
-        if want.size > scan_bounds::BLOB_API_MAX {
-            fetch.files_too_large += 1;
-            warnings.push(Warning::at(
-                want.path,
-                format!(
-                    "not read: {} bytes, more than the {} GitHub serves through its API",
-                    want.size,
-                    scan_bounds::BLOB_API_MAX
-                ),
-            ));
-        } else if want.bytes == 0 {
-            empty.push((want.path, Vec::new()));
-        } else {
-            to_read.push(want);
-        }
-    }
+    let Reads {
+        to_read,
+        empty,
+        too_large,
+    } = plan_reads(&entries, &needs);
+    fetch.files_too_large = too_large.len();
+    warnings.extend(too_large);
     // Each blob takes its request when it is about to go out, so that the reserve is
     // judged on the budget GitHub reported last, other scans' requests included.
     let requests = std::sync::Mutex::new(requests);
@@ -197,6 +164,62 @@ pub async fn snapshot(
         tree_sha,
         fetch,
     })
+}
+
+/// The blobs a scan reads, in order, and what it does not ask GitHub for.
+struct Reads {
+    /// Manifests, workflows and configuration (the largest read limits) first, should
+    /// the budget run out.
+    to_read: Vec<Wanted>,
+    /// Empty files: nothing to ask.
+    empty: Vec<(String, Vec<u8>)>,
+    /// Larger than GitHub serves: a warning on each.
+    too_large: Vec<Warning>,
+}
+
+fn plan_reads(entries: &[TreeEntry], needs: &[(RepoPath, usize)]) -> Reads {
+    let by_path: std::collections::HashMap<&str, &TreeEntry> = entries
+        .iter()
+        .map(|entry| (entry.path.as_str(), entry))
+        .collect();
+    let mut wanted: Vec<Wanted> = needs
+        .iter()
+        .filter_map(|(path, limit)| {
+            by_path.get(path.as_str()).map(|entry| {
+                let size = entry.size.unwrap_or(0);
+                Wanted {
+                    path: entry.path.clone(),
+                    sha: entry.sha.clone(),
+                    bytes: usize::try_from(size).map_or(*limit, |size| size.min(*limit)),
+                    size,
+                    limit: *limit,
+                }
+            })
+        })
+        .collect();
+    wanted.sort_by_key(|want| Reverse(want.limit));
+    let mut reads = Reads {
+        to_read: Vec::new(),
+        empty: Vec::new(),
+        too_large: Vec::new(),
+    };
+    for want in wanted {
+        if want.size > scan_bounds::BLOB_API_MAX {
+            reads.too_large.push(Warning::at(
+                want.path,
+                format!(
+                    "not read: {} bytes, more than the {} GitHub serves through its API",
+                    want.size,
+                    scan_bounds::BLOB_API_MAX
+                ),
+            ));
+        } else if want.bytes == 0 {
+            reads.empty.push((want.path, Vec::new()));
+        } else {
+            reads.to_read.push(want);
+        }
+    }
+    reads
 }
 
 /// One warning for everything the request budget left out, naming the first paths.
@@ -325,5 +348,52 @@ fn keep_files(
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blob(path: &str, size: u64) -> TreeEntry {
+        serde_json::from_value(serde_json::json!({
+            "path": path, "mode": "100644", "type": "blob", "sha": format!("sha-{path}"), "size": size,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn reads_go_configuration_first_capped_by_size_and_by_what_github_serves() {
+        let entries = vec![
+            blob("a.h", 40 * 1024 * 1024),
+            blob("huge.h", scan_bounds::BLOB_API_MAX + 1),
+            blob("small.h", 10),
+            blob(".gitattributes", 0),
+            blob("package.json", 300),
+        ];
+        let needs: Vec<(RepoPath, usize)> = [
+            ("a.h", 50 * 1024),
+            ("huge.h", 50 * 1024),
+            ("small.h", 50 * 1024),
+            (".gitattributes", 1024 * 1024),
+            ("package.json", 1024 * 1024),
+            ("not-listed.h", 50 * 1024),
+        ]
+        .into_iter()
+        .map(|(path, limit)| (RepoPath::new(path), limit))
+        .collect();
+        let reads = plan_reads(&entries, &needs);
+        let order: Vec<(&str, usize)> = reads
+            .to_read
+            .iter()
+            .map(|want| (want.path.as_str(), want.bytes))
+            .collect();
+        assert_eq!(
+            order,
+            vec![("package.json", 300), ("a.h", 50 * 1024), ("small.h", 10)]
+        );
+        assert_eq!(reads.empty, vec![(".gitattributes".to_owned(), Vec::new())]);
+        assert_eq!(reads.too_large.len(), 1);
+        assert_eq!(reads.too_large[0].path.as_deref(), Some("huge.h"));
     }
 }

@@ -54,7 +54,8 @@ pub struct Commit {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Object {
-    Blob(Vec<u8>),
+    /// Shared, so that serving a large blob copies nothing.
+    Blob(axum::body::Bytes),
     Tree(Vec<TreeEntry>),
     Commit(Commit),
 }
@@ -71,7 +72,7 @@ impl Object {
     /// The object's body as git serialises it (without the `<type> <len>\0` header).
     pub fn body(&self) -> Vec<u8> {
         match self {
-            Object::Blob(bytes) => bytes.clone(),
+            Object::Blob(bytes) => bytes.to_vec(),
             Object::Tree(entries) => tree_body(entries),
             Object::Commit(commit) => commit_body(commit).into_bytes(),
         }
@@ -164,6 +165,14 @@ impl Store {
     pub fn blob(&self, sha: &str) -> Option<&[u8]> {
         match self.get(sha) {
             Some(Object::Blob(bytes)) => Some(bytes),
+            _ => None,
+        }
+    }
+
+    /// A blob's bytes, shared.
+    pub fn blob_shared(&self, sha: &str) -> Option<axum::body::Bytes> {
+        match self.get(sha) {
+            Some(Object::Blob(bytes)) => Some(bytes.clone()),
             _ => None,
         }
     }
@@ -436,7 +445,7 @@ mod tests {
         ];
         let mut flat = Flat::new();
         for (path, bytes) in &files {
-            let sha = store.insert(Object::Blob(bytes.to_vec()));
+            let sha = store.insert(Object::Blob(bytes.to_vec().into()));
             let expected = git(dir.path(), &["hash-object", "-w", "--stdin"], bytes);
             assert_eq!(sha, expected, "blob {path}");
             flat.insert(path.to_string(), (MODE_FILE.to_string(), sha));

@@ -221,6 +221,8 @@ pub(crate) struct Inner {
     limiter: Mutex<limits::RateLimiter>,
     faults: Mutex<faults::FaultPlan>,
     http: reqwest::Client,
+    /// Bytes of blob content handed to connections (base64 text for JSON answers).
+    blob_bytes_served: std::sync::atomic::AtomicU64,
 }
 
 impl Inner {
@@ -236,6 +238,11 @@ impl Inner {
 
     fn faults(&self) -> MutexGuard<'_, faults::FaultPlan> {
         self.faults.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn count_blob_bytes(&self, bytes: usize) {
+        self.blob_bytes_served
+            .fetch_add(bytes as u64, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -255,6 +262,7 @@ impl FakeGitHub {
             options,
             world: Mutex::new(state::World::default()),
             http,
+            blob_bytes_served: std::sync::atomic::AtomicU64::new(0),
         });
         let app = if prefix.is_empty() {
             server::router(inner.clone())

@@ -461,12 +461,32 @@ fn primary_exhausted(caller: &Caller, request_id: &str) -> Response {
 
 /// Adds a weak ETag to a 200 and answers 304 when the client already has it.
 async fn conditional(response: Response, if_none_match: Option<&str>) -> Response {
+    let strip = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    // A handler that names its own ETag (a streamed raw blob) is not read here.
+    if let Some(etag) = response
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+    {
+        let matches = if_none_match.is_some_and(|header| {
+            header
+                .split(',')
+                .any(|t| t.trim() == "*" || strip(t) == strip(&etag))
+        });
+        if matches {
+            let (mut parts, _) = response.into_parts();
+            parts.status = StatusCode::NOT_MODIFIED;
+            parts.headers.remove(header::CONTENT_LENGTH);
+            return Response::from_parts(parts, Body::empty());
+        }
+        return response;
+    }
     let (mut parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
         return server_error(500);
     };
     let etag = format!("W/\"{}\"", hex::encode(Sha256::digest(&bytes)));
-    let strip = |t: &str| t.trim().trim_start_matches("W/").to_string();
     let matches = if_none_match.is_some_and(|header| {
         header
             .split(',')

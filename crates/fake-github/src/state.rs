@@ -333,7 +333,7 @@ impl World {
         if !spec.files.is_empty() {
             let mut flat = git::Flat::new();
             for (path, bytes) in spec.files {
-                let sha = repo.store.insert(Object::Blob(bytes));
+                let sha = repo.store.insert(Object::Blob(bytes.into()));
                 flat.insert(path, (git::MODE_FILE.to_string(), sha));
             }
             let tree = repo.store.write_flat(&flat);

@@ -49,6 +49,14 @@ impl FakeGitHub {
         self.inner.world().requests.clone()
     }
 
+    /// Bytes of blob content served so far: raw bytes as connections took them, base64
+    /// text for JSON answers.
+    pub fn blob_bytes_served(&self) -> u64 {
+        self.inner
+            .blob_bytes_served
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     pub fn clear_requests(&self) {
         self.inner.world().requests.clear();
     }

@@ -77,7 +77,7 @@ impl FakeGitHub {
             for (path, content) in changes {
                 match content {
                     Some(bytes) => {
-                        let blob = repo.store.insert(Object::Blob(bytes));
+                        let blob = repo.store.insert(Object::Blob(bytes.into()));
                         flat.insert(path, (git::MODE_FILE.to_string(), blob));
                     }
                     None => {

@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use futures_util::StreamExt as _;
 use serde_json::{Value, json};
 
 use super::super::git::{self, Object, TreeEntry};
@@ -437,7 +438,7 @@ pub async fn create_tree(
                 ));
             }
             (Some(text), _) => {
-                let blob = Object::Blob(text.as_bytes().to_vec());
+                let blob = Object::Blob(text.as_bytes().to_vec().into());
                 flat.insert(path, (mode, blob.id()));
                 blobs.push(blob);
             }
@@ -550,20 +551,41 @@ pub async fn get_tree(
     ))
 }
 
+/// The media type of a raw blob: `application/vnd.github.raw+json` asks for it (and the
+/// older `application/vnd.github.raw` and `application/vnd.github.v3.raw` do too).
+const RAW_MEDIA: &str = "application/vnd.github.raw";
+
+/// A raw blob goes out in pieces of this size, each counted when the connection takes it.
+const RAW_CHUNK: usize = 64 * 1024;
+
 pub async fn get_blob(
     State(inner): State<Arc<Inner>>,
     Extension(caller): Extension<Caller>,
     Path((owner, name, sha)): RepoItemPath,
+    headers: axum::http::HeaderMap,
 ) -> ApiResult {
     let world = inner.world();
     let id = open_repo(&world, &caller, &owner, &name, CONTENTS_READ, DOC_GET_BLOB)?;
     let repo = &world.repos[&id];
     let bytes = repo
         .store
-        .blob(&sha)
+        .blob_shared(&sha)
         .ok_or_else(|| ApiError::not_found(DOC_GET_BLOB))?;
     let (url, _) = repo_url(&inner, &world, repo);
     let sha = sha.to_ascii_lowercase();
+    let raw = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| {
+            accept
+                .split(',')
+                .any(|media| media.trim().starts_with(RAW_MEDIA) || media.contains(".raw"))
+        });
+    if raw {
+        return Ok(raw_blob(&inner, &sha, bytes));
+    }
+    let content = render::base64_lines(&bytes);
+    inner.count_blob_bytes(content.len());
     Ok(json(
         StatusCode::OK,
         json!({
@@ -571,10 +593,37 @@ pub async fn get_blob(
             "node_id": render::node_id("Blob", &sha),
             "size": bytes.len(),
             "url": format!("{url}/git/blobs/{sha}"),
-            "content": render::base64_lines(bytes),
+            "content": content,
             "encoding": "base64",
         }),
     ))
+}
+
+/// A blob's bytes as the body, streamed: a client that stops reading stops the count.
+/// The ETag is the blob's id, as content-addressed objects allow.
+fn raw_blob(inner: &Arc<Inner>, sha: &str, bytes: Bytes) -> axum::response::Response {
+    let counter = inner.clone();
+    let chunks: Vec<Bytes> = (0..bytes.len())
+        .step_by(RAW_CHUNK)
+        .map(|start| bytes.slice(start..bytes.len().min(start + RAW_CHUNK)))
+        .collect();
+    let stream = futures_util::stream::iter(chunks).map(move |chunk| {
+        counter.count_blob_bytes(chunk.len());
+        Ok::<_, std::convert::Infallible>(chunk)
+    });
+    let mut response = axum::body::Body::from_stream(stream).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static(RAW_MEDIA),
+    );
+    if let Ok(length) = axum::http::HeaderValue::from_str(&bytes.len().to_string()) {
+        headers.insert(axum::http::header::CONTENT_LENGTH, length);
+    }
+    if let Ok(etag) = axum::http::HeaderValue::from_str(&format!("\"{sha}\"")) {
+        headers.insert(axum::http::header::ETAG, etag);
+    }
+    response
 }
 
 pub async fn create_blob(
@@ -621,7 +670,7 @@ pub async fn create_blob(
         .repos
         .get_mut(&id)
         .ok_or_else(|| ApiError::not_found(DOC_CREATE_BLOB))?;
-    let sha = repo.store.insert(Object::Blob(bytes));
+    let sha = repo.store.insert(Object::Blob(bytes.into()));
     let location = format!("{url}/git/blobs/{sha}");
     Ok(created(&location, json!({"url": location, "sha": sha})))
 }

@@ -15,6 +15,13 @@ pub enum JobError {
     /// Trying again cannot work (a refusal, a bug in the input): recorded and given up.
     #[error("{0}")]
     Permanent(String),
+    /// Not now: the installation's rate budget is low. Retried after the wait (not the
+    /// backoff), within the same number of attempts as any job.
+    #[error("{reason}")]
+    Deferred {
+        reason: String,
+        wait: std::time::Duration,
+    },
 }
 
 impl From<StoreError> for JobError {

@@ -17,6 +17,7 @@ pub mod remote;
 pub mod reports;
 pub mod run_check;
 pub mod scan;
+pub mod scan_bounds;
 pub mod server;
 pub mod telemetry;
 pub mod web;
@@ -54,6 +55,9 @@ pub struct Behaviour {
     pub web: web::WebSettings,
     /// What one client may cost the HTTP server.
     pub http: server::HttpLimits,
+    /// Requests one scan may make to list and read a repository (see
+    /// [`scan_bounds::SCAN_REQUESTS`]).
+    pub scan_requests: usize,
     /// The webhook secret being rotated out: deliveries signed with it are still
     /// accepted until it is unset (see the README's rotation procedure).
     pub previous_webhook_secret: Option<SecretString>,
@@ -71,6 +75,7 @@ impl Default for Behaviour {
             web: web::WebSettings::default(),
             http: server::HttpLimits::default(),
             previous_webhook_secret: None,
+            scan_requests: scan_bounds::SCAN_REQUESTS,
         }
     }
 }

@@ -145,7 +145,10 @@ pub async fn organisation_config(
         return Ok(parsed);
     }
     let name = format!("{full_name}: {}", config::PATH);
-    let bytes = client.blob(&full_name, &blob).await?;
+    // One byte past the limit tells a file too large without reading the rest of it.
+    let bytes = client
+        .blob_prefix(&full_name, &blob, config::LIMIT + 1)
+        .await?;
     let parsed = if bytes.len() > config::LIMIT {
         Err(refused(&name, "is larger than 1 MiB"))
     } else {

@@ -7,6 +7,7 @@ use super::App;
 use super::deliver::{self, Delivered};
 use super::jobs::{JobError, queue_backfill, queue_scan};
 use super::remote;
+use super::scan_bounds;
 use crate::github::GitHubClient;
 use crate::github::api::Repository;
 use crate::store::{InstallationState, RepoState, RepositoryRecord, ScanRecord};
@@ -193,14 +194,37 @@ pub async fn scan_repository(
         Ok(found) => found,
         Err(reason) => return exclude(app, &record, reason).await,
     };
-    let remote = remote::snapshot(&client, &repository.full_name, &head, app.rules()).await?;
+    // One scan of the installation reads at a time: scans that started together would
+    // each see the budget before the others spent it, all stop at the reserve, and all
+    // retry together at the reset.
+    let turn = client.bulk_read_turn().await;
+    if !scan_bounds::above_reserve(client.budget_now()) {
+        return Err(defer(&client));
+    }
+    let remote = remote::snapshot(
+        &client,
+        &repository.full_name,
+        &head,
+        app.rules(),
+        app.behaviour().scan_requests,
+    )
+    .await?;
+    drop(turn);
     tracing::debug!(
         repository = repository.full_name,
         files = remote.snapshot.files().len(),
         tree_requests = remote.fetch.tree_requests,
         blob_requests = remote.fetch.blob_requests,
+        blob_bytes = remote.fetch.blob_bytes,
+        directories_not_listed = remote.fetch.directories_not_listed,
+        files_not_read = remote.fetch.files_not_read,
         "repository read"
     );
+    // Cut short by the installation's reserve rather than by the scan's own bound: a
+    // complete view after the reset beats recording a partial one now.
+    if remote.fetch.held_back {
+        return Err(defer(&client));
+    }
     let organisation = super::org_config::organisation_config(
         app.org_configs(),
         &client,
@@ -312,6 +336,26 @@ pub async fn scan_repository(
         )
         .await?;
     Ok(summary)
+}
+
+/// The scan waits for the installation's budget to refill: scans leave a reserve of it
+/// to everything else (see [`scan_bounds::RESERVE_SHARE`]).
+fn defer(client: &GitHubClient) -> JobError {
+    let budget = client.budget();
+    let now = chrono::Utc::now().timestamp();
+    let seconds = budget
+        .reset
+        .map_or(60, |reset| reset.saturating_sub(now).clamp(1, 3600) + 1);
+    JobError::Deferred {
+        reason: format!(
+            "deferred: the installation has {} requests left until its rate limit resets, \
+             the reserve scans leave to everything else",
+            budget
+                .remaining
+                .map_or_else(|| "few".to_owned(), |n| n.to_string())
+        ),
+        wait: std::time::Duration::from_secs(u64::try_from(seconds).unwrap_or(60)),
+    }
 }
 
 /// A repository scanned before whose default branch has not moved since, proven by a

@@ -212,6 +212,17 @@ async fn run(app: &App, job: Job) {
             );
             store.complete_job(&job).await
         }
+        Err(JobError::Deferred { reason, wait }) if job.attempts < app.behaviour().max_attempts => {
+            tracing::info!(
+                kind = job.kind.as_str(),
+                subject = job.subject,
+                seconds = wait.as_secs(),
+                reason,
+                "job deferred"
+            );
+            let seconds = i64::try_from(wait.as_secs()).unwrap_or(i64::MAX);
+            store.retry_job(&job, seconds, &reason).await
+        }
         Err(JobError::Transient(error)) if job.attempts < app.behaviour().max_attempts => {
             let delay = app.behaviour().retry_base.as_secs_f64()
                 * 2f64.powi(i32::try_from(job.attempts - 1).unwrap_or(30));
@@ -224,7 +235,11 @@ async fn run(app: &App, job: Job) {
             );
             store.retry_job(&job, delay.ceil() as i64, &error).await
         }
-        Err(JobError::Transient(error) | JobError::Permanent(error)) => {
+        Err(
+            JobError::Transient(error)
+            | JobError::Permanent(error)
+            | JobError::Deferred { reason: error, .. },
+        ) => {
             tracing::error!(
                 kind = job.kind.as_str(),
                 subject = job.subject,

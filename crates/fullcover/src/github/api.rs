@@ -9,6 +9,9 @@ use serde_json::{Value, json};
 
 use super::client::{Fetched, GitHubClient, GitHubError, Result};
 
+/// The media type in which GitHub answers a blob with its bytes instead of base64 JSON.
+const RAW_BLOB: &str = "application/vnd.github.raw+json";
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct Repository {
     pub id: i64,
@@ -212,29 +215,11 @@ impl GitHubClient {
         parse(&path, body)
     }
 
-    /// A blob's bytes.
-    pub async fn blob(&self, full_name: &str, sha: &str) -> Result<Vec<u8>> {
-        use base64::Engine;
+    /// At most the first `limit` bytes of a blob, read raw: the blob is neither
+    /// base64-encoded nor read past the prefix (GitHub serves blobs up to 100 MB this way).
+    pub async fn blob_prefix(&self, full_name: &str, sha: &str, limit: usize) -> Result<Vec<u8>> {
         let path = format!("/repos/{full_name}/git/blobs/{sha}");
-        let (body, _) = self.get_json(&path).await?;
-        let encoding = body.get("encoding").and_then(Value::as_str).unwrap_or("");
-        let content = body.get("content").and_then(Value::as_str).unwrap_or("");
-        match encoding {
-            "base64" => {
-                let compact: String = content.split_ascii_whitespace().collect();
-                base64::engine::general_purpose::STANDARD
-                    .decode(compact)
-                    .map_err(|err| GitHubError::Decode {
-                        path,
-                        detail: format!("blob is not base64: {err}"),
-                    })
-            }
-            "utf-8" => Ok(content.as_bytes().to_vec()),
-            other => Err(GitHubError::Decode {
-                path,
-                detail: format!("unknown blob encoding {other:?}"),
-            }),
-        }
+        self.get_prefix(&path, RAW_BLOB, limit).await
     }
 
     /// A tree over `base_tree` with `files` written as regular files.

@@ -131,6 +131,7 @@ pub struct GitHubClient {
     /// The pacing this installation's writes share with other replicas, if any.
     shared: Option<Arc<SharedTurns>>,
     budget: Mutex<Budget>,
+    bulk_reads: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for GitHubClient {
@@ -144,8 +145,21 @@ impl std::fmt::Debug for GitHubClient {
 struct Answer {
     status: StatusCode,
     headers: HeaderMap,
-    body: String,
+    /// The body, or its first bytes when the caller asked for a prefix.
+    body: Vec<u8>,
 }
+
+/// How much of a response body to read.
+#[derive(Debug, Clone, Copy)]
+enum Read {
+    Whole,
+    /// The first bytes of a successful answer; the connection is dropped after them.
+    Prefix(usize),
+}
+
+/// An error answer's body is read up to this much even under a shorter prefix: GitHub's
+/// error bodies are small JSON documents and the message decides retries.
+const ERROR_BODY_BYTES: usize = 64 * 1024;
 
 impl GitHubClient {
     pub fn new(crab: Octocrab, actor: Actor, options: ClientOptions) -> Self {
@@ -156,6 +170,7 @@ impl GitHubClient {
             options,
             shared: None,
             budget: Mutex::new(Budget::default()),
+            bulk_reads: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -167,15 +182,34 @@ impl GitHubClient {
         self
     }
 
+    /// The turn of one bulk reader of this client (a scan listing and reading a
+    /// repository): one at a time, so that each judges the remaining budget with no other
+    /// reader's requests in flight.
+    pub async fn bulk_read_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.bulk_reads.lock().await
+    }
+
     /// The primary budget as last reported.
     pub fn budget(&self) -> Budget {
         self.budget.lock().map(|b| *b).unwrap_or_default()
     }
 
+    /// The primary budget as it stands now: unknown once the reported reset has passed.
+    pub fn budget_now(&self) -> Budget {
+        self.budget().at(chrono::Utc::now().timestamp())
+    }
+
     /// A GET, conditional on `etag` when given.
     pub async fn get(&self, path: &str, etag: Option<&str>) -> Result<Fetched> {
         let answer = self
-            .send(Method::GET, path, None::<&()>, etag, GITHUB_JSON)
+            .send(
+                Method::GET,
+                path,
+                None::<&()>,
+                etag,
+                GITHUB_JSON,
+                Read::Whole,
+            )
             .await?;
         if answer.status == StatusCode::NOT_MODIFIED {
             return Ok(Fetched::NotModified);
@@ -219,11 +253,34 @@ impl GitHubClient {
         body: &B,
         accept: &'static str,
     ) -> Result<Value> {
-        let answer = self.send(method, path, Some(body), None, accept).await?;
-        if answer.body.trim().is_empty() {
+        let answer = self
+            .send(method, path, Some(body), None, accept, Read::Whole)
+            .await?;
+        if answer.body.trim_ascii().is_empty() {
             return Ok(Value::Null);
         }
         decode(path, &answer.body)
+    }
+
+    /// At most the first `limit` bytes of a GET answered in the `accept` media type (a
+    /// raw one): the rest is never read, the connection closed after the prefix.
+    pub async fn get_prefix(
+        &self,
+        path: &str,
+        accept: &'static str,
+        limit: usize,
+    ) -> Result<Vec<u8>> {
+        let answer = self
+            .send(
+                Method::GET,
+                path,
+                None::<&()>,
+                None,
+                accept,
+                Read::Prefix(limit),
+            )
+            .await?;
+        Ok(answer.body)
     }
 
     async fn send<B: Serialize + ?Sized>(
@@ -233,6 +290,7 @@ impl GitHubClient {
         body: Option<&B>,
         etag: Option<&str>,
         accept: &'static str,
+        read: Read,
     ) -> Result<Answer> {
         let mut attempt = 0;
         let mut secondary_hits = 0;
@@ -240,7 +298,8 @@ impl GitHubClient {
             attempt += 1;
             self.pause_for_budget(&method, path).await?;
             let outcome = if method == Method::GET {
-                self.send_once(&method, path, body, etag, accept).await
+                self.send_once(&method, path, body, etag, accept, read)
+                    .await
             } else {
                 self.send_write(&method, path, body, accept).await
             };
@@ -323,7 +382,7 @@ impl GitHubClient {
         };
         let outcome = tokio::time::timeout(
             WRITE_DEADLINE,
-            self.send_once(method, path, body, None, accept),
+            self.send_once(method, path, body, None, accept, Read::Whole),
         )
         .await
         .unwrap_or_else(|_| {
@@ -375,6 +434,7 @@ impl GitHubClient {
         body: Option<&B>,
         etag: Option<&str>,
         accept: &'static str,
+        read: Read,
     ) -> Result<Answer> {
         let transport = |detail: String| GitHubError::Transport {
             method: method.clone(),
@@ -402,17 +462,43 @@ impl GitHubClient {
             .map_err(|err| transport(err.to_string()))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = self
-            .crab
-            .body_to_string(response)
+        let limit = match read {
+            Read::Whole => usize::MAX,
+            Read::Prefix(limit) if status.is_success() => limit,
+            Read::Prefix(limit) => limit.max(ERROR_BODY_BYTES),
+        };
+        let body = read_body(response.into_body(), limit)
             .await
-            .map_err(|err| transport(err.to_string()))?;
+            .map_err(transport)?;
         Ok(Answer {
             status,
             headers,
             body,
         })
     }
+}
+
+/// The first `limit` bytes of a body; what follows is left unread and dropped with it.
+async fn read_body<B>(mut body: B, limit: usize) -> std::result::Result<Vec<u8>, String>
+where
+    B: hyper::body::Body<Data = hyper::body::Bytes> + Unpin,
+    B::Error: std::fmt::Display,
+{
+    let mut bytes = Vec::new();
+    while bytes.len() < limit {
+        let frame = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await;
+        match frame {
+            None => break,
+            Some(Err(err)) => return Err(err.to_string()),
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    let take = data.len().min(limit - bytes.len());
+                    bytes.extend_from_slice(&data[..take]);
+                }
+            }
+        }
+    }
+    Ok(bytes)
 }
 
 enum Refusal {
@@ -453,21 +539,21 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn decode(path: &str, body: &str) -> Result<Value> {
-    serde_json::from_str(body).map_err(|err| GitHubError::Decode {
+fn decode(path: &str, body: &[u8]) -> Result<Value> {
+    serde_json::from_slice(body).map_err(|err| GitHubError::Decode {
         path: path.to_owned(),
         detail: err.to_string(),
     })
 }
 
 /// GitHub's `message`, or the start of a body that has none.
-fn error_message(body: &str) -> String {
-    match serde_json::from_str::<Value>(body) {
+fn error_message(body: &[u8]) -> String {
+    match serde_json::from_slice::<Value>(body) {
         Ok(value) => match value.get("message").and_then(Value::as_str) {
             Some(message) => message.to_owned(),
             None => value.to_string().chars().take(200).collect(),
         },
-        Err(_) => body.chars().take(200).collect(),
+        Err(_) => String::from_utf8_lossy(body).chars().take(200).collect(),
     }
 }
 
@@ -532,7 +618,7 @@ mod tests {
                     )
                 })
                 .collect(),
-            body: body.to_owned(),
+            body: body.as_bytes().to_vec(),
         };
         assert!(matches!(
             classify(&answer(403, &[("retry-after", "30")], r#"{"message":"You have exceeded a secondary rate limit."}"#)),

@@ -166,6 +166,19 @@ impl Budget {
         })
     }
 
+    /// The budget as it stands at `now_unix`: once the reset has passed, what was left
+    /// before it says nothing (the budget refilled).
+    pub fn at(self, now_unix: i64) -> Budget {
+        match self.reset {
+            Some(reset) if reset < now_unix => Budget {
+                remaining: None,
+                reset: None,
+                ..self
+            },
+            _ => self,
+        }
+    }
+
     /// How long to pause before the next request: until the reset when nothing is left.
     pub fn pause(&self, now_unix: i64) -> Option<Duration> {
         match (self.remaining, self.reset) {
@@ -211,6 +224,9 @@ mod tests {
         assert_eq!(budget.pause(990), Some(Duration::from_secs(11)));
         assert_eq!(budget.pause(1001), None);
         headers.insert("x-ratelimit-remaining", http::HeaderValue::from_static("7"));
-        assert_eq!(Budget::from_headers(&headers).unwrap().pause(990), None);
+        let budget = Budget::from_headers(&headers).unwrap();
+        assert_eq!(budget.pause(990), None);
+        assert_eq!(budget.at(1000).remaining, Some(7));
+        assert_eq!(budget.at(1001).remaining, None, "refilled since");
     }
 }

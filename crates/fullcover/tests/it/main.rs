@@ -19,6 +19,7 @@ mod processes;
 mod read_model;
 mod replicas;
 mod runs;
+mod scan_bounds;
 mod security;
 mod seed;
 mod serve;

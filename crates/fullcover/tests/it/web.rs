@@ -56,7 +56,7 @@ fn cookie_of(response: &reqwest::Response, name: &str) -> Option<String> {
 }
 
 /// Signs in through GitHub's OAuth web flow as `login`; returns the session cookie.
-async fn sign_in(world: &World, login: &str) -> String {
+pub(crate) async fn sign_in(world: &World, login: &str) -> String {
     world.fake.sign_in_browser(Some(login));
     let http = client();
     let start = http
@@ -96,11 +96,15 @@ async fn sign_in(world: &World, login: &str) -> String {
 }
 
 /// The cookie of a signed-in browser.
-fn signed_in(session: &str) -> Option<(&'static str, String)> {
+pub(crate) fn signed_in(session: &str) -> Option<(&'static str, String)> {
     Some(("cookie", format!("fullcover_session={session}")))
 }
 
-async fn get(world: &World, path: &str, auth: Option<(&str, String)>) -> reqwest::Response {
+pub(crate) async fn get(
+    world: &World,
+    path: &str,
+    auth: Option<(&str, String)>,
+) -> reqwest::Response {
     let mut request = client().get(format!("{}{path}", base(world)));
     if let Some((name, value)) = auth {
         request = request.header(name, value);

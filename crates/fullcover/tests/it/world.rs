@@ -139,6 +139,7 @@ pub fn behaviour(fake: &FakeGitHub, credentials: &AppCredentials) -> Behaviour {
             max_webhook_bodies: 4,
         },
         previous_webhook_secret: None,
+        scan_requests: fullcover::app::scan_bounds::SCAN_REQUESTS,
     }
 }
 

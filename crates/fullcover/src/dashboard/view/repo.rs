@@ -123,6 +123,10 @@ pub(crate) struct RepoView {
     reason: Option<String>,
     headline: Vec<Stat>,
     has_report: bool,
+    /// The latest scan's warnings about the whole repository (what its bounds left
+    /// unread), and how many concern single files.
+    scan_warnings: Vec<String>,
+    file_warnings: usize,
     languages: Vec<Language>,
     iac: Vec<NamedFiles>,
     ecosystems: Vec<NamedFiles>,
@@ -434,6 +438,19 @@ pub(crate) fn page(
         .unwrap_or_default();
     let (pulls, scans, events) = history_rows(detail, now);
     let incidents = incident_rows(detail, now);
+    let warnings = detail
+        .report
+        .as_ref()
+        .map_or(&[][..], |report| &report.warnings[..]);
+    let scan_warnings = warnings
+        .iter()
+        .filter(|warning| warning.path.is_none())
+        .map(|warning| warning.message.clone())
+        .collect();
+    let file_warnings = warnings
+        .iter()
+        .filter(|warning| warning.path.is_some())
+        .count();
     let (state, state_class) = state_label(&summary.state);
     RepoView {
         title: format!("{} · AppSec coverage", summary.full_name),
@@ -452,6 +469,8 @@ pub(crate) fn page(
         reason: summary.reason.clone(),
         headline: headline(summary, detail, &incidents),
         has_report: detail.report.is_some(),
+        scan_warnings,
+        file_warnings,
         languages,
         iac,
         ecosystems,

@@ -124,3 +124,52 @@ async fn a_seeded_organisation_reads_back_on_postgres() {
     let store = postgres_store().await;
     seeded_org_reads_back(&store).await;
 }
+
+fn fullcover(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_fullcover"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// The command a person runs: what it wrote, then a clear refusal to seed the same
+/// organisation again or bounds that make no sense.
+#[test]
+fn demo_seed_writes_once_and_refuses_nonsense() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fullcover::store::sqlite_url(&dir.path().join("seed.db"));
+    let seed = |repos: &str, days: &str| {
+        fullcover(&[
+            "demo",
+            "seed",
+            "--org",
+            "initech",
+            "--repos",
+            repos,
+            "--days",
+            days,
+            "--database-url",
+            &url,
+        ])
+    };
+    let first = seed("5", "3");
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(first.status.success(), "{first:?}");
+    assert!(
+        stdout.contains("seeded initech: 5 repositories"),
+        "{stdout}"
+    );
+    let again = seed("5", "3");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already in this database"));
+    for (repos, days, complaint) in [
+        ("100001", "3", "--repos must be between 1 and 100000"),
+        ("0", "3", "--repos must be between 1 and 100000"),
+        ("5", "3651", "--days must be between 1 and 3650"),
+    ] {
+        let refused = seed(repos, days);
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(!refused.status.success());
+        assert!(stderr.contains(complaint), "{stderr}");
+    }
+}

@@ -298,17 +298,17 @@ fn memory_of(pid: u32) -> (Option<u64>, Option<u64>) {
 }
 
 /// Kills the server (SIGKILL by its pid) once its resident memory passes `limit_kib`,
-/// so that a run cannot take the machine down; says whether it did.
-fn memory_guard(pid: u32, limit_kib: u64) -> tokio::task::JoinHandle<bool> {
+/// so that a run cannot take the machine down; returns its peak then, if it did.
+fn memory_guard(pid: u32, limit_kib: u64) -> tokio::task::JoinHandle<Option<u64>> {
     tokio::spawn(async move {
         loop {
             match memory_of(pid) {
-                (_, Some(rss)) if rss > limit_kib => {
+                (peak, Some(rss)) if rss > limit_kib => {
                     let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
-                    return true;
+                    return Some(peak.unwrap_or(rss));
                 }
                 (_, Some(_)) => tokio::time::sleep(Duration::from_millis(100)).await,
-                _ => return false,
+                _ => return None,
             }
         }
     })
@@ -493,10 +493,15 @@ async fn measure(record: &Record, settings: &Settings, fake: &FakeGitHub) -> Val
     }
     println!("{}", reads.row("coverage API, 8 readers"));
     println!("{}", intake.row("webhook intake, 20/s"));
-    let (peak, now) = server.memory();
-    guard.abort();
-    let killed = guard.await.unwrap_or(false);
-    if killed {
+    let (mut peak, now) = server.memory();
+    let killed = if guard.is_finished() {
+        guard.await.unwrap_or(None)
+    } else {
+        guard.abort();
+        None
+    };
+    if let Some(at_kill) = killed {
+        peak = Some(at_kill);
         println!(
             "server killed: resident memory passed {} MiB (FULLCOVER_BENCH_ORG_MEMORY_LIMIT)",
             settings.memory_limit_kib / 1024
@@ -523,7 +528,7 @@ async fn measure(record: &Record, settings: &Settings, fake: &FakeGitHub) -> Val
             "webhooks_per_second": WEBHOOKS_PER_SECOND,
             "intake": intake.json("webhook intake"),
         },
-        "server_memory_kib": {"peak": peak, "end": now, "killed_at_limit": killed.then_some(settings.memory_limit_kib)},
+        "server_memory_kib": {"peak": peak, "end": now, "killed_at_limit": killed.map(|_| settings.memory_limit_kib)},
     })
 }
 

@@ -11,7 +11,10 @@
 //! coverage API while signed `push` deliveries arrive at 20 a second (intake latency:
 //! the answer to `POST /webhooks`); and the server's peak resident memory (`VmHWM`).
 //! A request that takes over 30 s counts as 30 s and the run goes on; a series stops
-//! after `FULLCOVER_BENCH_ORG_BUDGET` seconds (default 120) once it has 5 samples.
+//! after `FULLCOVER_BENCH_ORG_BUDGET` seconds (default 120) once it has 5 samples. The
+//! server is killed if its resident memory passes `FULLCOVER_BENCH_ORG_MEMORY_LIMIT`
+//! MiB (default 4,096), so that a run cannot exhaust the machine; later requests then
+//! count as errors.
 //!
 //! Run with `cargo bench --bench org_scale`; the numbers are also written to
 //! `target/bench-org-scale.json`.
@@ -53,6 +56,7 @@ struct Settings {
     requests: u64,
     budget: Duration,
     webhooks: u64,
+    memory_limit_kib: u64,
 }
 
 fn target_dir() -> std::path::PathBuf {
@@ -277,16 +281,37 @@ impl Server {
 
     /// (peak, current) resident memory in KiB, from /proc.
     fn memory(&self) -> (Option<u64>, Option<u64>) {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
-        let field = |name: &str| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix(name))
-                .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        };
-        (field("VmHWM:"), field("VmRSS:"))
+        memory_of(self.child.id())
     }
+}
+
+/// (VmHWM, VmRSS) of a process in KiB, from /proc.
+fn memory_of(pid: u32) -> (Option<u64>, Option<u64>) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+/// Kills the server (SIGKILL by its pid) once its resident memory passes `limit_kib`,
+/// so that a run cannot take the machine down; returns its peak then, if it did.
+fn memory_guard(pid: u32, limit_kib: u64) -> tokio::task::JoinHandle<Option<u64>> {
+    tokio::spawn(async move {
+        loop {
+            match memory_of(pid) {
+                (peak, Some(rss)) if rss > limit_kib => {
+                    let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+                    return Some(peak.unwrap_or(rss));
+                }
+                (_, Some(_)) => tokio::time::sleep(Duration::from_millis(100)).await,
+                _ => return None,
+            }
+        }
+    })
 }
 
 impl Drop for Server {
@@ -319,11 +344,18 @@ async fn measure(record: &Record, settings: &Settings, fake: &FakeGitHub) -> Val
         .create_session("bench", &[ORG.to_owned()], 3_600)
         .await
         .unwrap();
+    // (id, name without the owner); anonymous badges exist for public ones only
     let names = store.repository_names(ORG).await.unwrap();
     let repositories: Vec<(i64, String)> = names
         .iter()
         .map(|(id, (name, _))| (*id, name.clone()))
         .collect();
+    let public: Vec<String> = names
+        .values()
+        .filter(|(_, private)| !private)
+        .map(|(name, _)| name.clone())
+        .collect();
+    assert!(!public.is_empty(), "the seed made every repository private");
     let installation = store
         .repository(repositories[0].0)
         .await
@@ -334,11 +366,11 @@ async fn measure(record: &Record, settings: &Settings, fake: &FakeGitHub) -> Val
     let dir = tempfile::tempdir().unwrap();
     let secret = uuid::Uuid::new_v4().simple().to_string();
     let server = Server::start(&record.url, fake, &secret, &dir.path().join("key.pem")).await;
+    let guard = memory_guard(server.child.id(), settings.memory_limit_kib);
     let http = reqwest::Client::builder().timeout(TIMEOUT).build().unwrap();
     let base = server.base.clone();
     let bearer = format!("Bearer {token}");
     let cookie = format!("fullcover_session={session}");
-    let short = |full_name: &str| full_name.split_once('/').unwrap().1.to_owned();
     let mut rng = fastrand::Rng::with_seed(7);
     let mut results = Vec::new();
     println!(
@@ -381,7 +413,11 @@ async fn measure(record: &Record, settings: &Settings, fake: &FakeGitHub) -> Val
         let mut series = Series::default();
         let started = Instant::now();
         for _ in 0..settings.requests {
-            let repo = short(&repositories[rng.usize(..repositories.len())].1);
+            let repo = if *name == "repository badge" {
+                public[rng.usize(..public.len())].clone()
+            } else {
+                repositories[rng.usize(..repositories.len())].1.clone()
+            };
             let (path, api) = path(&repo);
             let request = http.get(format!("{base}{path}"));
             // Pages with a member's session, the API with a token; badges and the
@@ -424,8 +460,8 @@ async fn measure(record: &Record, settings: &Settings, fake: &FakeGitHub) -> Val
     let run = uuid::Uuid::new_v4().simple().to_string();
     for n in 0..settings.webhooks {
         tick.tick().await;
-        let (id, full_name) = &repositories[rng.usize(..repositories.len())];
-        let body = push_body(*id, full_name, installation, n);
+        let (id, name) = &repositories[rng.usize(..repositories.len())];
+        let body = push_body(*id, &format!("{ORG}/{name}"), installation, n);
         let signature = fullcover::app::webhook::sign(secret.as_bytes(), &body);
         let request = http
             .post(format!("{base}/webhooks"))
@@ -457,7 +493,20 @@ async fn measure(record: &Record, settings: &Settings, fake: &FakeGitHub) -> Val
     }
     println!("{}", reads.row("coverage API, 8 readers"));
     println!("{}", intake.row("webhook intake, 20/s"));
-    let (peak, now) = server.memory();
+    let (mut peak, now) = server.memory();
+    let killed = if guard.is_finished() {
+        guard.await.unwrap_or(None)
+    } else {
+        guard.abort();
+        None
+    };
+    if let Some(at_kill) = killed {
+        peak = Some(at_kill);
+        println!(
+            "server killed: resident memory passed {} MiB (FULLCOVER_BENCH_ORG_MEMORY_LIMIT)",
+            settings.memory_limit_kib / 1024
+        );
+    }
     println!(
         "server memory: peak {:.1} MiB, now {:.1} MiB; database {:.1} MiB{}",
         peak.unwrap_or(0) as f64 / 1024.0,
@@ -479,7 +528,7 @@ async fn measure(record: &Record, settings: &Settings, fake: &FakeGitHub) -> Val
             "webhooks_per_second": WEBHOOKS_PER_SECOND,
             "intake": intake.json("webhook intake"),
         },
-        "server_memory_kib": {"peak": peak, "end": now},
+        "server_memory_kib": {"peak": peak, "end": now, "killed_at_limit": killed.map(|_| settings.memory_limit_kib)},
     })
 }
 
@@ -490,6 +539,7 @@ fn main() {
         requests: env_number("FULLCOVER_BENCH_ORG_REQUESTS", 50),
         budget: Duration::from_secs(env_number("FULLCOVER_BENCH_ORG_BUDGET", 120)),
         webhooks: env_number("FULLCOVER_BENCH_ORG_WEBHOOKS", 200),
+        memory_limit_kib: env_number("FULLCOVER_BENCH_ORG_MEMORY_LIMIT", 4_096) * 1024,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

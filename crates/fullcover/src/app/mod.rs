@@ -97,6 +97,7 @@ struct Inner {
     telemetry: telemetry::Telemetry,
     org_configs: org_config::OrgConfigCache,
     numbers: reports::NumbersCache,
+    public_security: reports::PublicSecurityCache,
 }
 
 impl std::fmt::Debug for App {
@@ -131,6 +132,7 @@ impl App {
                 telemetry: telemetry::Telemetry::default(),
                 org_configs: org_config::OrgConfigCache::default(),
                 numbers: reports::NumbersCache::default(),
+                public_security: reports::PublicSecurityCache::default(),
             }),
         }
     }
@@ -158,6 +160,10 @@ impl App {
     /// The organisations' `.github/fullcover.yml`, as last read.
     pub fn numbers(&self) -> &reports::NumbersCache {
         &self.inner.numbers
+    }
+
+    pub fn public_security(&self) -> &reports::PublicSecurityCache {
+        &self.inner.public_security
     }
 
     pub fn org_configs(&self) -> &org_config::OrgConfigCache {

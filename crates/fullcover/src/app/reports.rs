@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::App;
+use super::web::security::SecurityView;
 use crate::store::rollups::{MAX_PER_PAGE, RepoQuery};
 use crate::store::{Result, now};
 use fullcover_core::metrics::OrgReport;
@@ -157,4 +158,53 @@ pub async fn repo_line(
             let line = summary_at(line, &timeline, at);
             (id, line, timeline)
         }))
+}
+
+/// How long the public status page's security outcomes are kept: findings arrive by
+/// webhooks that no record version counts, so they are kept for a time, not until a write.
+pub const PUBLIC_SECURITY_FOR: i64 = 60;
+
+/// The public status page's security outcomes per organisation (public repositories
+/// only, the same for every viewer), kept [`PUBLIC_SECURITY_FOR`] seconds.
+#[derive(Debug, Default)]
+pub struct PublicSecurityCache {
+    entries: std::sync::Mutex<HashMap<String, (i64, SecurityView)>>,
+}
+
+impl PublicSecurityCache {
+    fn get(&self, org: &str, now: i64) -> Option<SecurityView> {
+        let entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        entries
+            .get(org)
+            .filter(|(at, _)| now - at < PUBLIC_SECURITY_FOR)
+            .map(|(_, view)| view.clone())
+    }
+
+    fn put(&self, org: String, now: i64, view: SecurityView) {
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if entries.len() >= NUMBERS_KEPT && !entries.contains_key(&org) {
+            entries.clear();
+        }
+        entries.insert(org, (now, view));
+    }
+}
+
+/// The security outcomes of the organisation's public repositories, for its public
+/// status page.
+pub async fn public_security(app: &App, org: &str) -> Result<SecurityView> {
+    let key = org.to_lowercase();
+    let at = now();
+    if let Some(view) = app.public_security().get(&key, at) {
+        return Ok(view);
+    }
+    let policy = app.store().org_security_policy(org).await?;
+    let view = super::web::security::outcomes(app.store(), org, None, &policy, at, true).await?;
+    app.public_security().put(key, at, view.clone());
+    Ok(view)
 }

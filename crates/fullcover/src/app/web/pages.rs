@@ -169,10 +169,7 @@ pub async fn status(
     match super::api::report(&web.app, &org).await? {
         Some(report) => {
             // Public repositories only, whoever looks: the page is the same for all.
-            let policy = web.app.store().org_security_policy(&report.org).await?;
-            let security =
-                security::outcomes(web.app.store(), &report.org, None, &policy, now(), true)
-                    .await?;
+            let security = reports::public_security(&web.app, &report.org).await?;
             rendered(web.pages.status(&report, Some(&security)))
         }
         None => not_found(&web),

@@ -97,7 +97,7 @@ struct Inner {
     telemetry: telemetry::Telemetry,
     org_configs: org_config::OrgConfigCache,
     numbers: reports::NumbersCache,
-    public_security: reports::PublicSecurityCache,
+    security_views: reports::SecurityCache,
 }
 
 impl std::fmt::Debug for App {
@@ -132,7 +132,7 @@ impl App {
                 telemetry: telemetry::Telemetry::default(),
                 org_configs: org_config::OrgConfigCache::default(),
                 numbers: reports::NumbersCache::default(),
-                public_security: reports::PublicSecurityCache::default(),
+                security_views: reports::SecurityCache::default(),
             }),
         }
     }
@@ -162,8 +162,8 @@ impl App {
         &self.inner.numbers
     }
 
-    pub fn public_security(&self) -> &reports::PublicSecurityCache {
-        &self.inner.public_security
+    pub fn security_views(&self) -> &reports::SecurityCache {
+        &self.inner.security_views
     }
 
     pub fn org_configs(&self) -> &org_config::OrgConfigCache {

@@ -13,6 +13,7 @@ use crate::store::{Result, now};
 use fullcover_core::metrics::OrgReport;
 use fullcover_core::metrics::RepoSummary;
 use fullcover_core::metrics::rollup::{Timeline, org_report_from_rows, summary_at};
+use fullcover_core::metrics::security::SecurityPolicy;
 
 /// Which page of the repository list a report shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -160,51 +161,89 @@ pub async fn repo_line(
         }))
 }
 
-/// How long the public status page's security outcomes are kept: findings arrive by
-/// webhooks that no record version counts, so they are kept for a time, not until a write.
-pub const PUBLIC_SECURITY_FOR: i64 = 60;
+/// How long security outcomes are kept without a write: their windows move with the
+/// clock.
+pub const SECURITY_FOR: i64 = 60;
 
-/// The public status page's security outcomes per organisation (public repositories
-/// only, the same for every viewer), kept [`PUBLIC_SECURITY_FOR`] seconds.
+/// Security outcomes by organisation, repository, visibility and policy, kept until the
+/// organisation's security record or repositories change ([`crate::store::Store::security_fingerprint`],
+/// [`crate::store::Store::org_fingerprint`]) and for at most [`SECURITY_FOR`] seconds.
 #[derive(Debug, Default)]
-pub struct PublicSecurityCache {
-    entries: std::sync::Mutex<HashMap<String, (i64, SecurityView)>>,
+pub struct SecurityCache {
+    entries: std::sync::Mutex<HashMap<String, KeptSecurity>>,
 }
 
-impl PublicSecurityCache {
-    fn get(&self, org: &str, now: i64) -> Option<SecurityView> {
+#[derive(Debug)]
+struct KeptSecurity {
+    fingerprint: (i64, (i64, i64)),
+    at: i64,
+    view: SecurityView,
+}
+
+impl SecurityCache {
+    fn get(&self, key: &str, fingerprint: (i64, (i64, i64)), now: i64) -> Option<SecurityView> {
         let entries = self
             .entries
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         entries
-            .get(org)
-            .filter(|(at, _)| now - at < PUBLIC_SECURITY_FOR)
-            .map(|(_, view)| view.clone())
+            .get(key)
+            .filter(|kept| kept.fingerprint == fingerprint && now - kept.at < SECURITY_FOR)
+            .map(|kept| kept.view.clone())
     }
 
-    fn put(&self, org: String, now: i64, view: SecurityView) {
+    fn put(&self, key: String, fingerprint: (i64, (i64, i64)), at: i64, view: SecurityView) {
         let mut entries = self
             .entries
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if entries.len() >= NUMBERS_KEPT && !entries.contains_key(&org) {
+        if entries.len() >= NUMBERS_KEPT && !entries.contains_key(&key) {
             entries.clear();
         }
-        entries.insert(org, (now, view));
+        entries.insert(
+            key,
+            KeptSecurity {
+                fingerprint,
+                at,
+                view,
+            },
+        );
     }
+}
+
+/// The security outcomes of `org` (or its repository `(name, id)`), from the cache while
+/// nothing was recorded since; with `public_only`, of its public repositories only.
+pub async fn security_outcomes(
+    app: &App,
+    org: &str,
+    repository: Option<(&str, i64)>,
+    policy: &SecurityPolicy,
+    public_only: bool,
+) -> Result<SecurityView> {
+    let key = format!(
+        "{}|{:?}|{public_only}|{}",
+        org.to_lowercase(),
+        repository.map(|(_, id)| id),
+        serde_json::to_string(policy).unwrap_or_default()
+    );
+    let fingerprint = (
+        app.store().security_fingerprint(org).await?,
+        app.store().org_fingerprint(org).await?,
+    );
+    let at = now();
+    if let Some(view) = app.security_views().get(&key, fingerprint, at) {
+        return Ok(view);
+    }
+    let view =
+        super::web::security::outcomes(app.store(), org, repository, policy, at, public_only)
+            .await?;
+    app.security_views().put(key, fingerprint, at, view.clone());
+    Ok(view)
 }
 
 /// The security outcomes of the organisation's public repositories, for its public
 /// status page.
 pub async fn public_security(app: &App, org: &str) -> Result<SecurityView> {
-    let key = org.to_lowercase();
-    let at = now();
-    if let Some(view) = app.public_security().get(&key, at) {
-        return Ok(view);
-    }
     let policy = app.store().org_security_policy(org).await?;
-    let view = super::web::security::outcomes(app.store(), org, None, &policy, at, true).await?;
-    app.public_security().put(key, at, view.clone());
-    Ok(view)
+    security_outcomes(app, org, None, &policy, true).await
 }

@@ -71,7 +71,7 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let files: [(&str, &'static str); 19] = match self {
+        let files: [(&str, &'static str); 20] = match self {
             Backend::Sqlite => [
                 (
                     "app",
@@ -148,6 +148,10 @@ impl Backend {
                 (
                     "onboarding order",
                     include_str!("../../../../migrations/sqlite/0019_onboarding_order.sql"),
+                ),
+                (
+                    "security version",
+                    include_str!("../../../../migrations/sqlite/0020_security_version.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -228,6 +232,10 @@ impl Backend {
                 (
                     "onboarding order",
                     include_str!("../../../../migrations/postgres/0019_onboarding_order.sql"),
+                ),
+                (
+                    "security version",
+                    include_str!("../../../../migrations/postgres/0020_security_version.sql"),
                 ),
             ],
         };

@@ -347,6 +347,20 @@ impl Store {
         Ok((row.try_get("n")?, row.try_get("v")?))
     }
 
+    /// A fingerprint of the organisation's security record: the sum of its
+    /// installations' security versions, which every finding, finding event, scope spell,
+    /// merged pull request and permission change bumps (migration 0020).
+    pub async fn security_fingerprint(&self, org: &str) -> Result<i64> {
+        let row = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(security_version), 0) AS BIGINT) AS v FROM installations \
+             WHERE LOWER(account) = LOWER($1)",
+        )
+        .bind(org.to_owned())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get("v")?)
+    }
+
     /// One repository's row of `org` by name (any case), up to date; `None` if unknown.
     pub async fn repo_row(
         &self,

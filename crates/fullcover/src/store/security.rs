@@ -491,11 +491,22 @@ impl Store {
 
     /// `org`'s repositories on record by id: (name without the owner, private).
     pub async fn repository_names(&self, org: &str) -> Result<BTreeMap<i64, (String, bool)>> {
+        self.repository_names_of(org, None).await
+    }
+
+    /// As [`Store::repository_names`], of one repository by name (any case) when given.
+    pub async fn repository_names_of(
+        &self,
+        org: &str,
+        name: Option<&str>,
+    ) -> Result<BTreeMap<i64, (String, bool)>> {
         let rows = sqlx::query(
             "SELECT r.id, r.full_name, r.private FROM repositories r \
-             JOIN installations i ON i.id = r.installation_id WHERE LOWER(i.account) = LOWER($1)",
+             JOIN installations i ON i.id = r.installation_id WHERE LOWER(i.account) = LOWER($1) \
+             AND ($2 = '' OR LOWER(r.full_name) = LOWER($2))",
         )
-        .bind(org)
+        .bind(org.to_owned())
+        .bind(name.map(|name| format!("{org}/{name}")).unwrap_or_default())
         .fetch_all(self.pool())
         .await?;
         rows.iter()

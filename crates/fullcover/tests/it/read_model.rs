@@ -52,6 +52,21 @@ async fn suite(store: Store) {
     assert_eq!(first, reference(&store, &rules, NOW).await);
     assert!(first.repos.len() >= 8, "{} repositories", first.repos.len());
     assert!(first.history.len() > 30);
+    // So does the security fingerprint, with every change of the security record.
+    let security = store.security_fingerprint(ORG).await.unwrap();
+    assert!(security > 0, "the seeded findings count");
+    store
+        .set_installation_permissions(
+            fullcover::demo::history::INSTALLATION,
+            &std::collections::BTreeMap::from([(
+                "secret_scanning_alerts".to_owned(),
+                "read".to_owned(),
+            )]),
+        )
+        .await
+        .unwrap();
+    assert!(store.security_fingerprint(ORG).await.unwrap() > security);
+    assert_eq!(store.security_fingerprint("nobody").await.unwrap(), 0);
     // Nothing left to rebuild once read.
     assert_eq!(
         store

@@ -28,7 +28,10 @@ async fn security_of(
 ) -> Result<Option<(SecurityView, BTreeMap<i64, (String, bool)>)>, HttpError> {
     let policy = web.app.store().org_security_policy(org).await?;
     match security::view(&web.app, viewer, org, repo, &policy).await {
-        Ok(view) => Ok(Some((view, web.app.store().repository_names(org).await?))),
+        Ok(view) => Ok(Some((
+            view,
+            web.app.store().repository_names_of(org, repo).await?,
+        ))),
         Err(HttpError::NotFound | HttpError::Unauthorized(_)) => Ok(None),
         Err(err) => Err(err),
     }

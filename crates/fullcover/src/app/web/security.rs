@@ -20,7 +20,7 @@ use super::access::Viewer;
 use crate::app::App;
 use crate::app::backfill::permission;
 use crate::app::error::HttpError;
-use crate::store::{Store, StoreError, now};
+use crate::store::{Store, StoreError};
 
 /// The longest window a client may ask for: bounds the work of one request.
 pub const MAX_DAYS: i64 = 3_650;
@@ -188,7 +188,7 @@ pub async fn view(
         )),
         None => None,
     };
-    Ok(outcomes(app.store(), org, repository, policy, now(), false).await?)
+    Ok(crate::app::reports::security_outcomes(app, org, repository, policy, false).await?)
 }
 
 pub async fn org(

@@ -306,15 +306,23 @@ impl Store {
         .fetch_one(self.pool())
         .await?
         .try_get("n")?;
-        let order = match query.sort {
-            RepoSort::Name => "u.name, r.id",
-            RepoSort::Coverage => "COALESCE(u.coverage, -1), u.name, r.id",
+        let (inner, outer) = match query.sort {
+            RepoSort::Name => ("u.name, r.id", "page.name, page.id"),
+            RepoSort::Coverage => (
+                "COALESCE(u.coverage, -1), u.name, r.id",
+                "page.coverage, page.name, page.id",
+            ),
         };
         let per_page = query.per_page.clamp(1, MAX_PER_PAGE);
         let offset = i64::from(query.page.max(1) - 1) * i64::from(per_page);
+        // The page is chosen on the small columns only, then its lines are read: sorting
+        // the whole organisation's lines would move every one of them.
         let page = filtered(
             format!(
-                "SELECT u.summary, u.timeline {ORG_ROWS} {FILTERS} ORDER BY {order} LIMIT $5 OFFSET $6"
+                "SELECT w.summary, w.timeline FROM (SELECT r.id AS id, u.name AS name, \
+                     COALESCE(u.coverage, -1) AS coverage {ORG_ROWS} {FILTERS} \
+                     ORDER BY {inner} LIMIT $5 OFFSET $6) page \
+                 JOIN repo_rollups w ON w.repository_id = page.id ORDER BY {outer}"
             ),
             org,
             query,

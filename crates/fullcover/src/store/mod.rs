@@ -71,7 +71,7 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let files: [(&str, &'static str); 20] = match self {
+        let files: [(&str, &'static str); 21] = match self {
             Backend::Sqlite => [
                 (
                     "app",
@@ -152,6 +152,10 @@ impl Backend {
                 (
                     "security version",
                     include_str!("../../../../migrations/sqlite/0020_security_version.sql"),
+                ),
+                (
+                    "read model index",
+                    include_str!("../../../../migrations/sqlite/0021_read_model_index.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -236,6 +240,10 @@ impl Backend {
                 (
                     "security version",
                     include_str!("../../../../migrations/postgres/0020_security_version.sql"),
+                ),
+                (
+                    "read model index",
+                    include_str!("../../../../migrations/postgres/0021_read_model_index.sql"),
                 ),
             ],
         };

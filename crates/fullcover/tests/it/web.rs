@@ -1079,3 +1079,39 @@ async fn the_repository_list_pages_and_filters_on_the_server() {
     let bad = get(&world, "/orgs/acme?state=lost", signed_in(&session)).await;
     assert_eq!(bad.status(), 400);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cached_badge_changes_with_the_next_write() {
+    let world = onboarded_world().await;
+    world.store().set_org_public(ORG, true).await.unwrap();
+    let badge = async || {
+        get(&world, "/badges/acme/coverage.svg", None)
+            .await
+            .text()
+            .await
+            .unwrap()
+    };
+    assert!(badge().await.contains("0% (0/2 repos)"));
+    // Read again: from the cache, the same.
+    assert!(badge().await.contains("0% (0/2 repos)"));
+    // A repository leaves scope: the next answer counts one repository, at once.
+    let api = world
+        .store()
+        .org_history(ORG, fullcover::store::now())
+        .await
+        .unwrap()
+        .unwrap()
+        .into_iter()
+        .find(|repo| repo.full_name == "acme/api")
+        .unwrap();
+    world
+        .store()
+        .set_repository_state(
+            api.id,
+            fullcover::store::RepoState::Excluded,
+            Some("archived"),
+        )
+        .await
+        .unwrap();
+    assert!(badge().await.contains("0% (0/1 repos)"));
+}

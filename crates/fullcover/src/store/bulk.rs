@@ -135,6 +135,20 @@ impl Store {
 
     /// The largest id in use in `table` (0 when empty): seeded rows with their own ids
     /// start after it.
+    /// After a bulk load on PostgreSQL, rewrites the rows the triggers bumped once per
+    /// row loaded (each repository's record version, each installation's security
+    /// version): a seed of 3.2 million scans left `repositories` at 923 MB for 10,000
+    /// rows and every organisation read scanning it. Live writes come at a pace
+    /// autovacuum keeps up with; a bulk load does not. SQLite updates in place.
+    pub async fn compact_after_bulk(&self) -> Result<()> {
+        if self.backend() == super::Backend::Postgres {
+            sqlx::raw_sql("VACUUM (FULL, ANALYZE) repositories, installations")
+                .execute(self.pool())
+                .await?;
+        }
+        Ok(())
+    }
+
     pub async fn max_id(&self, table: &'static str) -> Result<i64> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT COALESCE(MAX(id), 0) AS n FROM {table}"

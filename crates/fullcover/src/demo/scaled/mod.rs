@@ -241,6 +241,7 @@ pub async fn seed(
         batch.write(store).await?;
         progress(options.repos);
     }
+    store.compact_after_bulk().await?;
     Ok(seeded)
 }
 

@@ -6,6 +6,15 @@ use reqwest::StatusCode;
 use crate::world::{World, fake_options};
 
 async fn post(world: &World, guid: &str, body: &[u8], signature: Option<String>) -> StatusCode {
+    try_post(world, guid, body, signature).await.unwrap()
+}
+
+async fn try_post(
+    world: &World,
+    guid: &str,
+    body: &[u8],
+    signature: Option<String>,
+) -> Result<StatusCode, reqwest::Error> {
     let addr = world.running.as_ref().unwrap().addr;
     let mut request = reqwest::Client::new()
         .post(format!("http://{addr}/webhooks"))
@@ -16,7 +25,7 @@ async fn post(world: &World, guid: &str, body: &[u8], signature: Option<String>)
     if let Some(signature) = signature {
         request = request.header("x-hub-signature-256", signature);
     }
-    request.send().await.unwrap().status()
+    Ok(request.send().await?.status())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -66,11 +75,17 @@ async fn deliveries_are_verified_bounded_and_stored_once() {
     );
 
     // GitHub never delivers more than 25 MB; a bigger body is refused before the HMAC.
+    // The server answers 413 as soon as the declared length is too big; a client still
+    // writing the body may see the connection closed instead of the answer (seen once on
+    // a loaded machine). Either way nothing is stored and the server lives on (below).
     let huge = vec![b' '; 25 * 1024 * 1024 + 1];
-    assert_eq!(
-        post(&world, "g-3", &huge, Some(sign(&secret, &huge))).await,
-        StatusCode::PAYLOAD_TOO_LARGE
-    );
+    match try_post(&world, "g-3", &huge, Some(sign(&secret, &huge))).await {
+        Ok(status) => assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE),
+        Err(err) => assert!(
+            err.is_request() || err.is_body(),
+            "refused otherwise than by closing the connection: {err}"
+        ),
+    }
     assert_eq!(world.store().delivery_count().await.unwrap(), 1);
 
     let addr = world.running.as_ref().unwrap().addr;

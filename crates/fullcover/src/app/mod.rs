@@ -11,6 +11,7 @@ pub mod deliver;
 pub mod error;
 pub mod events;
 pub mod jobs;
+pub mod kept;
 pub mod org_config;
 pub mod platform;
 pub mod remote;
@@ -131,8 +132,8 @@ impl App {
                 wake: Notify::new(),
                 telemetry: telemetry::Telemetry::default(),
                 org_configs: org_config::OrgConfigCache::default(),
-                numbers: reports::NumbersCache::default(),
-                security_views: reports::SecurityCache::default(),
+                numbers: reports::NumbersCache::for_seconds(reports::NUMBERS_FOR),
+                security_views: reports::SecurityCache::for_seconds(reports::SECURITY_FOR),
             }),
         }
     }

@@ -2,11 +2,10 @@
 //! read model ([`crate::store::rollups`]): the aggregates from one compact row per
 //! repository, the repository lines of one page, a repository from its own row.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 use super::App;
+use super::kept::Kept;
 use super::web::security::SecurityView;
 use crate::store::rollups::{MAX_PER_PAGE, RepoQuery};
 use crate::store::{Result, now};
@@ -69,9 +68,10 @@ pub async fn org_numbers(app: &App, org: &str) -> Result<Option<OrgReport>> {
     let key = org.to_lowercase();
     let fingerprint = app.store().org_fingerprint(org).await?;
     let at = now();
-    if let Some(report) = app.numbers().get(&key, fingerprint, at) {
+    if let Some(report) = app.numbers().get(&key, &fingerprint, at) {
         return Ok(Some(OrgReport {
             org: org.to_owned(),
+            generated_at: at,
             ..report
         }));
     }
@@ -92,58 +92,10 @@ pub async fn org_numbers(app: &App, org: &str) -> Result<Option<OrgReport>> {
 /// How long the organisation's numbers are kept without a write: uptime and the daily
 /// history move with the clock, and a grace period or run window may end.
 pub const NUMBERS_FOR: i64 = 60;
-/// Organisations whose numbers are kept at most; beyond, the cache starts afresh.
-const NUMBERS_KEPT: usize = 1_024;
 
 /// The organisations' numbers by a fingerprint of their record (repositories and the sum
-/// of their record versions, which every write bumps).
-#[derive(Debug, Default)]
-pub struct NumbersCache {
-    entries: std::sync::Mutex<HashMap<String, Kept>>,
-}
-
-#[derive(Debug)]
-struct Kept {
-    fingerprint: (i64, i64),
-    at: i64,
-    report: OrgReport,
-}
-
-impl NumbersCache {
-    fn get(&self, org: &str, fingerprint: (i64, i64), now: i64) -> Option<OrgReport> {
-        // A poisoned lock only means another reader panicked: the map is still whole.
-        let entries = self
-            .entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        entries
-            .get(org)
-            .filter(|kept| kept.fingerprint == fingerprint && now - kept.at < NUMBERS_FOR)
-            .map(|kept| OrgReport {
-                generated_at: now,
-                ..kept.report.clone()
-            })
-    }
-
-    fn put(&self, org: String, fingerprint: (i64, i64), at: i64, report: OrgReport) {
-        let mut entries = self
-            .entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if entries.len() >= NUMBERS_KEPT && !entries.contains_key(&org) {
-            entries.clear();
-        }
-        entries.insert(
-            org,
-            Kept {
-                fingerprint,
-                at,
-                report,
-            },
-        );
-    }
-}
-
+/// of their record versions, which every write bumps), for at most [`NUMBERS_FOR`] s.
+pub type NumbersCache = Kept<(i64, i64), OrgReport>;
 /// One repository's line at this moment, with its id and timeline; `None` if unknown.
 pub async fn repo_line(
     app: &App,
@@ -166,50 +118,10 @@ pub async fn repo_line(
 pub const SECURITY_FOR: i64 = 60;
 
 /// Security outcomes by organisation, repository, visibility and policy, kept until the
-/// organisation's security record or repositories change ([`crate::store::Store::security_fingerprint`],
-/// [`crate::store::Store::org_fingerprint`]) and for at most [`SECURITY_FOR`] seconds.
-#[derive(Debug, Default)]
-pub struct SecurityCache {
-    entries: std::sync::Mutex<HashMap<String, KeptSecurity>>,
-}
-
-#[derive(Debug)]
-struct KeptSecurity {
-    fingerprint: (i64, (i64, i64)),
-    at: i64,
-    view: SecurityView,
-}
-
-impl SecurityCache {
-    fn get(&self, key: &str, fingerprint: (i64, (i64, i64)), now: i64) -> Option<SecurityView> {
-        let entries = self
-            .entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        entries
-            .get(key)
-            .filter(|kept| kept.fingerprint == fingerprint && now - kept.at < SECURITY_FOR)
-            .map(|kept| kept.view.clone())
-    }
-
-    fn put(&self, key: String, fingerprint: (i64, (i64, i64)), at: i64, view: SecurityView) {
-        let mut entries = self
-            .entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if entries.len() >= NUMBERS_KEPT && !entries.contains_key(&key) {
-            entries.clear();
-        }
-        entries.insert(
-            key,
-            KeptSecurity {
-                fingerprint,
-                at,
-                view,
-            },
-        );
-    }
-}
+/// organisation's security record or repositories change
+/// ([`crate::store::Store::security_fingerprint`], [`crate::store::Store::org_fingerprint`])
+/// and for at most [`SECURITY_FOR`] seconds.
+pub type SecurityCache = Kept<(i64, (i64, i64)), SecurityView>;
 
 /// The security outcomes of `org` (or its repository `(name, id)`), from the cache while
 /// nothing was recorded since; with `public_only`, of its public repositories only.
@@ -231,7 +143,7 @@ pub async fn security_outcomes(
         app.store().org_fingerprint(org).await?,
     );
     let at = now();
-    if let Some(view) = app.security_views().get(&key, fingerprint, at) {
+    if let Some(view) = app.security_views().get(&key, &fingerprint, at) {
         return Ok(view);
     }
     let view =

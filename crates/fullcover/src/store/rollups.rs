@@ -117,9 +117,13 @@ const ORG_ROWS: &str = "FROM repositories r JOIN installations i ON i.id = r.ins
 const FILTERS: &str = "AND ($2 = '' OR u.state = $2) AND ($3 = '' OR u.missing LIKE $3 ESCAPE '\\') \
      AND ($4 = '' OR u.name LIKE $4 ESCAPE '\\')";
 
-/// A row that is missing, behind its record, or expired at `$2`.
-const BEHIND: &str = "(u.repository_id IS NULL OR u.record_version <> r.record_version \
-     OR (u.valid_until IS NOT NULL AND u.valid_until <= $2))";
+/// A row that is missing, behind its record, or expired at the parameter `now`.
+fn behind(now: &str) -> String {
+    format!(
+        "(u.repository_id IS NULL OR u.record_version <> r.record_version \
+         OR (u.valid_until IS NOT NULL AND u.valid_until <= {now}))"
+    )
+}
 
 /// `sql` (made of this module's constants only) with the organisation and the query's
 /// filters bound as `$1` to `$4`.
@@ -163,18 +167,20 @@ impl Store {
                     "SELECT r.id, r.record_version FROM repositories r \
                      JOIN installations i ON i.id = r.installation_id \
                      LEFT JOIN repo_rollups u ON u.repository_id = r.id \
-                     WHERE LOWER(i.account) = LOWER($1) AND {BEHIND} LIMIT $3"
+                     WHERE LOWER(i.account) = LOWER($1) AND {} LIMIT $3",
+                    behind("$2")
                 )))
-                .bind(org.to_owned()),
+                .bind(org.to_owned())
+                .bind(now)
+                .bind(REFRESH_BATCH),
                 None => sqlx::query(sqlx::AssertSqlSafe(format!(
                     "SELECT r.id, r.record_version FROM repositories r \
-                     LEFT JOIN repo_rollups u ON u.repository_id = r.id \
-                     WHERE ($1 = '' OR $1 <> '') AND {BEHIND} LIMIT $3"
+                     LEFT JOIN repo_rollups u ON u.repository_id = r.id WHERE {} LIMIT $2",
+                    behind("$1")
                 )))
-                .bind(String::new()),
+                .bind(now)
+                .bind(REFRESH_BATCH),
             }
-            .bind(now)
-            .bind(REFRESH_BATCH)
             .fetch_all(self.pool())
             .await?
             .iter()

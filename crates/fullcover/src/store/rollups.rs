@@ -232,7 +232,10 @@ impl Store {
         .bind(summary.name.to_lowercase())
         .bind(&summary.state)
         .bind(i64::from(summary.fully_covered))
-        .bind(summary.coverage_percent)
+        // Never NULL: through sqlx's Any driver a NULL float is sent as another type, and
+        // PostgreSQL refuses it once the statement knows a float there ("incorrect binary
+        // data format"). Unscanned sorts first as -1, as the list's ORDER BY has it.
+        .bind(summary.coverage_percent.unwrap_or(-1.0))
         .bind(missing)
         .bind(i64::try_from(summary.broken.len()).unwrap_or(i64::MAX))
         .bind(encode(&timeline, "read-model timeline")?)

@@ -100,7 +100,7 @@ impl Series {
 
     fn row(&self, name: &str) -> String {
         format!(
-            "{name:<28} {:>5} {:>10.1} {:>10.1} {:>10.1} {:>10.1} {:>4}/{}",
+            "{name:<28} {:>5} {:>10.1} {:>10.1} {:>10.1} {:>10.1} {:>5}/{}",
             self.millis.len(),
             self.percentile(50.0),
             self.percentile(95.0),
@@ -174,7 +174,7 @@ async fn build_read_model(url: &str) -> f64 {
     let store = Store::connect(url).await.unwrap();
     let rules = fullcover_core::rules::RuleSet::embedded().unwrap();
     let rebuilt = store
-        .refresh_rollups(Some(ORG), &rules.scanners, fullcover::store::now())
+        .refresh_rollups(Some(ORG), &rules, fullcover::store::now())
         .await
         .unwrap();
     let seconds = started.elapsed().as_secs_f64();
@@ -393,8 +393,16 @@ async fn measure(record: &Record, settings: &Settings, fake: &FakeGitHub) -> Val
         record.backend, settings.repos, settings.days
     );
     println!(
-        "{:<28} {:>5} {:>10} {:>10} {:>10} {:>10} {:>6}",
-        "", "n", "p50", "p95", "p99", "max", "t/o/err"
+        "{:<28} {:>5} {:>10} {:>10} {:>10} {:>10} {:>7} {:>9}",
+        "", "n", "p50", "p95", "p99", "max", "t/o/err", "peak MiB"
+    );
+    // The server's peak resident memory after each series, to tell which one raised it.
+    let peak_mib = |server: &Server| server.memory().0.unwrap_or(0) as f64 / 1024.0;
+    println!(
+        "{:<28} {:>55} {:>9.1}",
+        "after start-up",
+        "",
+        peak_mib(&server)
     );
     type Path = Box<dyn Fn(&str) -> (String, bool)>;
     let cases: Vec<(&str, Path)> = vec![
@@ -449,8 +457,11 @@ async fn measure(record: &Record, settings: &Settings, fake: &FakeGitHub) -> Val
                 break;
             }
         }
-        println!("{}", series.row(name));
-        results.push(series.json(name));
+        let peak = peak_mib(&server);
+        println!("{} {peak:>9.1}", series.row(name));
+        let mut row = series.json(name);
+        row["server_peak_mib"] = json!(peak);
+        results.push(row);
     }
     // 8 readers on the coverage API while deliveries arrive at 20 a second.
     let stop = Arc::new(AtomicBool::new(false));
@@ -506,8 +517,9 @@ async fn measure(record: &Record, settings: &Settings, fake: &FakeGitHub) -> Val
         reads.timeouts += one.timeouts;
         reads.errors += one.errors;
     }
-    println!("{}", reads.row("coverage API, 8 readers"));
-    println!("{}", intake.row("webhook intake, 20/s"));
+    let peak = peak_mib(&server);
+    println!("{} {peak:>9.1}", reads.row("coverage API, 8 readers"));
+    println!("{} {peak:>9.1}", intake.row("webhook intake, 20/s"));
     let (mut peak, now) = server.memory();
     let killed = if guard.is_finished() {
         guard.await.unwrap_or(None)

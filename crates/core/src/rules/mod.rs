@@ -126,6 +126,21 @@ impl RuleSources {
         }
     }
 
+    /// A SHA-256 of the files' texts (not their names): equal for equal rules, whichever
+    /// directory they came from. Views computed under other rules are rebuilt.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        for (_, text) in &self.files {
+            hash.update((text.len() as u64).to_le_bytes());
+            hash.update(text.as_bytes());
+        }
+        hash.finalize()
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    }
+
     /// The display name and text of the file loaded for `file` (one of [`FILES`]).
     pub(crate) fn get(&self, index: usize) -> (&str, &str) {
         let (name, text) = &self.files[index];
@@ -169,6 +184,21 @@ pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_digest_follows_the_texts_not_where_they_came_from() {
+        let embedded = RuleSources::embedded();
+        let dir = std::env::temp_dir().join(format!("fullcover-digest-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let same = RuleSources::from_dir(&dir).unwrap();
+        assert_eq!(same.digest(), embedded.digest(), "no file overridden");
+        let (_, policy) = embedded.get(6);
+        std::fs::write(dir.join("policy.toml"), format!("{policy}\n# edited\n")).unwrap();
+        let edited = RuleSources::from_dir(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_ne!(edited.digest(), embedded.digest());
+        assert_eq!(embedded.digest().len(), 64);
+    }
 
     #[test]
     fn embedded_rules_load_and_compile_without_errors() {

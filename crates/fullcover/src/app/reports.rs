@@ -41,7 +41,7 @@ pub async fn org_page(app: &App, org: &str, query: &RepoQuery) -> Result<Option<
     let at = numbers.generated_at;
     let (lines, matching) = app
         .store()
-        .org_page_rows(org, query, &app.rules().scanners, at)
+        .org_page_rows(org, query, app.rules(), at)
         .await?;
     let per_page = query.per_page.clamp(1, MAX_PER_PAGE);
     Ok(Some(OrgPage {
@@ -65,28 +65,28 @@ pub async fn org_page(app: &App, org: &str, query: &RepoQuery) -> Result<Option<
 /// metrics), from [`NumbersCache`] while nothing was recorded since and for at most
 /// [`NUMBERS_FOR`] seconds.
 pub async fn org_numbers(app: &App, org: &str) -> Result<Option<OrgReport>> {
-    let key = org.to_lowercase();
-    let fingerprint = app.store().org_fingerprint(org).await?;
     let at = now();
-    if let Some(report) = app.numbers().get(&key, &fingerprint, at) {
-        return Ok(Some(OrgReport {
-            org: org.to_owned(),
-            generated_at: at,
-            ..report
-        }));
-    }
-    let Some((timelines, broken)) = app
-        .store()
-        .org_timelines(org, &app.rules().scanners, at)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let report = org_report_from_rows(org, &timelines, broken, Vec::new(), at);
+    let report = app
+        .numbers()
+        .get_or_compute(
+            &org.to_lowercase(),
+            at,
+            || app.store().org_fingerprint(org),
+            |_| async {
+                let rows = app.store().org_timelines(org, app.rules(), at).await?;
+                Ok(rows.map(|(timelines, broken)| {
+                    org_report_from_rows(org, &timelines, broken, Vec::new(), at)
+                }))
+            },
+        )
+        .await?;
     // Rebuilding rows may have bumped nothing, but a write may have landed meanwhile:
-    // keep the report under the fingerprint read before, so that write still shows.
-    app.numbers().put(key, fingerprint, at, report.clone());
-    Ok(Some(report))
+    // the report is kept under the fingerprint read before, so that write still shows.
+    Ok(report.map(|report| OrgReport {
+        org: org.to_owned(),
+        generated_at: at,
+        ..report
+    }))
 }
 
 /// How long the organisation's numbers are kept without a write: uptime and the daily
@@ -95,7 +95,7 @@ pub const NUMBERS_FOR: i64 = 60;
 
 /// The organisations' numbers by a fingerprint of their record (repositories and the sum
 /// of their record versions, which every write bumps), for at most [`NUMBERS_FOR`] s.
-pub type NumbersCache = Kept<(i64, i64), OrgReport>;
+pub type NumbersCache = Kept<(i64, i64), Option<OrgReport>>;
 /// One repository's line at this moment, with its id and timeline; `None` if unknown.
 pub async fn repo_line(
     app: &App,
@@ -105,7 +105,7 @@ pub async fn repo_line(
     let at = now();
     Ok(app
         .store()
-        .repo_row(org, name, &app.rules().scanners, at)
+        .repo_row(org, name, app.rules(), at)
         .await?
         .map(|(id, line, timeline)| {
             let line = summary_at(line, &timeline, at);
@@ -138,19 +138,28 @@ pub async fn security_outcomes(
         repository.map(|(_, id)| id),
         serde_json::to_string(policy).unwrap_or_default()
     );
-    let fingerprint = (
-        app.store().security_fingerprint(org).await?,
-        app.store().org_fingerprint(org).await?,
-    );
-    let at = now();
-    if let Some(view) = app.security_views().get(&key, &fingerprint, at) {
-        return Ok(view);
-    }
-    let view =
-        super::web::security::outcomes(app.store(), org, repository, policy, at, public_only)
-            .await?;
-    app.security_views().put(key, fingerprint, at, view.clone());
-    Ok(view)
+    app.security_views()
+        .get_or_compute(
+            &key,
+            now(),
+            || async {
+                Ok((
+                    app.store().security_fingerprint(org).await?,
+                    app.store().org_fingerprint(org).await?,
+                ))
+            },
+            |_| {
+                super::web::security::outcomes(
+                    app.store(),
+                    org,
+                    repository,
+                    policy,
+                    now(),
+                    public_only,
+                )
+            },
+        )
+        .await
 }
 
 /// The security outcomes of the organisation's public repositories, for its public

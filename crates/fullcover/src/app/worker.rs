@@ -43,11 +43,7 @@ async fn read_model(app: App) {
     const EVERY: Duration = Duration::from_secs(5);
     loop {
         let now = crate::store::now();
-        match app
-            .store()
-            .refresh_rollups(None, &app.rules().scanners, now)
-            .await
-        {
+        match app.store().refresh_rollups(None, app.rules(), now).await {
             Ok(0) => {}
             Ok(rebuilt) => tracing::debug!(rebuilt, "read model rows rebuilt"),
             Err(err) => tracing::warn!(error = %err, "cannot rebuild the read model"),

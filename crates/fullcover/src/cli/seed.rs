@@ -66,7 +66,7 @@ pub async fn seed(args: SeedArgs) -> anyhow::Result<ExitCode> {
     let rules = fullcover_core::rules::RuleSet::embedded()?;
     let building = Instant::now();
     let rows = store
-        .refresh_rollups(Some(&options.org), &rules.scanners, options.now)
+        .refresh_rollups(Some(&options.org), &rules, options.now)
         .await
         .context("cannot build the read model")?;
     let mut out = std::io::stdout().lock();

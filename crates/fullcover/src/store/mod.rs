@@ -71,7 +71,7 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let files: [(&str, &'static str); 21] = match self {
+        let files: [(&str, &'static str); 22] = match self {
             Backend::Sqlite => [
                 (
                     "app",
@@ -156,6 +156,10 @@ impl Backend {
                 (
                     "read model index",
                     include_str!("../../../../migrations/sqlite/0021_read_model_index.sql"),
+                ),
+                (
+                    "read model rules",
+                    include_str!("../../../../migrations/sqlite/0022_read_model_rules.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -244,6 +248,10 @@ impl Backend {
                 (
                     "read model index",
                     include_str!("../../../../migrations/postgres/0021_read_model_index.sql"),
+                ),
+                (
+                    "read model rules",
+                    include_str!("../../../../migrations/postgres/0022_read_model_rules.sql"),
                 ),
             ],
         };

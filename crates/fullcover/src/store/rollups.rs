@@ -9,13 +9,14 @@
 //! it in the background and every read runs it for its own organisation first, so a
 //! read never shows a row older than the record.
 
+use futures_util::TryStreamExt;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{Result, Store, StoreError};
 use fullcover_core::metrics::rollup::{RepoRollup, Timeline, rollup};
 use fullcover_core::metrics::{BrokenTally, RepoSummary};
-use fullcover_core::rules::compiled::scanners::ScannerRules;
+use fullcover_core::rules::RuleSet;
 
 /// Rows rebuilt by one call at most: a read after a seed or a migration rebuilds in
 /// several calls rather than holding one transaction open.
@@ -118,9 +119,10 @@ const FILTERS: &str = "AND ($2 = '' OR u.state = $2) AND ($3 = '' OR u.missing L
      AND ($4 = '' OR u.name LIKE $4 ESCAPE '\\')";
 
 /// A row that is missing, behind its record, or expired at the parameter `now`.
-fn behind(now: &str) -> String {
+fn behind(now: &str, digest: &str) -> String {
     format!(
         "(u.repository_id IS NULL OR u.record_version <> r.record_version \
+         OR u.rules_digest <> {digest} \
          OR (u.valid_until IS NOT NULL AND u.valid_until <= {now}))"
     )
 }
@@ -157,7 +159,7 @@ impl Store {
     pub async fn refresh_rollups(
         &self,
         org: Option<&str>,
-        rules: &ScannerRules,
+        rules: &RuleSet,
         now: i64,
     ) -> Result<usize> {
         let mut rebuilt = 0;
@@ -168,18 +170,20 @@ impl Store {
                      JOIN installations i ON i.id = r.installation_id \
                      LEFT JOIN repo_rollups u ON u.repository_id = r.id \
                      WHERE LOWER(i.account) = LOWER($1) AND {} LIMIT $3",
-                    behind("$2")
+                    behind("$2", "$4")
                 )))
                 .bind(org.to_owned())
                 .bind(now)
-                .bind(REFRESH_BATCH),
+                .bind(REFRESH_BATCH)
+                .bind(rules.digest.clone()),
                 None => sqlx::query(sqlx::AssertSqlSafe(format!(
                     "SELECT r.id, r.record_version FROM repositories r \
                      LEFT JOIN repo_rollups u ON u.repository_id = r.id WHERE {} LIMIT $2",
-                    behind("$1")
+                    behind("$1", "$3")
                 )))
                 .bind(now)
-                .bind(REFRESH_BATCH),
+                .bind(REFRESH_BATCH)
+                .bind(rules.digest.clone()),
             }
             .fetch_all(self.pool())
             .await?
@@ -199,13 +203,7 @@ impl Store {
 
     /// Rebuilds one repository's row from its record as of `version`. A write that lands
     /// meanwhile bumps the version again, so the row stays behind and is rebuilt later.
-    async fn rebuild_rollup(
-        &self,
-        id: i64,
-        version: i64,
-        rules: &ScannerRules,
-        now: i64,
-    ) -> Result<()> {
+    async fn rebuild_rollup(&self, id: i64, version: i64, rules: &RuleSet, now: i64) -> Result<()> {
         let Some(history) = self.repo_history(id, now).await? else {
             return Ok(());
         };
@@ -213,17 +211,17 @@ impl Store {
             timeline,
             summary,
             valid_until,
-        } = rollup(&history, rules, now);
+        } = rollup(&history, &rules.scanners, now);
         let missing = format!(" {} ", summary.missing.join(" "));
         sqlx::query(
             "INSERT INTO repo_rollups (repository_id, record_version, computed_at, valid_until, name, state, \
-                 fully_covered, coverage, missing, broken, timeline, summary) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                 fully_covered, coverage, missing, broken, timeline, summary, rules_digest) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
              ON CONFLICT (repository_id) DO UPDATE SET record_version = excluded.record_version, \
                  computed_at = excluded.computed_at, valid_until = excluded.valid_until, name = excluded.name, \
                  state = excluded.state, fully_covered = excluded.fully_covered, coverage = excluded.coverage, \
                  missing = excluded.missing, broken = excluded.broken, timeline = excluded.timeline, \
-                 summary = excluded.summary",
+                 summary = excluded.summary, rules_digest = excluded.rules_digest",
         )
         .bind(id)
         .bind(version)
@@ -240,6 +238,7 @@ impl Store {
         .bind(i64::try_from(summary.broken.len()).unwrap_or(i64::MAX))
         .bind(encode(&timeline, "read-model timeline")?)
         .bind(encode(&summary, "read-model summary")?)
+        .bind(rules.digest.clone())
         .execute(self.pool())
         .await?;
         Ok(())
@@ -251,7 +250,7 @@ impl Store {
         &self,
         org: &str,
         query: &RepoQuery,
-        rules: &ScannerRules,
+        rules: &RuleSet,
         now: i64,
     ) -> Result<Option<OrgRows>> {
         let Some((timelines, broken)) = self.org_timelines(org, rules, now).await? else {
@@ -271,28 +270,28 @@ impl Store {
     pub async fn org_timelines(
         &self,
         org: &str,
-        rules: &ScannerRules,
+        rules: &RuleSet,
         now: i64,
     ) -> Result<Option<(Vec<Timeline>, BrokenTally)>> {
         if !self.org_known(org).await? {
             return Ok(None);
         }
         self.refresh_rollups(Some(org), rules, now).await?;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT u.state, u.broken, u.timeline {ORG_ROWS} ORDER BY r.full_name, r.id"
-        )))
-        .bind(org.to_owned())
-        .fetch_all(self.pool())
-        .await?;
-        let mut timelines = Vec::with_capacity(rows.len());
+        let sql =
+            format!("SELECT u.state, u.broken, u.timeline {ORG_ROWS} ORDER BY r.full_name, r.id");
+        // Streamed: the decoded timelines are much smaller than the rows they come from.
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(org.to_owned())
+            .fetch(self.pool());
+        let mut timelines = Vec::new();
         let mut broken = BrokenTally::default();
-        for row in &rows {
+        while let Some(row) = rows.try_next().await? {
             let requirements: i64 = row.try_get("broken")?;
             if requirements > 0 && row.try_get::<String, _>("state")? != "excluded" {
                 broken.repos += 1;
                 broken.requirements += u64::try_from(requirements).unwrap_or(0);
             }
-            timelines.push(decode(row, "timeline", "read-model timeline")?);
+            timelines.push(decode(&row, "timeline", "read-model timeline")?);
         }
         Ok(Some((timelines, broken)))
     }
@@ -303,7 +302,7 @@ impl Store {
         &self,
         org: &str,
         query: &RepoQuery,
-        rules: &ScannerRules,
+        rules: &RuleSet,
         now: i64,
     ) -> Result<(Vec<(RepoSummary, Timeline)>, u64)> {
         self.refresh_rollups(Some(org), rules, now).await?;
@@ -383,12 +382,12 @@ impl Store {
         &self,
         org: &str,
         name: &str,
-        rules: &ScannerRules,
+        rules: &RuleSet,
         now: i64,
     ) -> Result<Option<(i64, RepoSummary, Timeline)>> {
         let full_name = format!("{org}/{name}");
         let select = String::from(
-            "SELECT r.id, r.record_version, u.record_version AS row_version, u.valid_until, u.summary, u.timeline \
+            "SELECT r.id, r.record_version, u.record_version AS row_version, u.valid_until, u.rules_digest, u.summary, u.timeline \
              FROM repositories r JOIN installations i ON i.id = r.installation_id \
              LEFT JOIN repo_rollups u ON u.repository_id = r.id \
              WHERE LOWER(i.account) = LOWER($1) AND LOWER(r.full_name) = LOWER($2)",
@@ -406,8 +405,10 @@ impl Store {
             let version: i64 = row.try_get("record_version")?;
             let row_version: Option<i64> = row.try_get("row_version")?;
             let valid_until: Option<i64> = row.try_get("valid_until")?;
-            let current =
-                row_version == Some(version) && valid_until.is_none_or(|until| until > now);
+            let digest: Option<String> = row.try_get("rules_digest")?;
+            let current = row_version == Some(version)
+                && digest.as_deref() == Some(rules.digest.as_str())
+                && valid_until.is_none_or(|until| until > now);
             if current {
                 return Ok(Some((
                     id,

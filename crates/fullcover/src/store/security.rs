@@ -3,7 +3,9 @@
 //! granted. Writes are idempotent: the same lifecycle step at the same time is stored
 //! once, whichever source reports it; rows are never pruned.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use futures_util::TryStreamExt;
 
 use fullcover_core::metrics::security::{
     ChecksAtMerge, CloseReason, Family, Finding, LifecycleEvent, LifecycleKind, MergedPullRequest,
@@ -548,33 +550,47 @@ impl Store {
         org: &str,
         repository: Option<i64>,
     ) -> Result<SecurityRecord> {
-        let scoped = |table: &str| {
+        self.security_record_of(org, repository, false).await
+    }
+
+    /// As [`Store::security_record`]; with `public_only`, of the public repositories
+    /// only (the public status page). Rows are streamed into the record one at a time,
+    /// never held all at once: an organisation's record is the largest thing a read
+    /// loads.
+    pub async fn security_record_of(
+        &self,
+        org: &str,
+        repository: Option<i64>,
+        public_only: bool,
+    ) -> Result<SecurityRecord> {
+        let scoped = |columns: &str, table: &str| {
             format!(
-                "SELECT t.* FROM {table} t JOIN repositories r ON r.id = t.repository_id \
+                "SELECT {columns} FROM {table} t JOIN repositories r ON r.id = t.repository_id \
                  JOIN installations i ON i.id = r.installation_id \
-                 WHERE LOWER(i.account) = LOWER($1) AND ($2 IS NULL OR t.repository_id = $2)"
+                 WHERE LOWER(i.account) = LOWER($1) AND ($2 IS NULL OR t.repository_id = $2) \
+                 AND ($3 = 0 OR r.private = 0)"
             )
         };
         let fetch = |sql: String| {
             sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(org.to_owned())
                 .bind(repository)
-                .fetch_all(self.pool())
+                .bind(i64::from(public_only))
+                .fetch(self.pool())
         };
-        let finding_rows = fetch(scoped("findings")).await?;
-        let event_rows = fetch(format!("{} ORDER BY t.at, t.id", scoped("finding_events"))).await?;
-        let spell_rows = fetch(format!(
-            "{} ORDER BY t.entered_at, t.id",
-            scoped("scope_spells")
-        ))
-        .await?;
-        let merged_rows = fetch(scoped("merged_pull_requests")).await?;
 
-        let mut events: HashMap<(i64, String, i64), Vec<LifecycleEvent>> = HashMap::new();
-        for row in &event_rows {
+        let mut events: HashMap<(i64, Family, i64), Vec<LifecycleEvent>> = HashMap::new();
+        let mut rows = fetch(format!(
+            "{} ORDER BY t.at, t.id",
+            scoped(
+                "t.repository_id, t.family, t.number, t.kind, t.reason, t.by_user, t.at",
+                "finding_events"
+            )
+        ));
+        while let Some(row) = rows.try_next().await? {
             let key = (
                 row.try_get("repository_id")?,
-                row.try_get("family")?,
+                family(&row.try_get::<String, _>("family")?)?,
                 row.try_get("number")?,
             );
             let reason: Option<String> = row.try_get("reason")?;
@@ -588,35 +604,63 @@ impl Store {
                 kind,
             });
         }
-        let mut findings = Vec::with_capacity(finding_rows.len());
+        drop(rows);
+
+        let mut findings = Vec::new();
         let mut pull_request_alerts = Vec::new();
-        for row in &finding_rows {
-            let found = finding(row, &mut events)?;
+        let mut rows = fetch(scoped(
+            "t.repository_id, t.family, t.number, t.severity, t.created_at, \
+             t.default_branch_at, t.introduced_at, t.introduced_commit, \
+             t.advisory_published_at, t.partial_history, t.pull_request",
+            "findings",
+        ));
+        while let Some(row) = rows.try_next().await? {
+            let found = finding(&row, &mut events)?;
             // Raised on a pull request: also an alert of that pull request (M5, M6).
             if let Some(pull_request) = row.try_get::<Option<i64>, _>("pull_request")? {
                 pull_request_alerts.push(pull_request_alert(&found, pull_request));
             }
             findings.push(found);
         }
+        drop(rows);
+        drop(events);
         findings.sort_by_key(|f| (f.repository, f.family, f.number));
+        findings.shrink_to_fit();
+
         // A repository's alerts from before the App first saw it (read by backfill) are
         // its history too: its first spell reaches back to the beginning. Later spells,
         // after it left and came back, keep their dates.
-        let mut seen = std::collections::HashSet::new();
-        let scope = spell_rows
-            .iter()
-            .map(|row| {
-                let repository: i64 = row.try_get("repository_id")?;
-                let entered: i64 = row.try_get("entered_at")?;
-                Ok(ScopeSpell {
-                    repository,
-                    entered: if seen.insert(repository) { 0 } else { entered },
-                    left: row.try_get("left_at")?,
-                    reason: row.try_get("reason")?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let merged_pull_requests = merged_rows.iter().map(merged).collect::<Result<Vec<_>>>()?;
+        let mut seen = HashSet::new();
+        let mut scope = Vec::new();
+        let mut rows = fetch(format!(
+            "{} ORDER BY t.entered_at, t.id",
+            scoped(
+                "t.repository_id, t.entered_at, t.left_at, t.reason",
+                "scope_spells"
+            )
+        ));
+        while let Some(row) = rows.try_next().await? {
+            let repository: i64 = row.try_get("repository_id")?;
+            let entered: i64 = row.try_get("entered_at")?;
+            scope.push(ScopeSpell {
+                repository,
+                entered: if seen.insert(repository) { 0 } else { entered },
+                left: row.try_get("left_at")?,
+                reason: row.try_get("reason")?,
+            });
+        }
+        drop(rows);
+
+        let mut merged_pull_requests = Vec::new();
+        let mut rows = fetch(scoped(
+            "t.repository_id, t.number, t.head_sha, t.merge_commit_sha, t.commits, \
+             t.merged_at, t.covered_at_merge, t.checks_at_merge",
+            "merged_pull_requests",
+        ));
+        while let Some(row) = rows.try_next().await? {
+            merged_pull_requests.push(merged(&row)?);
+        }
+        drop(rows);
         Ok(SecurityRecord {
             findings,
             scope,
@@ -628,14 +672,14 @@ impl Store {
 
 fn finding(
     row: &AnyRow,
-    events: &mut HashMap<(i64, String, i64), Vec<LifecycleEvent>>,
+    events: &mut HashMap<(i64, Family, i64), Vec<LifecycleEvent>>,
 ) -> Result<Finding> {
     let repository: i64 = row.try_get("repository_id")?;
-    let family_name: String = row.try_get("family")?;
+    let family = family(&row.try_get::<String, _>("family")?)?;
     let number: i64 = row.try_get("number")?;
     Ok(Finding {
         repository,
-        family: family(&family_name)?,
+        family,
         number,
         severity: severity(&row.try_get::<String, _>("severity")?)?,
         created_at: row.try_get("created_at")?,
@@ -645,7 +689,7 @@ fn finding(
         advisory_published_at: row.try_get("advisory_published_at")?,
         partial_history: row.try_get::<i64, _>("partial_history")? != 0,
         events: events
-            .remove(&(repository, family_name, number))
+            .remove(&(repository, family, number))
             .unwrap_or_default(),
     })
 }

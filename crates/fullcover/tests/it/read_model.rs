@@ -29,7 +29,7 @@ async fn reference(store: &Store, rules: &RuleSet, now: i64) -> OrgReport {
 
 async fn from_read_model(store: &Store, rules: &RuleSet, now: i64) -> OrgReport {
     let rows = store
-        .org_rows(ORG, &everything(), &rules.scanners, now)
+        .org_rows(ORG, &everything(), rules, now)
         .await
         .unwrap()
         .unwrap();
@@ -69,11 +69,39 @@ async fn suite(store: Store) {
     assert_eq!(store.security_fingerprint("nobody").await.unwrap(), 0);
     // Nothing left to rebuild once read.
     assert_eq!(
+        store.refresh_rollups(Some(ORG), &rules, NOW).await.unwrap(),
+        0
+    );
+
+    // Other rules (a new release, or an edited rules directory): every row was computed
+    // under the old ones and is rebuilt once, then agrees with the reference again.
+    let dir = tempfile::tempdir().unwrap();
+    let policy = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/scanners.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("scanners.toml"),
+        format!("{policy}\n# edited\n"),
+    )
+    .unwrap();
+    let edited = RuleSet::from_dir_or_embedded(Some(dir.path())).unwrap();
+    assert_ne!(edited.digest, rules.digest);
+    assert_eq!(
         store
-            .refresh_rollups(Some(ORG), &rules.scanners, NOW)
+            .refresh_rollups(Some(ORG), &edited, NOW)
             .await
             .unwrap(),
-        0
+        first.repos.len()
+    );
+    assert_eq!(
+        from_read_model(&store, &edited, NOW).await,
+        reference(&store, &edited, NOW).await
+    );
+    assert_eq!(
+        store.refresh_rollups(Some(ORG), &rules, NOW).await.unwrap(),
+        first.repos.len(),
+        "back to the first rules: rebuilt again"
     );
 
     // A write the read model must follow: a repository leaves scope.
@@ -98,10 +126,7 @@ async fn suite(store: Store) {
         .await
         .unwrap();
     assert_eq!(
-        store
-            .refresh_rollups(Some(ORG), &rules.scanners, NOW)
-            .await
-            .unwrap(),
+        store.refresh_rollups(Some(ORG), &rules, NOW).await.unwrap(),
         1
     );
     let after = from_read_model(&store, &rules, NOW).await;
@@ -123,7 +148,7 @@ async fn suite(store: Store) {
         ..RepoQuery::default()
     };
     let all = store
-        .org_rows(ORG, &everything(), &rules.scanners, NOW)
+        .org_rows(ORG, &everything(), &rules, NOW)
         .await
         .unwrap()
         .unwrap();
@@ -132,7 +157,7 @@ async fn suite(store: Store) {
     let mut paged = Vec::new();
     for page in 1..=total.div_ceil(3) as u32 {
         let rows = store
-            .org_rows(ORG, &query(3, page), &rules.scanners, NOW)
+            .org_rows(ORG, &query(3, page), &rules, NOW)
             .await
             .unwrap()
             .unwrap();
@@ -147,7 +172,7 @@ async fn suite(store: Store) {
 
     let filtered = async |query: RepoQuery| {
         store
-            .org_rows(ORG, &query, &rules.scanners, NOW)
+            .org_rows(ORG, &query, &rules, NOW)
             .await
             .unwrap()
             .unwrap()
@@ -235,7 +260,7 @@ async fn suite(store: Store) {
         .repo_row(
             ORG,
             &leaving.rsplit('/').next().unwrap().to_uppercase(),
-            &rules.scanners,
+            &rules,
             NOW,
         )
         .await
@@ -245,14 +270,14 @@ async fn suite(store: Store) {
     assert_eq!(line.state, "excluded");
     assert!(
         store
-            .repo_row(ORG, "nope", &rules.scanners, NOW)
+            .repo_row(ORG, "nope", &rules, NOW)
             .await
             .unwrap()
             .is_none()
     );
     assert!(
         store
-            .org_rows("nobody", &everything(), &rules.scanners, NOW)
+            .org_rows("nobody", &everything(), &rules, NOW)
             .await
             .unwrap()
             .is_none()

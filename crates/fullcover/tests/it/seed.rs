@@ -68,7 +68,7 @@ async fn seeded_org_reads_back(store: &Store) {
                 per_page: 500,
                 ..Default::default()
             },
-            &rules.scanners,
+            &rules,
             NOW,
         )
         .await

@@ -42,6 +42,8 @@ pub struct RuleSet {
     pub scanners: ScannerRules,
     pub policy: PolicyFile,
     pub onboarding: OnboardingFile,
+    /// [`RuleSources::digest`] of the files these rules were loaded from.
+    pub digest: String,
 }
 
 impl RuleSet {
@@ -127,6 +129,7 @@ impl RuleSet {
                 scanners,
                 policy,
                 onboarding,
+                digest: sources.digest(),
             })
         } else {
             Err(RuleErrors(errors))

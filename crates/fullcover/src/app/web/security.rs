@@ -3,8 +3,6 @@
 //! escape and change failure rates, net resolve and reopen rates) over `?days=N`, with
 //! what is not available for lack of a permission. Same access rules as coverage.
 
-use std::collections::HashSet;
-
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use std::collections::BTreeMap;
@@ -132,25 +130,9 @@ pub async fn outcomes(
     at: i64,
     public_only: bool,
 ) -> Result<SecurityView, StoreError> {
-    let mut record = store
-        .security_record(org, repository.map(|(_, id)| id))
+    let record = store
+        .security_record_of(org, repository.map(|(_, id)| id), public_only)
         .await?;
-    if public_only {
-        let private: HashSet<i64> = store
-            .repository_names(org)
-            .await?
-            .into_iter()
-            .filter_map(|(id, (_, private))| private.then_some(id))
-            .collect();
-        record.findings.retain(|f| !private.contains(&f.repository));
-        record.scope.retain(|s| !private.contains(&s.repository));
-        record
-            .merged_pull_requests
-            .retain(|p| !private.contains(&p.repository));
-        record
-            .pull_request_alerts
-            .retain(|a| !private.contains(&a.repository));
-    }
     let permissions = store.org_permissions(org).await?;
     let (report, unavailable) = assess(&record, permissions.as_ref(), policy, at);
     Ok(SecurityView {

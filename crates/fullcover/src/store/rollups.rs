@@ -7,7 +7,9 @@
 //! `repositories.record_version` on every write) or when time alone changed its coverage
 //! (`valid_until`). [`Store::refresh_rollups`] rebuilds what is behind; the server runs
 //! it in the background and every read runs it for its own organisation first, so a
-//! read never shows a row older than the record.
+//! read never shows a row older than the record. A row computed under other rules
+//! (migration 0022) is rebuilt by the background pass only: after an upgrade, reads keep
+//! answering from the rows they have instead of waiting for all of them.
 
 use futures_util::TryStreamExt;
 use sqlx::Row;
@@ -119,10 +121,12 @@ const FILTERS: &str = "AND ($2 = '' OR u.state = $2) AND ($3 = '' OR u.missing L
      AND ($4 = '' OR u.name LIKE $4 ESCAPE '\\')";
 
 /// A row that is missing, behind its record, or expired at the parameter `now`.
-fn behind(now: &str, digest: &str) -> String {
+fn behind(now: &str, digest: Option<&str>) -> String {
+    let rules = digest
+        .map(|digest| format!("OR u.rules_digest <> {digest} "))
+        .unwrap_or_default();
     format!(
-        "(u.repository_id IS NULL OR u.record_version <> r.record_version \
-         OR u.rules_digest <> {digest} \
+        "(u.repository_id IS NULL OR u.record_version <> r.record_version {rules}\
          OR (u.valid_until IS NOT NULL AND u.valid_until <= {now}))"
     )
 }
@@ -155,7 +159,9 @@ fn filtered<'q>(
 
 impl Store {
     /// Rebuilds the rows behind their record or expired at `now`: the organisation's
-    /// when `org` is given, else any. Returns how many were rebuilt.
+    /// when `org` is given (what a read needs), else any, and then also those computed
+    /// under other rules than `rules` (the background pass). Returns how many were
+    /// rebuilt.
     pub async fn refresh_rollups(
         &self,
         org: Option<&str>,
@@ -170,16 +176,15 @@ impl Store {
                      JOIN installations i ON i.id = r.installation_id \
                      LEFT JOIN repo_rollups u ON u.repository_id = r.id \
                      WHERE LOWER(i.account) = LOWER($1) AND {} LIMIT $3",
-                    behind("$2", "$4")
+                    behind("$2", None)
                 )))
                 .bind(org.to_owned())
                 .bind(now)
-                .bind(REFRESH_BATCH)
-                .bind(rules.digest.clone()),
+                .bind(REFRESH_BATCH),
                 None => sqlx::query(sqlx::AssertSqlSafe(format!(
                     "SELECT r.id, r.record_version FROM repositories r \
                      LEFT JOIN repo_rollups u ON u.repository_id = r.id WHERE {} LIMIT $2",
-                    behind("$1", "$3")
+                    behind("$1", Some("$3"))
                 )))
                 .bind(now)
                 .bind(REFRESH_BATCH)
@@ -387,7 +392,7 @@ impl Store {
     ) -> Result<Option<(i64, RepoSummary, Timeline)>> {
         let full_name = format!("{org}/{name}");
         let select = String::from(
-            "SELECT r.id, r.record_version, u.record_version AS row_version, u.valid_until, u.rules_digest, u.summary, u.timeline \
+            "SELECT r.id, r.record_version, u.record_version AS row_version, u.valid_until, u.summary, u.timeline \
              FROM repositories r JOIN installations i ON i.id = r.installation_id \
              LEFT JOIN repo_rollups u ON u.repository_id = r.id \
              WHERE LOWER(i.account) = LOWER($1) AND LOWER(r.full_name) = LOWER($2)",
@@ -405,10 +410,8 @@ impl Store {
             let version: i64 = row.try_get("record_version")?;
             let row_version: Option<i64> = row.try_get("row_version")?;
             let valid_until: Option<i64> = row.try_get("valid_until")?;
-            let digest: Option<String> = row.try_get("rules_digest")?;
-            let current = row_version == Some(version)
-                && digest.as_deref() == Some(rules.digest.as_str())
-                && valid_until.is_none_or(|until| until > now);
+            let current =
+                row_version == Some(version) && valid_until.is_none_or(|until| until > now);
             if current {
                 return Ok(Some((
                     id,

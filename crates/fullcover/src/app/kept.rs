@@ -8,8 +8,10 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+
+use crate::store::gates::Gates;
 
 /// Entries kept at most; beyond, the cache starts afresh.
 const ENTRIES: usize = 1_024;
@@ -22,7 +24,7 @@ pub struct Kept<F, V> {
     sequence: AtomicU64,
     entries: Mutex<HashMap<String, Entry<F, V>>>,
     /// One gate per key: held while that key's value is computed.
-    gates: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    gates: Gates,
 }
 
 #[derive(Debug)]
@@ -48,7 +50,7 @@ impl<F: PartialEq, V: Clone> Kept<F, V> {
             seconds,
             sequence: AtomicU64::new(0),
             entries: Mutex::new(HashMap::new()),
-            gates: Mutex::new(HashMap::new()),
+            gates: Gates::default(),
         }
     }
 
@@ -88,7 +90,7 @@ impl<F: PartialEq, V: Clone> Kept<F, V> {
         if let Some(value) = self.get(key, &seen, now) {
             return Ok(value);
         }
-        let gate = self.gate(key);
+        let gate = self.gates.of(key);
         let _turn = gate.lock().await;
         if let Some(value) = self.computed_since(key, arrived, now) {
             return Ok(value);
@@ -115,16 +117,6 @@ impl<F: PartialEq, V: Clone> Kept<F, V> {
             .map(|entry| entry.value.clone())
     }
 
-    fn gate(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut gates = lock(&self.gates);
-        if gates.len() >= ENTRIES && !gates.contains_key(key) {
-            // A caller holding a dropped gate keeps its Arc; later callers get a new one,
-            // so at worst two computations of one key overlap once.
-            gates.clear();
-        }
-        gates.entry(key.to_owned()).or_default().clone()
-    }
-
     fn insert(&self, key: String, fingerprint: F, at: i64, begun: u64, value: V) {
         let mut entries = lock(&self.entries);
         if entries.len() >= ENTRIES && !entries.contains_key(&key) {
@@ -147,6 +139,7 @@ impl<F: PartialEq, V: Clone> Kept<F, V> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
     use std::sync::atomic::AtomicUsize;
     use std::time::Duration;
 

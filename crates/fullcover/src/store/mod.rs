@@ -5,6 +5,7 @@
 
 mod access;
 mod bulk;
+pub mod gates;
 mod history;
 mod jobs;
 mod platform;
@@ -71,7 +72,7 @@ impl Backend {
     }
 
     fn migrations(self) -> Vec<Migration> {
-        let files: [(&str, &'static str); 22] = match self {
+        let files: [(&str, &'static str); 23] = match self {
             Backend::Sqlite => [
                 (
                     "app",
@@ -160,6 +161,10 @@ impl Backend {
                 (
                     "read model rules",
                     include_str!("../../../../migrations/sqlite/0022_read_model_rules.sql"),
+                ),
+                (
+                    "repository name index",
+                    include_str!("../../../../migrations/sqlite/0023_repository_name_index.sql"),
                 ),
             ],
             Backend::Postgres => [
@@ -253,6 +258,10 @@ impl Backend {
                     "read model rules",
                     include_str!("../../../../migrations/postgres/0022_read_model_rules.sql"),
                 ),
+                (
+                    "repository name index",
+                    include_str!("../../../../migrations/postgres/0023_repository_name_index.sql"),
+                ),
             ],
         };
         files
@@ -323,6 +332,8 @@ pub struct Store {
     backend: Backend,
     /// This process among the replicas sharing the database.
     replica: String,
+    /// One read-model refresh per organisation at a time in this process.
+    refreshing: std::sync::Arc<gates::Gates>,
 }
 
 impl std::fmt::Debug for Store {
@@ -371,6 +382,7 @@ impl Store {
             pool,
             backend,
             replica: uuid::Uuid::new_v4().simple().to_string(),
+            refreshing: Default::default(),
         })
     }
 

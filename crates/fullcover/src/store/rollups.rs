@@ -168,6 +168,13 @@ impl Store {
         rules: &RuleSet,
         now: i64,
     ) -> Result<usize> {
+        // Readers of one organisation that arrive together would rebuild the same rows:
+        // the second waits, then finds them current.
+        let gate = org.map(|org| self.refreshing.of(&org.to_lowercase()));
+        let _turn = match &gate {
+            Some(gate) => Some(gate.lock().await),
+            None => None,
+        };
         let mut rebuilt = 0;
         loop {
             let ids: Vec<(i64, i64)> = match org {

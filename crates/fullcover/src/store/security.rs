@@ -502,13 +502,17 @@ impl Store {
         org: &str,
         name: Option<&str>,
     ) -> Result<BTreeMap<i64, (String, bool)>> {
-        let rows = sqlx::query(
-            "SELECT r.id, r.full_name, r.private FROM repositories r \
-             JOIN installations i ON i.id = r.installation_id WHERE LOWER(i.account) = LOWER($1) \
-             AND ($2 = '' OR LOWER(r.full_name) = LOWER($2))",
-        )
-        .bind(org.to_owned())
-        .bind(name.map(|name| format!("{org}/{name}")).unwrap_or_default())
+        const ALL: &str = "SELECT r.id, r.full_name, r.private FROM repositories r \
+             JOIN installations i ON i.id = r.installation_id WHERE LOWER(i.account) = LOWER($1)";
+        let rows = match name {
+            // Its own text, so that the name's index (migration 0023) is used.
+            Some(name) => sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{ALL} AND LOWER(r.full_name) = LOWER($2)"
+            )))
+            .bind(org.to_owned())
+            .bind(format!("{org}/{name}")),
+            None => sqlx::query(ALL).bind(org.to_owned()),
+        }
         .fetch_all(self.pool())
         .await?;
         rows.iter()
@@ -563,20 +567,29 @@ impl Store {
         repository: Option<i64>,
         public_only: bool,
     ) -> Result<SecurityRecord> {
+        // Two texts, not `($2 IS NULL OR …)`: with that, neither SQLite nor PostgreSQL
+        // uses the repository's index, and one repository's page read the whole
+        // organisation's findings (17 ms of 57,000 on SQLite).
+        let filter = match repository {
+            Some(_) => "AND ($2 = 0 OR r.private = 0) AND t.repository_id = $3",
+            None => "AND ($2 = 0 OR r.private = 0)",
+        };
         let scoped = |columns: &str, table: &str| {
             format!(
                 "SELECT {columns} FROM {table} t JOIN repositories r ON r.id = t.repository_id \
                  JOIN installations i ON i.id = r.installation_id \
-                 WHERE LOWER(i.account) = LOWER($1) AND ($2 IS NULL OR t.repository_id = $2) \
-                 AND ($3 = 0 OR r.private = 0)"
+                 WHERE LOWER(i.account) = LOWER($1) {filter}"
             )
         };
         let fetch = |sql: String| {
-            sqlx::query(sqlx::AssertSqlSafe(sql))
+            let query = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(org.to_owned())
-                .bind(repository)
-                .bind(i64::from(public_only))
-                .fetch(self.pool())
+                .bind(i64::from(public_only));
+            match repository {
+                Some(id) => query.bind(id),
+                None => query,
+            }
+            .fetch(self.pool())
         };
 
         let mut events: HashMap<(i64, Family, i64), Vec<LifecycleEvent>> = HashMap::new();

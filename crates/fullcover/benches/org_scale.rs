@@ -259,6 +259,15 @@ async fn postgres_record(admin_url: &str, settings: &Settings) -> Record {
     }
 }
 
+/// Where the server's log goes: `FULLCOVER_BENCH_ORG_SERVER_LOG` names a file (with
+/// `RUST_LOG`, e.g. `sqlx::query=debug`, to see every statement's time), else nowhere.
+fn server_log() -> Stdio {
+    match std::env::var_os("FULLCOVER_BENCH_ORG_SERVER_LOG") {
+        Some(path) => std::fs::File::create(path).map_or_else(|_| Stdio::null(), Stdio::from),
+        None => Stdio::null(),
+    }
+}
+
 struct Server {
     child: Child,
     base: String,
@@ -282,7 +291,7 @@ impl Server {
             .env("FULLCOVER_DATABASE_URL", url)
             .env("FULLCOVER_LISTEN", format!("127.0.0.1:{port}"))
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(server_log())
             .spawn()
             .unwrap();
         let base = format!("http://127.0.0.1:{port}");

@@ -36,6 +36,9 @@ pub struct HttpLimits {
     pub max_connections: usize,
     /// Webhook bodies (up to 25 MB each) read at once; more wait their turn.
     pub max_webhook_bodies: usize,
+    /// Pages, API answers and badges computed at once; more wait their turn, so that
+    /// readers never hold every database connection and core while deliveries arrive.
+    pub max_reads: usize,
 }
 
 impl Default for HttpLimits {
@@ -45,6 +48,7 @@ impl Default for HttpLimits {
             body_timeout: Duration::from_secs(10),
             max_connections: 512,
             max_webhook_bodies: 8,
+            max_reads: 3,
         }
     }
 }
@@ -56,6 +60,7 @@ pub fn router(app: App) -> anyhow::Result<Router> {
         pages: Arc::new(Pages::embedded()?),
     };
     Ok(web::routes()
+        .layer(ConcurrencyLimitLayer::new(limits.max_reads.max(1)))
         .route(
             "/webhooks",
             post(webhook::receive)

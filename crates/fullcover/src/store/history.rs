@@ -173,7 +173,9 @@ impl Store {
     /// The latest `limit` scans, oldest first.
     async fn scan_points(&self, repository_id: i64, limit: i64) -> Result<Vec<ScanPoint>> {
         let mut rows = sqlx::query(
-            "SELECT scanned_at, required, satisfied, missing, categories, reliance, report FROM scans \
+            // The report (a few KiB each) only where reliance was not recorded with it.
+            "SELECT scanned_at, required, satisfied, missing, categories, reliance, \
+                 CASE WHEN reliance IS NULL THEN report END AS report FROM scans \
              WHERE repository_id = $1 ORDER BY scanned_at DESC, id DESC LIMIT $2",
         )
         .bind(repository_id)

@@ -334,6 +334,8 @@ pub struct Store {
     replica: String,
     /// One read-model refresh per organisation at a time in this process.
     refreshing: std::sync::Arc<gates::Gates>,
+    /// Organisations whose rows this process knows to be current, and until when.
+    current_orgs: std::sync::Arc<rollups::CurrentOrgs>,
 }
 
 impl std::fmt::Debug for Store {
@@ -383,6 +385,7 @@ impl Store {
             backend,
             replica: uuid::Uuid::new_v4().simple().to_string(),
             refreshing: Default::default(),
+            current_orgs: Default::default(),
         })
     }
 

@@ -157,6 +157,39 @@ fn filtered<'q>(
         )
 }
 
+/// What this process last knew of an organisation's rows: all current at this
+/// fingerprint, until the earliest expiry among them.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct OrgCurrent {
+    fingerprint: (i64, i64),
+    until: Option<i64>,
+}
+
+/// [`OrgCurrent`] by lowercased organisation, for at most 1,024 organisations.
+#[derive(Debug, Default)]
+pub(super) struct CurrentOrgs(std::sync::Mutex<std::collections::HashMap<String, OrgCurrent>>);
+
+impl CurrentOrgs {
+    fn map(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, OrgCurrent>> {
+        // A poisoned lock only means another reader panicked: the map is still whole.
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn get(&self, key: &str) -> Option<OrgCurrent> {
+        self.map().get(key).copied()
+    }
+
+    fn put(&self, key: String, current: OrgCurrent) {
+        let mut map = self.map();
+        if map.len() >= 1_024 && !map.contains_key(&key) {
+            map.clear();
+        }
+        map.insert(key, current);
+    }
+}
+
 impl Store {
     /// Rebuilds the rows behind their record or expired at `now`: the organisation's
     /// when `org` is given (what a read needs), else any, and then also those computed
@@ -168,14 +201,68 @@ impl Store {
         rules: &RuleSet,
         now: i64,
     ) -> Result<usize> {
+        match org {
+            Some(org) => self.refresh_org_rollups(org, rules, now).await,
+            None => Ok(self.rebuild_behind(None, rules, now).await?.0),
+        }
+    }
+
+    /// The read path's refresh: skipped while the organisation's fingerprint is the one
+    /// its rows were last brought up to date at and none of them has expired since (one
+    /// small query instead of checking every row: 51 ms a request at 10,000
+    /// repositories on SQLite under the benchmark's load).
+    async fn refresh_org_rollups(&self, org: &str, rules: &RuleSet, now: i64) -> Result<usize> {
+        let key = org.to_lowercase();
         // Readers of one organisation that arrive together would rebuild the same rows:
         // the second waits, then finds them current.
-        let gate = org.map(|org| self.refreshing.of(&org.to_lowercase()));
-        let _turn = match &gate {
-            Some(gate) => Some(gate.lock().await),
-            None => None,
+        let gate = self.refreshing.of(&key);
+        let _turn = gate.lock().await;
+        let fingerprint = self.org_fingerprint(org).await?;
+        let known = self.current_orgs.get(&key);
+        if let Some(known) = &known
+            && known.fingerprint == fingerprint
+            && known.until.is_none_or(|until| now < until)
+        {
+            return Ok(0);
+        }
+        let (rebuilt, earliest) = self.rebuild_behind(Some(org), rules, now).await?;
+        // Rows not rebuilt keep their expiry: while none had expired, the earliest is the
+        // one known or a rebuilt row's. Another replica's rebuilds only move rows later.
+        let until = match known {
+            Some(known) if known.until.is_none_or(|until| now < until) => {
+                match (known.until, earliest) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                }
+            }
+            _ => self.earliest_expiry(org).await?,
         };
+        self.current_orgs
+            .put(key, OrgCurrent { fingerprint, until });
+        Ok(rebuilt)
+    }
+
+    /// The earliest moment one of the organisation's rows expires.
+    async fn earliest_expiry(&self, org: &str) -> Result<Option<i64>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT MIN(u.valid_until) AS until {ORG_ROWS}"
+        )))
+        .bind(org.to_owned())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get("until")?)
+    }
+
+    /// Rebuilds, in batches, the rows behind at `now` (of `org`, or any with rows under
+    /// other rules too); returns how many, and the earliest expiry among them.
+    async fn rebuild_behind(
+        &self,
+        org: Option<&str>,
+        rules: &RuleSet,
+        now: i64,
+    ) -> Result<(usize, Option<i64>)> {
         let mut rebuilt = 0;
+        let mut earliest: Option<i64> = None;
         loop {
             let ids: Vec<(i64, i64)> = match org {
                 Some(org) => sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -204,20 +291,29 @@ impl Store {
             .collect::<Result<_>>()?;
             let batch = ids.len();
             for (id, version) in ids {
-                self.rebuild_rollup(id, version, rules, now).await?;
+                if let Some(until) = self.rebuild_rollup(id, version, rules, now).await? {
+                    earliest = Some(earliest.map_or(until, |e| e.min(until)));
+                }
             }
             rebuilt += batch;
             if i64::try_from(batch).unwrap_or(i64::MAX) < REFRESH_BATCH {
-                return Ok(rebuilt);
+                return Ok((rebuilt, earliest));
             }
         }
     }
 
     /// Rebuilds one repository's row from its record as of `version`. A write that lands
     /// meanwhile bumps the version again, so the row stays behind and is rebuilt later.
-    async fn rebuild_rollup(&self, id: i64, version: i64, rules: &RuleSet, now: i64) -> Result<()> {
+    /// Returns the row's expiry.
+    async fn rebuild_rollup(
+        &self,
+        id: i64,
+        version: i64,
+        rules: &RuleSet,
+        now: i64,
+    ) -> Result<Option<i64>> {
         let Some(history) = self.repo_history(id, now).await? else {
-            return Ok(());
+            return Ok(None);
         };
         let RepoRollup {
             timeline,
@@ -253,7 +349,7 @@ impl Store {
         .bind(rules.digest.clone())
         .execute(self.pool())
         .await?;
-        Ok(())
+        Ok(valid_until)
     }
 
     /// The organisation's rows after bringing them up to date: every timeline and the

@@ -3,7 +3,7 @@
 //! granted. Writes are idempotent: the same lifecycle step at the same time is stored
 //! once, whichever source reports it; rows are never pruned.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use futures_util::TryStreamExt;
 
@@ -493,41 +493,43 @@ impl Store {
 
     /// `org`'s repositories on record by id: (name without the owner, private).
     pub async fn repository_names(&self, org: &str) -> Result<BTreeMap<i64, (String, bool)>> {
-        self.repository_names_of(org, None).await
-    }
-
-    /// As [`Store::repository_names`], of one repository by name (any case) when given.
-    pub async fn repository_names_of(
-        &self,
-        org: &str,
-        name: Option<&str>,
-    ) -> Result<BTreeMap<i64, (String, bool)>> {
-        const ALL: &str = "SELECT r.id, r.full_name, r.private FROM repositories r \
-             JOIN installations i ON i.id = r.installation_id WHERE LOWER(i.account) = LOWER($1)";
-        let rows = match name {
-            // Its own text, so that the name's index (migration 0023) is used.
-            Some(name) => sqlx::query(sqlx::AssertSqlSafe(format!(
-                "{ALL} AND LOWER(r.full_name) = LOWER($2)"
-            )))
-            .bind(org.to_owned())
-            .bind(format!("{org}/{name}")),
-            None => sqlx::query(ALL).bind(org.to_owned()),
-        }
+        let rows = sqlx::query(
+            "SELECT r.id, r.full_name, r.private FROM repositories r \
+             JOIN installations i ON i.id = r.installation_id WHERE LOWER(i.account) = LOWER($1)",
+        )
+        .bind(org.to_owned())
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| {
-                let full_name: String = row.try_get("full_name")?;
-                let name = full_name
-                    .split_once('/')
-                    .map_or(full_name.as_str(), |(_, name)| name)
-                    .to_owned();
-                Ok((
-                    row.try_get("id")?,
-                    (name, row.try_get::<i64, _>("private")? != 0),
-                ))
-            })
-            .collect()
+        rows.iter().map(name_row).collect()
+    }
+
+    /// The names (without the owner) and visibility of those of `ids` that are
+    /// `org`'s repositories, in queries of at most 500 ids.
+    pub async fn repository_names_by_id(
+        &self,
+        org: &str,
+        ids: &BTreeSet<i64>,
+    ) -> Result<BTreeMap<i64, (String, bool)>> {
+        let mut names = BTreeMap::new();
+        let ids: Vec<i64> = ids.iter().copied().collect();
+        for chunk in ids.chunks(500) {
+            let placeholders: Vec<String> = (2..chunk.len() + 2).map(|n| format!("${n}")).collect();
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT r.id, r.full_name, r.private FROM repositories r \
+                 JOIN installations i ON i.id = r.installation_id \
+                 WHERE LOWER(i.account) = LOWER($1) AND r.id IN ({})",
+                placeholders.join(", ")
+            )))
+            .bind(org.to_owned());
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(self.pool()).await? {
+                let (id, name) = name_row(&row)?;
+                names.insert(id, name);
+            }
+        }
+        Ok(names)
     }
 
     /// The permissions of the installation of `org`; `None` when never recorded.
@@ -705,6 +707,19 @@ fn finding(
             .remove(&(repository, family, number))
             .unwrap_or_default(),
     })
+}
+
+/// `(id, (name without the owner, private))` of a repository row.
+fn name_row(row: &AnyRow) -> Result<(i64, (String, bool))> {
+    let full_name: String = row.try_get("full_name")?;
+    let name = full_name
+        .split_once('/')
+        .map_or(full_name.as_str(), |(_, name)| name)
+        .to_owned();
+    Ok((
+        row.try_get("id")?,
+        (name, row.try_get::<i64, _>("private")? != 0),
+    ))
 }
 
 fn pull_request_alert(finding: &Finding, pull_request: i64) -> PullRequestAlert {

@@ -137,6 +137,7 @@ pub fn behaviour(fake: &FakeGitHub, credentials: &AppCredentials) -> Behaviour {
             body_timeout: Duration::from_secs(2),
             max_connections: 64,
             max_webhook_bodies: 4,
+            max_reads: 3,
         },
         previous_webhook_secret: None,
         scan_requests: fullcover::app::scan_bounds::SCAN_REQUESTS,

@@ -4,7 +4,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::store::now;
 
@@ -28,10 +28,17 @@ async fn security_of(
 ) -> Result<Option<(SecurityView, BTreeMap<i64, (String, bool)>)>, HttpError> {
     let policy = web.app.store().org_security_policy(org).await?;
     match security::view(&web.app, viewer, org, repo, &policy).await {
-        Ok(view) => Ok(Some((
-            view,
-            web.app.store().repository_names_of(org, repo).await?,
-        ))),
+        Ok(view) => {
+            // The section names the repositories of overdue findings only.
+            let shown: BTreeSet<i64> = view
+                .report
+                .sla_attainment
+                .iter()
+                .flat_map(|sla| sla.overdue.iter().map(|finding| finding.repository))
+                .collect();
+            let names = web.app.store().repository_names_by_id(org, &shown).await?;
+            Ok(Some((view, names)))
+        }
         Err(HttpError::NotFound | HttpError::Unauthorized(_)) => Ok(None),
         Err(err) => Err(err),
     }

@@ -65,6 +65,10 @@ pub async fn org_page(app: &App, org: &str, query: &RepoQuery) -> Result<Option<
 /// metrics), from [`NumbersCache`] while nothing was recorded since and for at most
 /// [`NUMBERS_FOR`] seconds.
 pub async fn org_numbers(app: &App, org: &str) -> Result<Option<OrgReport>> {
+    // Unknown names (any badge URL can carry one) never reach the cache.
+    if !app.store().org_known(org).await? {
+        return Ok(None);
+    }
     let at = now();
     let report = app
         .numbers()
@@ -73,6 +77,9 @@ pub async fn org_numbers(app: &App, org: &str) -> Result<Option<OrgReport>> {
             at,
             || app.store().org_fingerprint(org),
             |_| async {
+                // The moment the computation starts, not the caller's arrival: it may
+                // have waited for another computation.
+                let at = now();
                 let rows = app.store().org_timelines(org, app.rules(), at).await?;
                 Ok(rows.map(|(timelines, broken)| {
                     org_report_from_rows(org, &timelines, broken, Vec::new(), at)

@@ -17,7 +17,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
 use tokio::sync::Semaphore;
-use tower::limit::ConcurrencyLimitLayer;
+use tower::limit::{ConcurrencyLimitLayer, GlobalConcurrencyLimitLayer};
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -60,7 +60,9 @@ pub fn router(app: App) -> anyhow::Result<Router> {
         pages: Arc::new(Pages::embedded()?),
     };
     Ok(web::routes()
-        .layer(ConcurrencyLimitLayer::new(limits.max_reads.max(1)))
+        // One limit shared by every route: `ConcurrencyLimitLayer` would give each route
+        // its own.
+        .layer(GlobalConcurrencyLimitLayer::new(limits.max_reads.max(1)))
         .route(
             "/webhooks",
             post(webhook::receive)

@@ -7,9 +7,12 @@
 //! `repositories.record_version` on every write) or when time alone changed its coverage
 //! (`valid_until`). [`Store::refresh_rollups`] rebuilds what is behind; the server runs
 //! it in the background and every read runs it for its own organisation first, so a
-//! read never shows a row older than the record. A row computed under other rules
-//! (migration 0022) is rebuilt by the background pass only: after an upgrade, reads keep
-//! answering from the rows they have instead of waiting for all of them.
+//! read never shows a row older than the record. A read skips that check while its
+//! process knows the organisation's rows current (the same fingerprint as when it last
+//! brought them up to date, no row expired since, at most [`KNOWN_FOR`] seconds ago).
+//! A row computed under other rules or by another row format (migration 0022) is
+//! rebuilt by the background pass only: after an upgrade, reads keep answering from the
+//! rows they have instead of waiting for all of them.
 
 use futures_util::TryStreamExt;
 use sqlx::Row;
@@ -158,12 +161,26 @@ fn filtered<'q>(
 }
 
 /// What this process last knew of an organisation's rows: all current at this
-/// fingerprint, until the earliest expiry among them.
+/// fingerprint, until the earliest expiry among them or [`KNOWN_FOR`] seconds.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct OrgCurrent {
     fingerprint: (i64, i64),
-    until: Option<i64>,
+    until: i64,
 }
+
+/// The version of what a row holds and how it is computed (`rollup`, the encodings):
+/// bump it when either changes, so that rows built by an older release are rebuilt.
+const ROW_FORMAT: u32 = 1;
+
+/// What a row records of how it was computed: [`ROW_FORMAT`] and the rules' digest.
+fn row_digest(rules: &RuleSet) -> String {
+    format!("{ROW_FORMAT}:{}", rules.digest)
+}
+
+/// The longest a process trusts what it knows of an organisation's rows without
+/// checking them: bounds what a fingerprint that happens to repeat (one repository
+/// leaves as another arrives) or a row rebuilt over a newer one could hide.
+pub const KNOWN_FOR: i64 = 60;
 
 /// [`OrgCurrent`] by lowercased organisation, for at most 1,024 organisations.
 #[derive(Debug, Default)]
@@ -203,43 +220,51 @@ impl Store {
     ) -> Result<usize> {
         match org {
             Some(org) => self.refresh_org_rollups(org, rules, now).await,
-            None => Ok(self.rebuild_behind(None, rules, now).await?.0),
+            None => self.rebuild_behind(None, rules, now).await,
         }
     }
 
     /// The read path's refresh: skipped while the organisation's fingerprint is the one
-    /// its rows were last brought up to date at and none of them has expired since (one
-    /// small query instead of checking every row: 51 ms a request at 10,000
-    /// repositories on SQLite under the benchmark's load).
+    /// its rows were last brought up to date at, none of them has expired since, and for
+    /// at most [`KNOWN_FOR`] seconds (one small query instead of checking every row: 51
+    /// ms a request at 10,000 repositories on SQLite under the benchmark's load).
     async fn refresh_org_rollups(&self, org: &str, rules: &RuleSet, now: i64) -> Result<usize> {
         let key = org.to_lowercase();
+        if self.org_rows_known_current(org, &key, now).await?.is_none() {
+            return Ok(0);
+        }
         // Readers of one organisation that arrive together would rebuild the same rows:
         // the second waits, then finds them current.
         let gate = self.refreshing.of(&key);
         let _turn = gate.lock().await;
-        let fingerprint = self.org_fingerprint(org).await?;
-        let known = self.current_orgs.get(&key);
-        if let Some(known) = &known
-            && known.fingerprint == fingerprint
-            && known.until.is_none_or(|until| now < until)
-        {
+        let Some(fingerprint) = self.org_rows_known_current(org, &key, now).await? else {
             return Ok(0);
-        }
-        let (rebuilt, earliest) = self.rebuild_behind(Some(org), rules, now).await?;
-        // Rows not rebuilt keep their expiry: while none had expired, the earliest is the
-        // one known or a rebuilt row's. Another replica's rebuilds only move rows later.
-        let until = match known {
-            Some(known) if known.until.is_none_or(|until| now < until) => {
-                match (known.until, earliest) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                }
-            }
-            _ => self.earliest_expiry(org).await?,
         };
+        let rebuilt = self.rebuild_behind(Some(org), rules, now).await?;
+        // Read again, not merged with what was known: rows another process (or this
+        // one's background pass, or a repository's page) rebuilt after a write may
+        // expire sooner than any row did before.
+        let earliest = self.earliest_expiry(org).await?;
+        let until = earliest.map_or(now + KNOWN_FOR, |until| until.min(now + KNOWN_FOR));
         self.current_orgs
             .put(key, OrgCurrent { fingerprint, until });
         Ok(rebuilt)
+    }
+
+    /// `None` when this process knows the organisation's rows current at `now`; else
+    /// the fingerprint read, to remember once they are brought up to date.
+    async fn org_rows_known_current(
+        &self,
+        org: &str,
+        key: &str,
+        now: i64,
+    ) -> Result<Option<(i64, i64)>> {
+        let fingerprint = self.org_fingerprint(org).await?;
+        let current = self
+            .current_orgs
+            .get(key)
+            .is_some_and(|known| known.fingerprint == fingerprint && now < known.until);
+        Ok((!current).then_some(fingerprint))
     }
 
     /// The earliest moment one of the organisation's rows expires.
@@ -254,15 +279,9 @@ impl Store {
     }
 
     /// Rebuilds, in batches, the rows behind at `now` (of `org`, or any with rows under
-    /// other rules too); returns how many, and the earliest expiry among them.
-    async fn rebuild_behind(
-        &self,
-        org: Option<&str>,
-        rules: &RuleSet,
-        now: i64,
-    ) -> Result<(usize, Option<i64>)> {
+    /// other rules too); returns how many.
+    async fn rebuild_behind(&self, org: Option<&str>, rules: &RuleSet, now: i64) -> Result<usize> {
         let mut rebuilt = 0;
-        let mut earliest: Option<i64> = None;
         loop {
             let ids: Vec<(i64, i64)> = match org {
                 Some(org) => sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -282,7 +301,7 @@ impl Store {
                 )))
                 .bind(now)
                 .bind(REFRESH_BATCH)
-                .bind(rules.digest.clone()),
+                .bind(row_digest(rules)),
             }
             .fetch_all(self.pool())
             .await?
@@ -291,29 +310,20 @@ impl Store {
             .collect::<Result<_>>()?;
             let batch = ids.len();
             for (id, version) in ids {
-                if let Some(until) = self.rebuild_rollup(id, version, rules, now).await? {
-                    earliest = Some(earliest.map_or(until, |e| e.min(until)));
-                }
+                self.rebuild_rollup(id, version, rules, now).await?;
             }
             rebuilt += batch;
             if i64::try_from(batch).unwrap_or(i64::MAX) < REFRESH_BATCH {
-                return Ok((rebuilt, earliest));
+                return Ok(rebuilt);
             }
         }
     }
 
     /// Rebuilds one repository's row from its record as of `version`. A write that lands
     /// meanwhile bumps the version again, so the row stays behind and is rebuilt later.
-    /// Returns the row's expiry.
-    async fn rebuild_rollup(
-        &self,
-        id: i64,
-        version: i64,
-        rules: &RuleSet,
-        now: i64,
-    ) -> Result<Option<i64>> {
+    async fn rebuild_rollup(&self, id: i64, version: i64, rules: &RuleSet, now: i64) -> Result<()> {
         let Some(history) = self.repo_history(id, now).await? else {
-            return Ok(None);
+            return Ok(());
         };
         let RepoRollup {
             timeline,
@@ -329,7 +339,8 @@ impl Store {
                  computed_at = excluded.computed_at, valid_until = excluded.valid_until, name = excluded.name, \
                  state = excluded.state, fully_covered = excluded.fully_covered, coverage = excluded.coverage, \
                  missing = excluded.missing, broken = excluded.broken, timeline = excluded.timeline, \
-                 summary = excluded.summary, rules_digest = excluded.rules_digest",
+                 summary = excluded.summary, rules_digest = excluded.rules_digest \
+             WHERE repo_rollups.record_version <= excluded.record_version",
         )
         .bind(id)
         .bind(version)
@@ -346,10 +357,10 @@ impl Store {
         .bind(i64::try_from(summary.broken.len()).unwrap_or(i64::MAX))
         .bind(encode(&timeline, "read-model timeline")?)
         .bind(encode(&summary, "read-model summary")?)
-        .bind(rules.digest.clone())
+        .bind(row_digest(rules))
         .execute(self.pool())
         .await?;
-        Ok(valid_until)
+        Ok(())
     }
 
     /// The organisation's rows after bringing them up to date: every timeline and the

@@ -19,7 +19,8 @@ use crate::store::StoreError;
 use crate::store::rollups::RepoSort;
 
 /// The security outcomes of `org` (or one repository) for the viewer, with the names
-/// of the organisation's repositories; `None` when the viewer may not see them.
+/// of the repositories the section lists (those of overdue findings); `None` when the
+/// viewer may not see them.
 async fn security_of(
     web: &Web,
     viewer: &Viewer,

@@ -173,8 +173,10 @@ async fn build_read_model(url: &str) -> f64 {
     let started = Instant::now();
     let store = Store::connect(url).await.unwrap();
     let rules = fullcover_core::rules::RuleSet::embedded().unwrap();
+    // Every row behind, those under other rules or row formats too (after an upgrade the
+    // server would rebuild them in the background, paced, during the series).
     let rebuilt = store
-        .refresh_rollups(Some(ORG), &rules, fullcover::store::now())
+        .refresh_rollups(None, &rules, fullcover::store::now())
         .await
         .unwrap();
     let seconds = started.elapsed().as_secs_f64();

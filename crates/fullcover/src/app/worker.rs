@@ -38,17 +38,35 @@ async fn housekeeping(app: App) {
 }
 
 /// Keeps the read model ([`crate::store::rollups`]) up with the record, so that a view
-/// seldom has a row to rebuild before it answers.
+/// seldom has a row to rebuild before it answers. Paced: while rows are left (after an
+/// upgrade, every organisation's), it rests as long as each batch took, so it never
+/// takes more than half of one core from the views and the webhooks.
 async fn read_model(app: App) {
     const EVERY: Duration = Duration::from_secs(5);
+    const BATCH: i64 = 50;
     loop {
+        let started = std::time::Instant::now();
         let now = crate::store::now();
-        match app.store().refresh_rollups(None, app.rules(), now).await {
-            Ok(0) => {}
-            Ok(rebuilt) => tracing::debug!(rebuilt, "read model rows rebuilt"),
-            Err(err) => tracing::warn!(error = %err, "cannot rebuild the read model"),
-        }
-        tokio::time::sleep(EVERY).await;
+        let rest = match app
+            .store()
+            .refresh_some_rollups(app.rules(), now, BATCH)
+            .await
+        {
+            Ok(0) => EVERY,
+            Ok(rebuilt) => {
+                tracing::debug!(rebuilt, "read model rows rebuilt");
+                if i64::try_from(rebuilt).unwrap_or(i64::MAX) < BATCH {
+                    EVERY
+                } else {
+                    started.elapsed()
+                }
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot rebuild the read model");
+                EVERY
+            }
+        };
+        tokio::time::sleep(rest).await;
     }
 }
 

@@ -220,8 +220,20 @@ impl Store {
     ) -> Result<usize> {
         match org {
             Some(org) => self.refresh_org_rollups(org, rules, now).await,
-            None => self.rebuild_behind(None, rules, now).await,
+            None => self.rebuild_behind(None, rules, now, None).await,
         }
+    }
+
+    /// As [`Store::refresh_rollups`] over every organisation, rebuilding at most
+    /// `at_most` rows: the background pass paces itself with it.
+    pub async fn refresh_some_rollups(
+        &self,
+        rules: &RuleSet,
+        now: i64,
+        at_most: i64,
+    ) -> Result<usize> {
+        self.rebuild_behind(None, rules, now, Some(at_most.max(1)))
+            .await
     }
 
     /// The read path's refresh: skipped while the organisation's fingerprint is the one
@@ -240,7 +252,7 @@ impl Store {
         let Some(fingerprint) = self.org_rows_known_current(org, &key, now).await? else {
             return Ok(0);
         };
-        let rebuilt = self.rebuild_behind(Some(org), rules, now).await?;
+        let rebuilt = self.rebuild_behind(Some(org), rules, now, None).await?;
         // Read again, not merged with what was known: rows another process (or this
         // one's background pass, or a repository's page) rebuilt after a write may
         // expire sooner than any row did before.
@@ -278,9 +290,16 @@ impl Store {
         Ok(row.try_get("until")?)
     }
 
-    /// Rebuilds, in batches, the rows behind at `now` (of `org`, or any with rows under
-    /// other rules too); returns how many.
-    async fn rebuild_behind(&self, org: Option<&str>, rules: &RuleSet, now: i64) -> Result<usize> {
+    /// Rebuilds the rows behind at `now` (of `org`, or any with rows under other rules
+    /// too): all of them in batches, or at most `at_most`; returns how many.
+    async fn rebuild_behind(
+        &self,
+        org: Option<&str>,
+        rules: &RuleSet,
+        now: i64,
+        at_most: Option<i64>,
+    ) -> Result<usize> {
+        let batch_size = at_most.unwrap_or(REFRESH_BATCH);
         let mut rebuilt = 0;
         loop {
             let ids: Vec<(i64, i64)> = match org {
@@ -293,14 +312,14 @@ impl Store {
                 )))
                 .bind(org.to_owned())
                 .bind(now)
-                .bind(REFRESH_BATCH),
+                .bind(batch_size),
                 None => sqlx::query(sqlx::AssertSqlSafe(format!(
                     "SELECT r.id, r.record_version FROM repositories r \
                      LEFT JOIN repo_rollups u ON u.repository_id = r.id WHERE {} LIMIT $2",
                     behind("$1", Some("$3"))
                 )))
                 .bind(now)
-                .bind(REFRESH_BATCH)
+                .bind(batch_size)
                 .bind(row_digest(rules)),
             }
             .fetch_all(self.pool())
@@ -313,7 +332,7 @@ impl Store {
                 self.rebuild_rollup(id, version, rules, now).await?;
             }
             rebuilt += batch;
-            if i64::try_from(batch).unwrap_or(i64::MAX) < REFRESH_BATCH {
+            if at_most.is_some() || i64::try_from(batch).unwrap_or(i64::MAX) < batch_size {
                 return Ok(rebuilt);
             }
         }
